@@ -1,0 +1,210 @@
+"""The `felrisk` command: thin commands that parse options, call one library function, map errors.
+
+Exit codes (documented in the README): 0 ok, 1 internal error, 2 usage or configuration error,
+3 bad input data, 4 no model to score with, 5 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+import typer
+from rich.console import Console
+
+from felrisk.errors import EXIT_INTERNAL, FelriskError
+
+app = typer.Typer(
+    help="felrisk: rank social-insurance cases for targeted controls (riktade kontroller).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+outcomes_app = typer.Typer(
+    help="Investigators' results back into `controls`.", no_args_is_help=True
+)
+app.add_typer(outcomes_app, name="outcomes")
+
+console = Console(stderr=True)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from exc
+
+
+@app.command()
+def synth(
+    persons: int = typer.Option(..., min=10, help="Number of persons in the world."),
+    start: str = typer.Option(..., help="First day of the world, YYYY-MM-DD."),
+    end: str = typer.Option(..., help="Last day of the world, YYYY-MM-DD."),
+    seed: int = typer.Option(0, help="Random seed: same seed, same bytes."),
+    out: Path = typer.Option(..., help="Output data directory."),
+    scenario: Path | None = typer.Option(None, help="Scenario config (default: the shipped one)."),
+) -> None:
+    """Generate a synthetic world that follows the data contract, with its truth under truth/."""
+    from synthetic.world import generate
+
+    generate(
+        persons=persons,
+        start=_parse_date(start, "--start"),
+        end=_parse_date(end, "--end"),
+        seed=seed,
+        out=out,
+        scenario_path=scenario,
+        console=console,
+    )
+
+
+@app.command()
+def validate(
+    data: Path = typer.Option(..., help="Data directory (Parquet folder or DuckDB file)."),
+) -> None:
+    """Check a data directory against the data contract; non-zero exit on any problem."""
+    from felrisk.validate import validate_data
+
+    report = validate_data(data)
+    console.print(report.summary())
+
+
+@app.command()
+def features(
+    data: Path = typer.Option(..., help="Data directory."),
+    as_of: str = typer.Option(..., "--as-of", help="Date D: features use what was known by D-1."),
+    out: Path = typer.Option(..., help="Output Parquet file."),
+    engine: str = typer.Option("duckdb", help="duckdb (default) or spark."),
+) -> None:
+    """Write the feature table for every case active on the as-of date."""
+    from features.build import write_feature_table
+
+    write_feature_table(data, _parse_date(as_of, "--as-of"), out, engine=engine, console=console)
+
+
+@app.command()
+def train(
+    data: Path = typer.Option(..., help="Data directory."),
+    config: Path | None = typer.Option(None, help="Training config (default: the shipped one)."),
+    seed: int | None = typer.Option(None, help="Override the config's seed."),
+) -> None:
+    """Train, compare against random and rules, audit, register and maybe promote a model."""
+    from training.pipeline import train as run_training
+
+    run_training(data, config_path=config, seed=seed, console=console)
+
+
+@app.command()
+def promote(
+    version: int = typer.Argument(..., help="Registered model version to make champion."),
+    reason: str = typer.Option(..., help="Why this version overrides the automatic gate."),
+) -> None:
+    """Make a model version the champion by hand; the reason is logged."""
+    from training.tracking import promote_version
+
+    promote_version(version, reason, console=console)
+
+
+@app.command("audit-selection")
+def audit_selection(
+    file: Path = typer.Argument(..., help="CSV or Parquet, one row per control."),
+    group: str = typer.Option(..., help="Column holding the group attribute."),
+    out: Path = typer.Option(..., help="Output folder for audit.json and the chart."),
+    selection_column: str = typer.Option(
+        "selection", help="Column saying how a case was selected."
+    ),
+    random_value: str = typer.Option(
+        "random", help="Value of the selection column for random picks."
+    ),
+    outcome_column: str = typer.Option("outcome", help="Column holding the control's outcome."),
+    error_values: str = typer.Option(
+        "error_customer,error_fk,suspected_crime", help="Comma-separated outcomes that are errors."
+    ),
+    band_low: float = typer.Option(0.8, help="Lower bound of the equal-burden band."),
+    band_high: float = typer.Option(1.25, help="Upper bound of the equal-burden band."),
+    seed: int = typer.Option(0, help="Bootstrap seed."),
+) -> None:
+    """Equal-treatment audit of a real or synthetic selection against its random stream."""
+    from training.audit import audit_selection_file
+
+    audit_selection_file(
+        file,
+        group=group,
+        out=out,
+        selection_column=selection_column,
+        random_value=random_value,
+        outcome_column=outcome_column,
+        error_values=tuple(v.strip() for v in error_values.split(",") if v.strip()),
+        band=(band_low, band_high),
+        seed=seed,
+        console=console,
+    )
+
+
+@app.command()
+def score(
+    data: Path = typer.Option(..., help="Data directory."),
+    out: Path = typer.Option(..., help="Folder of lists; one subfolder per as-of date."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date of the list (default: today)."),
+    engine: str = typer.Option("duckdb", help="duckdb (default) or spark."),
+    config: Path | None = typer.Option(None, help="Selection policy (default: the shipped one)."),
+) -> None:
+    """The nightly job: score active cases and write prioritised control lists."""
+    from scoring.job import run_nightly
+
+    run_nightly(
+        data,
+        as_of=_parse_date(as_of, "--as-of") or date.today(),
+        out=out,
+        engine=engine,
+        config_path=config,
+        console=console,
+    )
+
+
+@outcomes_app.command("import")
+def outcomes_import(
+    file: Path = typer.Argument(..., help="CSV of investigators' results."),
+    lists: Path = typer.Option(..., help="Folder of issued lists (the score command's --out)."),
+    data: Path = typer.Option(..., help="Data directory whose controls table grows."),
+) -> None:
+    """Add investigators' results to `controls`; refuses unknown, repeated or conflicting rows."""
+    from scoring.outcomes import import_outcomes
+
+    import_outcomes(file, lists_dir=lists, data_dir=data, console=console)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and turn felrisk's named errors into documented exit codes."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        app(args=argv, standalone_mode=False)
+    except FelriskError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        return 2
+    except Exception as exc:  # the scheduler needs a code, the log needs the trace
+        logging.getLogger("felrisk").exception("internal error: %s", exc)
+        return EXIT_INTERNAL
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

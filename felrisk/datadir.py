@@ -1,0 +1,129 @@
+"""Open a data directory (a folder of Parquet files, or a DuckDB file) as Ibis tables, and write one.
+
+The loader is the single entry point the pipeline uses to read contract tables, on either engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from felrisk.contract import TABLES, table_spec
+from felrisk.errors import ContractError
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass
+class DataSet:
+    """Contract tables of one data directory, as Ibis tables on one backend."""
+
+    path: Path
+    con: Any
+    tables: dict[str, ibis.Table] = field(default_factory=dict)
+    engine: str = "duckdb"
+
+    def __getitem__(self, name: str) -> ibis.Table:
+        return self.tables[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables
+
+
+def parquet_path(data_dir: str | Path, name: str) -> Path:
+    """Where table `name` lives in a Parquet data directory."""
+    return Path(data_dir) / f"{name}.parquet"
+
+
+def open_data(
+    path: str | Path,
+    engine: str = "duckdb",
+    spark_session: Any = None,
+    tables: tuple[str, ...] | None = None,
+) -> DataSet:
+    """Open every contract table found at `path` (Parquet folder or DuckDB file) as Ibis tables.
+
+    Missing tables are reported by validation, not here; `truth/` is never opened.
+    """
+    path = Path(path)
+    names = tables or tuple(TABLES)
+    if not path.exists():
+        raise ContractError(f"data directory not found: {path}")
+    if engine not in ENGINES:
+        raise ContractError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    if path.is_file():
+        if engine != "duckdb":
+            raise ContractError("a DuckDB data file can only be read with --engine duckdb")
+        con = ibis.duckdb.connect(str(path), read_only=True)
+        present = set(con.list_tables())
+        found = {n: con.table(n) for n in names if n in present}
+        return DataSet(path, con, found, engine)
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        threads = os.environ.get("FELRISK_DUCKDB_THREADS")
+        if threads:
+            con.raw_sql(f"SET threads = {int(threads)}")
+    else:
+        con = ibis.pyspark.connect(spark_session or local_spark_session())
+    found = {}
+    for name in names:
+        p = parquet_path(path, name)
+        if p.exists():
+            found[name] = con.read_parquet(str(p), table_name=f"felrisk_{name}")
+    return DataSet(path, con, found, engine)
+
+
+def local_spark_session(cores: int = 2) -> Any:
+    """A local PySpark session (Java 17) with settings that keep dates and results exact."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("felrisk")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+
+
+def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
+    """Cast a pandas frame to the contract's Arrow schema for `name` (columns in contract order)."""
+    spec = table_spec(name)
+    schema = spec.arrow_schema()
+    extra = [c for c in df.columns if c not in spec.column_names]
+    cols = list(spec.column_names) + extra
+    table = pa.Table.from_pandas(df[cols], preserve_index=False)
+    fields = [schema.field(c) if c in spec.column_names else table.schema.field(c) for c in cols]
+    return table.cast(pa.schema(fields)).replace_schema_metadata(None)
+
+
+def write_table(name: str, df: pd.DataFrame | pa.Table, out_dir: str | Path) -> Path:
+    """Write one table as Parquet, atomically and byte-for-byte reproducibly."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = df if isinstance(df, pa.Table) else to_arrow(name, df)
+    target = out_dir / f"{name}.parquet"
+    tmp = target.with_suffix(".parquet.tmp")
+    pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
+    os.replace(tmp, target)
+    return target
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

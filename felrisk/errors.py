@@ -1,0 +1,45 @@
+"""The one family of errors felrisk raises, each mapped to a documented exit code."""
+
+from __future__ import annotations
+
+
+class FelriskError(Exception):
+    """Root of every error felrisk raises on purpose."""
+
+    exit_code: int = 1
+
+
+class ConfigError(FelriskError):
+    """A configuration file or option holds a value that is not allowed."""
+
+    exit_code = 2
+
+
+class ContractError(FelriskError):
+    """Input data breaks the data contract: names the table, column, rule and rows."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, problems: list | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class NoModelError(FelriskError):
+    """No registered model (or no `champion` alias) to score with."""
+
+    exit_code = 4
+
+
+class LockedError(FelriskError):
+    """Another run holds the lock for the same output."""
+
+    exit_code = 5
+
+
+class OutcomeImportError(ContractError):
+    """Investigators' results that cannot be imported: unknown, repeated or conflicting."""
+
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
