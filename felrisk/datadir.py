@@ -63,7 +63,10 @@ def open_data(
         if engine != "duckdb":
             raise ContractError("a DuckDB data file can only be read with --engine duckdb")
         con = ibis.duckdb.connect(str(path), read_only=True)
-        present = set(con.list_tables())
+        # ibis 12's list_tables() breaks on duckdb 2.0 (fetch_arrow_table is gone): ask directly.
+        present = {
+            r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         found = {n: con.table(n) for n in names if n in present}
         return DataSet(path, con, found, engine)
     if engine == "duckdb":

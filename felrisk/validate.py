@@ -1,0 +1,212 @@
+"""Check a data directory against the data contract before anything downstream runs on it.
+
+Every problem names the table, the column, the rule broken, how many rows, and a few of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+import pandera.errors
+
+from felrisk.contract import TABLES, Column, TableSpec
+from felrisk.datadir import DataSet, open_data
+from felrisk.errors import ContractError
+from felrisk.schemas import IBIS_TYPES, contract_schema
+
+log = logging.getLogger(__name__)
+
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where, what, how many rows, and a few of them."""
+
+    table: str
+    column: str
+    rule: str
+    n_rows: int = 0
+    examples: tuple[dict, ...] = ()
+
+    def describe(self) -> str:
+        head = f"{self.table}.{self.column}: {self.rule}"
+        if self.n_rows:
+            head += f" ({self.n_rows:,} rows)"
+        lines = [head]
+        for ex in self.examples:
+            lines.append("    " + ", ".join(f"{k}={_fmt(v)}" for k, v in ex.items()))
+        return "\n".join(lines)
+
+
+@dataclass
+class ValidationReport:
+    """The result of validating one data directory."""
+
+    path: Path
+    row_counts: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.ok:
+            tables = ", ".join(f"{t} {n:,}" for t, n in self.row_counts.items())
+            return f"{self.path}: valid ({tables})"
+        body = "\n".join(p.describe() for p in self.problems)
+        return f"{self.path}: {len(self.problems)} contract problem(s)\n{body}"
+
+
+def _fmt(value: object) -> str:
+    return "null" if value is None or value != value else str(value)
+
+
+def validate_data(path: str | Path, *, raise_on_error: bool = True) -> ValidationReport:
+    """Validate every contract table at `path`; raise ContractError listing all problems."""
+    path = Path(path)
+    data = open_data(path)
+    report = ValidationReport(path)
+    try:
+        for spec in TABLES.values():
+            if spec.name not in data:
+                report.problems.append(
+                    Problem(spec.name, "-", f"table missing (expected {spec.name}.parquet)")
+                )
+                continue
+            _validate_table(data, spec, report)
+        _validate_references(data, report)
+    finally:
+        _close(data)
+    if report.problems:
+        log.error("validation failed: %d problem(s) in %s", len(report.problems), path)
+        if raise_on_error:
+            raise ContractError(report.summary(), report.problems)
+    else:
+        log.info("validation passed: %s", path)
+    return report
+
+
+def _close(data: DataSet) -> None:
+    disconnect = getattr(data.con, "disconnect", None)
+    if disconnect is not None:
+        disconnect()
+
+
+def _type_ok(actual: dt.DataType, col: Column) -> bool:
+    return actual.copy(nullable=True) == IBIS_TYPES[col.type].copy(nullable=True)
+
+
+def _validate_table(data: DataSet, spec: TableSpec, report: ValidationReport) -> None:
+    t = data[spec.name]
+    schema = t.schema()
+    usable: set[str] = set()
+    for col in spec.columns:
+        if col.name not in schema:
+            report.problems.append(Problem(spec.name, col.name, "column missing"))
+        elif not _type_ok(schema[col.name], col):
+            report.problems.append(
+                Problem(
+                    spec.name,
+                    col.name,
+                    f"wrong type {schema[col.name]}, the contract says {IBIS_TYPES[col.type]}",
+                )
+            )
+        else:
+            usable.add(col.name)
+
+    if spec.key and set(spec.key) <= usable:
+        t = t.mutate(__dup=t.count().over(group_by=[t[k] for k in spec.key]))
+    checks = _row_checks(spec, t, usable)
+    counts = t.aggregate(
+        [ibis._.count().name("__rows")]
+        + [pred.cast("int64").sum().name(f"c{i}") for i, (_, _, pred) in enumerate(checks)]
+    ).execute()
+    report.row_counts[spec.name] = int(counts["__rows"].iloc[0])
+    failed = False
+    for i, (column, rule, pred) in enumerate(checks):
+        n = counts[f"c{i}"].iloc[0]
+        n = 0 if n is None or n != n else int(n)
+        if n:
+            failed = True
+            report.problems.append(
+                Problem(spec.name, column, rule, n, _examples(t, spec, pred, column))
+            )
+    if not failed and usable == set(spec.column_names):
+        _pandera_gate(spec, t, report)
+
+
+def _row_checks(spec: TableSpec, t: ibis.Table, usable: set[str]) -> list[tuple[str, str, object]]:
+    """(column, rule, predicate of offending rows) for every row-level rule of the contract."""
+    checks: list[tuple[str, str, object]] = []
+    for col in spec.columns:
+        if col.name not in usable:
+            continue
+        c = t[col.name]
+        if not col.nullable:
+            checks.append((col.name, "null in a non-nullable column", c.isnull()))
+        if col.codes is not None:
+            allowed = ", ".join(col.codes)
+            checks.append(
+                (col.name, f"unknown code (allowed: {allowed})", c.notnull() & ~c.isin(col.codes))
+            )
+        if col.min_value is not None:
+            checks.append((col.name, f"value below {col.min_value:g}", c < col.min_value))
+        if col.max_value is not None:
+            checks.append((col.name, f"value above {col.max_value:g}", c > col.max_value))
+    if "__dup" in t.columns:
+        checks.append(("+".join(spec.key), "duplicated id", t["__dup"] > 1))
+    for earlier, later in spec.date_order:
+        if {earlier, later} <= usable:
+            checks.append(
+                (later, f"{later} before {earlier}", t[later].notnull() & (t[later] < t[earlier]))
+            )
+    return checks
+
+
+def _examples(t: ibis.Table, spec: TableSpec, pred, column: str) -> tuple[dict, ...]:
+    cols = [c for c in dict.fromkeys((*spec.key, *column.split("+"))) if c in t.columns]
+    order = [c for c in spec.key if c in t.columns] or cols
+    rows = t.filter(pred).select(cols).order_by(order).limit(MAX_EXAMPLES).execute()
+    return tuple(rows.to_dict("records"))
+
+
+def _pandera_gate(spec: TableSpec, t: ibis.Table, report: ValidationReport) -> None:
+    """Second opinion from the table's pandera schema; catches what the row checks might not."""
+    try:
+        contract_schema(spec.name).validate(t, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        report.problems.append(Problem(spec.name, "-", f"pandera schema: {exc}"))
+
+
+def _validate_references(data: DataSet, report: ValidationReport) -> None:
+    broken_tables = {p.table for p in report.problems}
+    for spec in TABLES.values():
+        if spec.name not in data or spec.name in broken_tables:
+            continue
+        t = data[spec.name]
+        for ref in spec.references:
+            if ref.table not in data or ref.table in broken_tables:
+                continue
+            target = data[ref.table].select(**{"__ref": data[ref.table][ref.target]}).distinct()
+            orphans = t.filter(t[ref.column].notnull()).anti_join(
+                target, t[ref.column] == target["__ref"]
+            )
+            n = int(orphans.count().execute())
+            if n:
+                cols = list(dict.fromkeys((*spec.key, ref.column)))
+                ex = orphans.select(cols).order_by(cols).limit(MAX_EXAMPLES).execute()
+                report.problems.append(
+                    Problem(
+                        spec.name,
+                        ref.column,
+                        f"refers to a missing {ref.table}.{ref.target}",
+                        n,
+                        tuple(ex.to_dict("records")),
+                    )
+                )

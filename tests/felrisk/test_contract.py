@@ -1,0 +1,95 @@
+"""The contract in code matches ../shared/data-contract.md: every table, column, type and code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from felrisk.contract import BENEFITS, TABLES, TRUTH_TABLES
+from felrisk.paths import project_root
+from felrisk.rules import load_rules
+from felrisk.schemas import contract_schema
+
+CONTRACT_MD = project_root().parent / "shared" / "data-contract.md"
+TYPE_WORDS = {"str": "str", "date": "date", "float": "float", "bool": "bool", "int": "int"}
+
+
+def _document_tables() -> dict[str, dict[str, str]]:
+    text = CONTRACT_MD.read_text(encoding="utf-8")
+    tables: dict[str, dict[str, str]] = {}
+    current = None
+    for line in text.splitlines():
+        head = re.match(r"^### (?:truth/)?(\w+)", line)
+        if head:
+            current = head.group(1)
+            tables[current] = {}
+            continue
+        row = re.match(r"^\| (\w+) \| (\w+) \|", line)
+        if current and row and row.group(1) != "column":
+            tables[current][row.group(1)] = row.group(2)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def document():
+    if not CONTRACT_MD.exists():
+        pytest.skip(f"shared contract not found at {CONTRACT_MD}")
+    return _document_tables()
+
+
+def test_every_documented_table_and_column_is_in_code(document):
+    code = {**TABLES, **TRUTH_TABLES}
+    assert set(document) == set(code)
+    for name, columns in document.items():
+        spec = code[name]
+        assert list(columns) == list(spec.column_names), name
+        for column, type_word in columns.items():
+            assert spec.column(column).type == TYPE_WORDS[type_word], (name, column)
+
+
+def test_benefit_codes_match_the_document(document):
+    text = CONTRACT_MD.read_text(encoding="utf-8")
+    documented = re.findall(r"^\| ([A-Z]{2,3})\s+\| ", text, flags=re.MULTILINE)
+    assert tuple(documented) == BENEFITS
+
+
+def test_arrow_types_are_the_contracts():
+    schema = TABLES["payments"].arrow_schema()
+    assert str(schema.field("period_start").type) == "date32[day]"
+    assert str(schema.field("amount_sek").type) == "double"
+    assert schema.field("hours").nullable and not schema.field("amount_sek").nullable
+
+
+def test_protected_attributes_are_declared():
+    from felrisk.contract import PROTECTED_COLUMNS
+
+    assert set(PROTECTED_COLUMNS) == {"sex", "birth_region"}
+    assert {"sex", "birth_region"} <= set(TABLES["persons"].column_names)
+
+
+def test_every_table_has_a_pandera_schema():
+    for name, spec in TABLES.items():
+        assert list(contract_schema(name).columns) == list(spec.column_names)
+
+
+def test_rules_file_encodes_the_seven_rules():
+    rules = load_rules()
+    assert rules.extent.max_total == 1.0
+    assert set(rules.forbidden_partners("AKS")) == {"SJP", "SE", "AE"}
+    assert rules.forbidden_partners("KAR") == ("SJP",)
+    assert (rules.sickpay_period.first_day, rules.sickpay_period.last_day) == (1, 14)
+    assert rules.both_parents.max_double_days_per_child == 60
+    assert rules.both_parents.never == ("TFP",)
+    assert rules.age["AE"].by_month and rules.age["SE"].min_age == 30
+    assert rules.assistance.max_assistant_hours_per_day == 24
+
+
+def test_bad_rules_file_names_the_field(tmp_path):
+    from felrisk.errors import ConfigError
+
+    bad = tmp_path / "rules.toml"
+    text = (project_root() / "felrisk" / "config" / "rules.toml").read_text()
+    bad.write_text(text.replace("max_total = 1.0", 'max_total = "lots"'))
+    with pytest.raises(ConfigError, match=r"extent\.max_total.*'lots'"):
+        load_rules(bad)

@@ -1,0 +1,157 @@
+"""`felrisk validate`: passes on contract data, and fails naming table, column, rule and rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from felrisk.cli import main
+from felrisk.errors import ContractError
+from felrisk.validate import validate_data
+from tests.felrisk.tiny_world import tiny_tables, write_tiny_world
+
+
+def test_valid_world_passes(tmp_path):
+    report = validate_data(write_tiny_world(tmp_path))
+    assert report.ok
+    assert report.row_counts["payments"] == 3
+
+
+def test_cli_exit_zero_on_valid_data(tmp_path, capsys):
+    assert main(["validate", "--data", str(write_tiny_world(tmp_path))]) == 0
+
+
+def _broken(tmp_path, table: str, mutate) -> ContractError:
+    tables = tiny_tables()
+    tables[table] = mutate(tables[table].copy())
+    write_tiny_world(tmp_path, tables)
+    with pytest.raises(ContractError) as info:
+        validate_data(tmp_path)
+    return info.value
+
+
+def _one(err: ContractError, table: str, column: str, rule_part: str):
+    hits = [
+        p for p in err.problems if p.table == table and p.column == column and rule_part in p.rule
+    ]
+    assert hits, f"no problem {table}.{column} ~ {rule_part!r} in:\n{err}"
+    return hits[0]
+
+
+def test_missing_table(tmp_path):
+    write_tiny_world(tmp_path)
+    (tmp_path / "payments.parquet").unlink()
+    with pytest.raises(ContractError) as info:
+        validate_data(tmp_path)
+    _one(info.value, "payments", "-", "table missing")
+
+
+def test_missing_column(tmp_path):
+    err = _broken(tmp_path, "cases", lambda df: df.drop(columns=["insured_event_date"]))
+    _one(err, "cases", "insured_event_date", "column missing")
+
+
+def test_wrong_type(tmp_path):
+    tables = tiny_tables()
+    write_tiny_world(tmp_path, tables)
+    # Another tool wrote amounts as strings and dates as timestamps.
+    df = tables["payments"].copy()
+    df["amount_sek"] = df["amount_sek"].astype(str)
+    t = pa.Table.from_pandas(df, preserve_index=False)
+    t = t.set_column(
+        t.schema.get_field_index("paid_date"),
+        "paid_date",
+        pa.array(pd.to_datetime(df["paid_date"]), pa.timestamp("us")),
+    )
+    pq.write_table(t, tmp_path / "payments.parquet")
+    with pytest.raises(ContractError) as info:
+        validate_data(tmp_path)
+    _one(info.value, "payments", "amount_sek", "wrong type")
+    _one(info.value, "payments", "paid_date", "wrong type")
+
+
+def test_unknown_benefit_code(tmp_path):
+    def mutate(df):
+        df.loc[1, "benefit"] = "VAB"
+        return df
+
+    problem = _one(_broken(tmp_path, "payments", mutate), "payments", "benefit", "unknown code")
+    assert problem.n_rows == 1
+    assert problem.examples[0]["payment_id"] == "U2"
+    assert problem.examples[0]["benefit"] == "VAB"
+
+
+def test_null_in_required_column(tmp_path):
+    def mutate(df):
+        df.loc[0, "person_id"] = None
+        return df
+
+    problem = _one(_broken(tmp_path, "cases", mutate), "cases", "person_id", "null")
+    assert problem.examples[0]["case_id"] == "C1"
+
+
+def test_duplicated_id(tmp_path):
+    def mutate(df):
+        df.loc[2, "payment_id"] = "U1"
+        return df
+
+    problem = _one(_broken(tmp_path, "payments", mutate), "payments", "payment_id", "duplicated")
+    assert problem.n_rows == 2
+
+
+def test_dates_out_of_order(tmp_path):
+    def mutate(df):
+        df.loc[0, "period_end"] = date(2024, 2, 1)  # before period_start 2024-02-15
+        return df
+
+    problem = _one(_broken(tmp_path, "payments", mutate), "payments", "period_end", "before")
+    assert problem.examples[0]["payment_id"] == "U1"
+
+
+def test_value_out_of_range(tmp_path):
+    def mutate(df):
+        df.loc[0, "extent"] = 1.5
+        return df
+
+    _one(_broken(tmp_path, "payments", mutate), "payments", "extent", "above")
+
+
+def test_broken_reference(tmp_path):
+    def mutate(df):
+        df.loc[0, "case_id"] = "C404"
+        return df
+
+    problem = _one(_broken(tmp_path, "payments", mutate), "payments", "case_id", "missing cases")
+    assert problem.examples[0]["case_id"] == "C404"
+
+
+def test_cli_bad_input_exit_code_and_message(tmp_path, capsys):
+    tables = tiny_tables()
+    tables["controls"].loc[0, "outcome"] = "maybe"
+    write_tiny_world(tmp_path, tables)
+    rc = main(["validate", "--data", str(tmp_path)])
+    assert rc == 3
+    err = capsys.readouterr().err
+    assert "controls.outcome" in err and "unknown code" in err and "K1" in err
+
+
+def test_missing_directory_is_bad_input(tmp_path):
+    assert main(["validate", "--data", str(tmp_path / "nowhere")]) == 3
+
+
+def test_duckdb_file_form(tmp_path):
+    import duckdb
+
+    write_tiny_world(tmp_path / "pq")
+    db = tmp_path / "world.duckdb"
+    con = duckdb.connect(str(db))
+    for name in tiny_tables():
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{tmp_path / 'pq' / name}.parquet')"
+        )
+    con.close()
+    assert validate_data(db).ok
