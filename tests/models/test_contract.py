@@ -1,0 +1,128 @@
+"""One check suite over every felrisk estimator (scikit-learn style), plus model-specific checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from models.baselines import RandomBaseline, RuleBaseline
+from models.boosting import LightGBMAmount, LightGBMClassifier
+from models.linear import LogisticModel
+from tests.models.conftest import CATEGORICAL, RULE_WEIGHTS
+
+CLASSIFIERS = {
+    "random": lambda: RandomBaseline(seed=3),
+    "rules": lambda: RuleBaseline(weights=RULE_WEIGHTS),
+    "logistic": lambda: LogisticModel(categorical_features=CATEGORICAL, seed=3),
+    "lightgbm": lambda: LightGBMClassifier(
+        categorical_features=CATEGORICAL, num_boost_round=40, num_leaves=7, seed=3
+    ),
+}
+
+
+@pytest.fixture(params=sorted(CLASSIFIERS))
+def make(request):
+    return CLASSIFIERS[request.param]
+
+
+def test_init_only_stores_settings_and_clones(make):
+    est = make()
+    params = est.get_params()
+    assert clone(est).get_params().keys() == params.keys()
+    assert not [k for k in vars(est) if k.endswith("_")]
+
+
+def test_unfitted_predict_raises(make, frames):
+    with pytest.raises(NotFittedError):
+        make().predict_proba(frames[3])
+
+
+def test_fit_returns_self_and_fitted_state_ends_in_underscore(make, frames):
+    X, y, *_ = frames
+    est = make()
+    before = set(vars(est))
+    assert est.fit(X, y) is est
+    added = set(vars(est)) - before
+    assert added and all(k.endswith("_") for k in added)
+
+
+def test_predict_proba_is_a_probability_pair(make, frames):
+    X, y, _, Xt, yt = frames
+    p = make().fit(X, y).predict_proba(Xt)
+    assert p.shape == (len(Xt), 2)
+    assert np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+
+
+def test_same_settings_same_predictions(make, frames):
+    X, y, _, Xt, _ = frames
+    a = make().fit(X, y).predict_proba(Xt)
+    b = make().fit(X, y).predict_proba(Xt)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_columns_are_taken_by_name_not_position(make, frames):
+    X, y, _, Xt, _ = frames
+    est = make().fit(X, y)
+    if isinstance(est, RandomBaseline):
+        pytest.skip("the random baseline reads no columns")
+    shuffled = Xt[list(reversed(Xt.columns))]
+    np.testing.assert_allclose(est.predict_proba(Xt), est.predict_proba(shuffled))
+    with pytest.raises(ValueError, match="missing"):
+        est.predict_proba(Xt.drop(columns=[est.feature_names_in_[0]]))
+
+
+def test_score_is_average_precision_and_beats_random(frames):
+    X, y, _, Xt, yt = frames
+    scores = {name: mk().fit(X, y).score(Xt, yt) for name, mk in CLASSIFIERS.items()}
+    assert scores["random"] == pytest.approx(yt.mean(), abs=0.03)
+    for name in ("rules", "logistic", "lightgbm"):
+        assert scores[name] > scores["random"] + 0.05, (name, scores)
+    assert scores["lightgbm"] > scores["rules"]
+
+
+def test_rules_rank_a_broken_rule_above_none(frames):
+    X, y, *_ = frames
+    est = RuleBaseline(weights=RULE_WEIGHTS).fit(X, y)
+    s = est.decision_function(X)
+    broken = (X[list(RULE_WEIGHTS)] > 0).any(axis=1).to_numpy()
+    assert s[broken].min() > s[~broken].max()
+    heavy = X["tfp_in_sickpay_period_days"].to_numpy() > 0
+    light_only = (
+        (X["sgi_hours_days_mixup"] > 0).to_numpy()
+        & ~heavy
+        & (X["overlap_forbidden_days"] == 0).to_numpy()
+    )
+    assert s[heavy].min() > s[light_only].max()
+    with pytest.raises(ValueError, match="positive"):
+        RuleBaseline(weights={"x": -1.0}).fit(X, y)
+
+
+def test_lightgbm_calibrates_on_validation_period(frames):
+    X, y, _, Xt, yt = frames
+    raw = LightGBMClassifier(num_boost_round=40, seed=1).fit(X, y)
+    cal = LightGBMClassifier(num_boost_round=40, seed=1).fit(X, y, X_cal=Xt, y_cal=yt)
+    assert raw.calibrator_ is None and cal.calibrator_ is not None
+    # Platt scaling keeps the order and moves the mean toward the observed rate
+    np.testing.assert_array_equal(
+        np.argsort(raw.predict_proba(Xt)[:, 1], kind="stable"),
+        np.argsort(cal.predict_proba(Xt)[:, 1], kind="stable"),
+    )
+    assert abs(cal.predict_proba(Xt)[:, 1].mean() - yt.mean()) < 0.01
+    contrib = cal.contributions(Xt.head(5))
+    assert list(contrib.columns) == [*X.columns, "bias"]
+    np.testing.assert_allclose(contrib.sum(axis=1), cal.decision_function(Xt.head(5)))
+
+
+def test_amount_model_predicts_positive_sek_and_rejects_bad_targets(frames):
+    X, y, a, *_ = frames
+    pos = y == 1
+    est = LightGBMAmount(num_boost_round=50, min_data_in_leaf=5, seed=1).fit(X[pos], a[pos])
+    pred = est.predict(X[pos])
+    assert (pred >= 0).all()
+    assert 0.7 < pred.mean() / a[pos].mean() < 1.3
+    assert np.corrcoef(pred, a[pos])[0, 1] > 0.5
+    with pytest.raises(ValueError, match="non-negative"):
+        LightGBMAmount().fit(X.head(3), [1.0, -2.0, 3.0])

@@ -1,0 +1,124 @@
+"""The training configuration (felrisk/config/training.toml) as one frozen, strict object."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from felrisk.config import FrozenConfig, load_config
+
+Selection = Literal["random", "rule", "model", "tip"]
+
+
+class SplitConfig(FrozenConfig):
+    """Time split: train before T1, validate [T1, T2), test from T2; never shuffled."""
+
+    mode: Literal["months", "fraction"] = "months"
+    validate_months: int = Field(6, ge=1)
+    test_months: int = Field(9, ge=1)
+    train_fraction: float = Field(0.6, gt=0, lt=1)
+    validate_fraction: float = Field(0.2, gt=0, lt=1)
+    rolling_periods: int = Field(3, ge=0)
+    rolling_months: int = Field(3, ge=1)
+
+    @model_validator(mode="after")
+    def _fractions(self) -> SplitConfig:
+        if self.train_fraction + self.validate_fraction >= 1:
+            raise ValueError("train_fraction + validate_fraction must leave room for a test period")
+        return self
+
+
+class CapacityConfig(FrozenConfig):
+    """Control capacity k on the test period's random stream: a share of its rows, or absolute."""
+
+    k_share: float = Field(0.1, gt=0, le=1)
+    k: int = Field(0, ge=0)
+    min_k: int = Field(10, ge=1)
+
+    def k_for(self, n_rows: int) -> int:
+        """k for a random stream of `n_rows` (never more than the rows there are)."""
+        k = self.k if self.k > 0 else max(self.min_k, round(self.k_share * n_rows))
+        return int(min(k, n_rows))
+
+
+class BootstrapConfig(FrozenConfig):
+    n_boot: int = Field(500, ge=10)
+
+
+class GateConfig(FrozenConfig):
+    """Champion gate: the equal-burden band and the paired improvement over the champion."""
+
+    band_low: float = Field(0.8, gt=0)
+    band_high: float = Field(1.25, gt=0)
+    groups: tuple[str, ...] = ("sex", "birth_region", "age_band", "income_band")
+    pairs: bool = True
+    min_improvement: float = 0.0
+
+    @model_validator(mode="after")
+    def _band(self) -> GateConfig:
+        if self.band_low >= self.band_high:
+            raise ValueError("band_low must be below band_high")
+        return self
+
+    @property
+    def band(self) -> tuple[float, float]:
+        return (self.band_low, self.band_high)
+
+
+class RulesConfig(FrozenConfig):
+    """Rule baseline: weight of each rule feature (a feature > 0 breaks the rule)."""
+
+    weights: dict[str, float] = Field(min_length=1)
+
+
+class LogisticConfig(FrozenConfig):
+    C: float = Field(0.5, gt=0)
+    max_iter: int = Field(2000, ge=10)
+
+
+class BoosterConfig(FrozenConfig):
+    """LightGBM settings shared by the error, amount and intent models."""
+
+    num_boost_round: int = Field(300, ge=1)
+    learning_rate: float = Field(0.05, gt=0, le=1)
+    num_leaves: int = Field(31, ge=2)
+    min_data_in_leaf: int = Field(40, ge=1)
+    feature_fraction: float = Field(1.0, gt=0, le=1)
+    bagging_fraction: float = Field(1.0, gt=0, le=1)
+    bagging_freq: int = Field(0, ge=0)
+    lambda_l2: float = Field(0.0, ge=0)
+    max_cat_to_onehot: int = Field(8, ge=1)
+    num_threads: int = Field(2, ge=1)
+    calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
+
+
+class ProfileConfig(FrozenConfig):
+    bins: int = Field(10, ge=2, le=100)
+
+
+class TrainingConfig(FrozenConfig):
+    """Everything `felrisk train` can tune."""
+
+    seed: int = 7
+    registered_model_name: str = "felrisk"
+    experiment: str = "felrisk-training"
+    scoring_experiment: str = "felrisk-scoring"
+    train_selections: tuple[Selection, ...] = ("random", "rule", "model", "tip")
+    split: SplitConfig = SplitConfig()
+    capacity: CapacityConfig = CapacityConfig()
+    bootstrap: BootstrapConfig = BootstrapConfig()
+    gate: GateConfig = GateConfig()
+    rules: RulesConfig
+    logistic: LogisticConfig = LogisticConfig()
+    lightgbm: BoosterConfig = BoosterConfig()
+    amount: BoosterConfig = BoosterConfig(num_boost_round=200, num_leaves=15, min_data_in_leaf=20)
+    intent: BoosterConfig = BoosterConfig(num_boost_round=200, num_leaves=15, min_data_in_leaf=20)
+    profile: ProfileConfig = ProfileConfig()
+
+
+def load_training_config(path: str | Path | None = None, seed: int | None = None) -> TrainingConfig:
+    """Read the training config (default: the shipped one); `seed` overrides the file's seed."""
+    cfg = load_config(TrainingConfig, path, "training.toml")
+    return cfg.model_copy(update={"seed": seed}) if seed is not None else cfg
