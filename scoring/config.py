@@ -1,0 +1,57 @@
+"""The selection policy of the nightly job as a frozen config object (felrisk/config/selection.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from felrisk.config import FrozenConfig, load_config
+from felrisk.contract import BENEFITS
+
+LANE_VERIFICATION = "verifiering"
+LANE_INVESTIGATION = "kontrollutredning"
+LANES: tuple[str, ...] = (LANE_VERIFICATION, LANE_INVESTIGATION)
+
+
+class LaneCapacity(FrozenConfig):
+    """Cases a benefit's teams can open per night, per lane."""
+
+    verifiering: int = Field(ge=0)
+    kontrollutredning: int = Field(ge=0)
+
+    @property
+    def total(self) -> int:
+        return self.verifiering + self.kontrollutredning
+
+
+class SelectionConfig(FrozenConfig):
+    """Capacity, ranking, lanes, exploration, cooldown and hard rules of the nightly lists."""
+
+    rank_by: Literal["expected_sek", "probability"] = "expected_sek"
+    intent_threshold: float = Field(ge=0.0, le=1.0)
+    exploration_share: float = Field(ge=0.0, le=1.0)
+    seed: int = Field(ge=0)
+    cooldown_days: int = Field(ge=0)
+    hard_rule_features: tuple[str, ...] = ()
+    reasons_per_case: int = Field(default=3, ge=0, le=10)
+    capacity: dict[str, LaneCapacity]
+
+    @model_validator(mode="after")
+    def _known_benefits(self) -> SelectionConfig:
+        unknown = sorted(set(self.capacity) - set(BENEFITS))
+        if unknown:
+            raise ValueError(
+                f"capacity names unknown benefit codes {unknown}; allowed: {', '.join(BENEFITS)}"
+            )
+        return self
+
+    def capacity_for(self, benefit: str) -> LaneCapacity:
+        """Capacity of a benefit; a benefit not in the file gets none."""
+        return self.capacity.get(benefit, LaneCapacity(verifiering=0, kontrollutredning=0))
+
+
+def load_selection_config(path: str | Path | None = None) -> SelectionConfig:
+    """Read the selection policy (default: the shipped felrisk/config/selection.toml)."""
+    return load_config(SelectionConfig, path, "selection.toml")

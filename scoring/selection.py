@@ -1,0 +1,219 @@
+"""Selection policy: from scored active cases to capacity-sized lists, pure functions on frames.
+
+Two lanes never mixed (verification, control investigation), an exploration share drawn at random
+with its selection probability recorded, a cooldown per person, and hard coordination-rule breaks
+sent to verification ahead of the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from felrisk.contract import BENEFITS
+from felrisk.errors import ConfigError, ContractError
+from scoring.config import LANE_INVESTIGATION, LANE_VERIFICATION, SelectionConfig
+
+SELECTION_MODEL = "model"
+SELECTION_EXPLORATION = "exploration"
+
+SCORED_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "person_id",
+    "benefit",
+    "probability",
+    "expected_wrong_sek",
+    "intent_probability",
+    "score",
+)
+
+LIST_COLUMNS: tuple[str, ...] = (
+    "control_id",
+    "as_of",
+    "benefit",
+    "lane",
+    "rank",
+    "case_id",
+    "person_id",
+    "selection",
+    "selection_probability",
+    "probability",
+    "expected_wrong_sek",
+    "intent_probability",
+    "score",
+    "hard_rule_break",
+)
+
+_LANE_CODE = {LANE_VERIFICATION: "V", LANE_INVESTIGATION: "U"}
+
+
+def cooldown_persons(
+    controls: pd.DataFrame, as_of: date, days: int, issued: pd.DataFrame | None = None
+) -> set[str]:
+    """Persons controlled in the N days before `as_of`, as known by D-1.
+
+    `controls` needs person_id and selected_date; `issued` (earlier nights' lists, not yet in
+    controls) needs person_id and as_of. A selection on D itself is not known yet.
+    """
+    first = as_of - timedelta(days=days)
+    last = as_of - timedelta(days=1)
+    persons: set[str] = set()
+    for frame, column in ((controls, "selected_date"), (issued, "as_of")):
+        if frame is None or frame.empty or days == 0:
+            continue
+        when = pd.to_datetime(frame[column]).dt.date
+        recent = (when >= first) & (when <= last)
+        persons.update(frame.loc[recent, "person_id"].astype(str))
+    return persons
+
+
+def hard_rule_breaks(scored: pd.DataFrame, features: Iterable[str]) -> pd.Series:
+    """True where any hard coordination-rule feature is above zero."""
+    features = list(features)
+    missing = [f for f in features if f not in scored.columns]
+    if missing:
+        raise ConfigError(
+            f"selection.hard_rule_features names {missing}, which the feature table lacks"
+        )
+    if not features:
+        return pd.Series(False, index=scored.index)
+    return (scored[features].fillna(0) > 0).any(axis=1)
+
+
+def assign_lanes(scored: pd.DataFrame, config: SelectionConfig) -> pd.Series:
+    """Control investigation where intent is likely and no hard rule is broken; else verification."""
+    breaks = hard_rule_breaks(scored, config.hard_rule_features)
+    intent = scored["intent_probability"].fillna(0.0) >= config.intent_threshold
+    lane = np.where(intent & ~breaks, LANE_INVESTIGATION, LANE_VERIFICATION)
+    return pd.Series(lane, index=scored.index, name="lane")
+
+
+def exploration_slots(config: SelectionConfig, benefit: str, eligible: int) -> int:
+    """Random picks for one benefit: the share of its capacity, within verification and eligible."""
+    cap = config.capacity_for(benefit)
+    wanted = int(np.floor(config.exploration_share * cap.total + 0.5))
+    return max(0, min(wanted, cap.verifiering, eligible))
+
+
+def exploration_draw(
+    eligible_case_ids: pd.Series, slots: int, seed: int, as_of: date, benefit: str
+):
+    """Reproducible random draw of `slots` case ids (seeded by config seed, date and benefit)."""
+    ordered = np.sort(eligible_case_ids.astype(str).to_numpy())
+    if slots <= 0 or len(ordered) == 0:
+        return ordered[:0]
+    rng = np.random.default_rng([seed, as_of.toordinal(), BENEFITS.index(benefit)])
+    picked = rng.choice(len(ordered), size=slots, replace=False)
+    return ordered[np.sort(picked)]
+
+
+def _check_scored(scored: pd.DataFrame) -> None:
+    missing = [c for c in SCORED_COLUMNS if c not in scored.columns]
+    if missing:
+        raise ContractError(f"scored cases lack columns {missing}")
+    dup = scored["case_id"].duplicated()
+    if dup.any():
+        ids = scored.loc[dup, "case_id"].head(5).tolist()
+        raise ContractError(f"scored cases: duplicated case_id {ids}")
+
+
+def _rank_value(frame: pd.DataFrame, config: SelectionConfig) -> pd.Series:
+    column = "expected_wrong_sek" if config.rank_by == "expected_sek" else "probability"
+    return frame[column].astype(float).fillna(-np.inf)
+
+
+def _priority_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Hard-rule breaks first, then by rank value, ties by case id (deterministic)."""
+    return frame.sort_values(
+        ["hard_rule_break", "_value", "case_id"], ascending=[False, False, True], kind="mergesort"
+    )
+
+
+def select_controls(
+    scored: pd.DataFrame,
+    config: SelectionConfig,
+    *,
+    as_of: date,
+    cooled_persons: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Tonight's lists: one per benefit and lane, within capacity, with exploration and cooldown.
+
+    `scored` holds one row per active case: SCORED_COLUMNS plus the hard-rule features. Returns
+    LIST_COLUMNS, ordered by benefit, lane and rank; control_id is unique across nights.
+    """
+    _check_scored(scored)
+    frame = scored.copy()
+    frame["case_id"] = frame["case_id"].astype(str)
+    frame["person_id"] = frame["person_id"].astype(str)
+    frame["hard_rule_break"] = hard_rule_breaks(frame, config.hard_rule_features)
+    frame["lane"] = assign_lanes(frame, config)
+    frame["_value"] = _rank_value(frame, config)
+    cooled = set(map(str, cooled_persons))
+    eligible = frame[~frame["person_id"].isin(cooled)]
+
+    # Exploration first, for every benefit, so its probability is exactly slots / eligible.
+    explored: list[pd.DataFrame] = []
+    for benefit in BENEFITS:
+        pool = eligible[eligible["benefit"] == benefit]
+        slots = exploration_slots(config, benefit, len(pool))
+        ids = exploration_draw(pool["case_id"], slots, config.seed, as_of, benefit)
+        picks = pool[pool["case_id"].isin(ids)].assign(
+            selection=SELECTION_EXPLORATION,
+            selection_probability=slots / len(pool) if len(pool) else np.nan,
+            lane=LANE_VERIFICATION,
+        )
+        explored.append(picks)
+    explored_df = pd.concat(explored) if explored else frame.iloc[:0]
+    taken = set(explored_df["person_id"])
+
+    chosen: list[pd.DataFrame] = [explored_df]
+    for benefit in BENEFITS:
+        cap = config.capacity_for(benefit)
+        n_explored = int((explored_df["benefit"] == benefit).sum())
+        pool = eligible[(eligible["benefit"] == benefit) & ~eligible["person_id"].isin(taken)]
+        pool = _priority_order(pool).drop_duplicates("person_id", keep="first")
+        room = {
+            LANE_VERIFICATION: cap.verifiering - n_explored,
+            LANE_INVESTIGATION: cap.kontrollutredning,
+        }
+        for lane, n in room.items():
+            picks = pool[pool["lane"] == lane].head(max(n, 0))
+            picks = picks.assign(selection=SELECTION_MODEL, selection_probability=np.nan)
+            taken.update(picks["person_id"])
+            chosen.append(picks)
+
+    out = pd.concat(chosen, ignore_index=True)
+    return _number(out, as_of)
+
+
+def _number(picks: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Rank within each (benefit, lane) list and give every pick its control id."""
+    if picks.empty:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in LIST_COLUMNS})
+        return empty.astype({"rank": "int64", "hard_rule_break": bool})
+    benefit_order = {b: i for i, b in enumerate(BENEFITS)}
+    picks = picks.assign(
+        _b=picks["benefit"].map(benefit_order),
+        _l=picks["lane"].map({lane: i for i, lane in enumerate(_LANE_CODE)}),
+    )
+    picks = picks.sort_values(
+        ["_b", "_l", "hard_rule_break", "_value", "case_id"],
+        ascending=[True, True, False, False, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
+    picks["rank"] = picks.groupby(["_b", "_l"]).cumcount().astype("int64") + 1
+    stamp = f"K{as_of:%Y%m%d}-"
+    picks["control_id"] = (
+        stamp
+        + picks["benefit"]
+        + "-"
+        + picks["lane"].map(_LANE_CODE)
+        + picks["rank"].map("{:04d}".format)
+    )
+    picks["as_of"] = as_of
+    picks["hard_rule_break"] = picks["hard_rule_break"].astype(bool)
+    picks["selection_probability"] = picks["selection_probability"].astype(float)
+    return picks[list(LIST_COLUMNS)].reset_index(drop=True)

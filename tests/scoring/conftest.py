@@ -1,0 +1,57 @@
+"""Fabricated scored frames and configs shared by the scoring tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring.config import SelectionConfig
+
+
+def make_config(**overrides) -> SelectionConfig:
+    """A small selection policy; keyword arguments replace fields."""
+    raw = {
+        "rank_by": "expected_sek",
+        "intent_threshold": 0.5,
+        "exploration_share": 0.2,
+        "seed": 7,
+        "cooldown_days": 30,
+        "hard_rule_features": ["overlap_forbidden_days", "tfp_in_sickpay_period_days"],
+        "reasons_per_case": 3,
+        "capacity": {
+            "SJP": {"verifiering": 10, "kontrollutredning": 5},
+            "TFP": {"verifiering": 5, "kontrollutredning": 0},
+        },
+    }
+    raw.update(overrides)
+    return SelectionConfig.model_validate(raw)
+
+
+def make_scored(n: int = 400, seed: int = 0, benefits=("SJP", "TFP", "FP")) -> pd.DataFrame:
+    """Scored active cases: one case per person, random scores, a few hard-rule breaks."""
+    rng = np.random.default_rng(seed)
+    prob = rng.uniform(0, 1, n)
+    return pd.DataFrame(
+        {
+            "case_id": [f"C{i:05d}" for i in range(n)],
+            "person_id": [f"P{i:05d}" for i in range(n)],
+            "benefit": rng.choice(list(benefits), n),
+            "probability": prob,
+            "expected_wrong_sek": prob * rng.uniform(1000, 50000, n),
+            "intent_probability": rng.uniform(0, 1, n),
+            "score": prob,
+            "overlap_forbidden_days": np.where(rng.uniform(0, 1, n) < 0.02, 3, 0),
+            "tfp_in_sickpay_period_days": np.zeros(n),
+        }
+    )
+
+
+@pytest.fixture
+def config() -> SelectionConfig:
+    return make_config()
+
+
+@pytest.fixture
+def scored() -> pd.DataFrame:
+    return make_scored()
