@@ -11,7 +11,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import click
 import typer
 from rich.console import Console
 
@@ -29,6 +28,9 @@ outcomes_app = typer.Typer(
 app.add_typer(outcomes_app, name="outcomes")
 
 console = Console(stderr=True)
+
+# Typer ships its own click; its usage errors all derive from the base of BadParameter.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
@@ -52,12 +54,13 @@ def synth(
     scenario: Path | None = typer.Option(None, help="Scenario config (default: the shipped one)."),
 ) -> None:
     """Generate a synthetic world that follows the data contract, with its truth under truth/."""
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
     from synthetic.world import generate
 
     generate(
         persons=persons,
-        start=_parse_date(start, "--start"),
-        end=_parse_date(end, "--end"),
+        start=first,
+        end=last,
         seed=seed,
         out=out,
         scenario_path=scenario,
@@ -84,9 +87,10 @@ def features(
     engine: str = typer.Option("duckdb", help="duckdb (default) or spark."),
 ) -> None:
     """Write the feature table for every case active on the as-of date."""
+    day = _parse_date(as_of, "--as-of")
     from features.build import write_feature_table
 
-    write_feature_table(data, _parse_date(as_of, "--as-of"), out, engine=engine, console=console)
+    write_feature_table(data, day, out, engine=engine, console=console)
 
 
 @app.command()
@@ -157,11 +161,12 @@ def score(
     config: Path | None = typer.Option(None, help="Selection policy (default: the shipped one)."),
 ) -> None:
     """The nightly job: score active cases and write prioritised control lists."""
+    day = _parse_date(as_of, "--as-of") or date.today()
     from scoring.job import run_nightly
 
     run_nightly(
         data,
-        as_of=_parse_date(as_of, "--as-of") or date.today(),
+        as_of=day,
         out=out,
         engine=engine,
         config_path=config,
@@ -195,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except _ClickException as exc:  # usage errors: unknown option, bad value
         exc.show()
         return 2
-    except click.Abort:
+    except typer.Abort:
         return 2
     except Exception as exc:  # the scheduler needs a code, the log needs the trace
         logging.getLogger("felrisk").exception("internal error: %s", exc)
