@@ -1,0 +1,59 @@
+"""Time a command in a child process: wall seconds and peak resident memory, on this machine.
+
+Each measurement runs behind its own small wrapper process, so the peak memory is that command's
+alone (getrusage of children is a maximum over every child a process ever had).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One timed run of a command."""
+
+    label: str
+    wall_s: float
+    peak_rss_gb: float
+    returncode: int
+
+    def row(self) -> str:
+        return f"| {self.label} | {self.wall_s:.1f} | {self.peak_rss_gb:.2f} |"
+
+
+def measure(label: str, argv: list[str], env: dict[str, str] | None = None) -> Measurement:
+    """Run `argv` once and return its wall time and peak RSS."""
+    wrapper = [sys.executable, "-m", "benchmarks.harness", *argv]
+    proc = subprocess.run(
+        wrapper, env={**os.environ, **(env or {})}, check=False, stdout=subprocess.PIPE, text=True
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result["returncode"] != 0:
+        print(f"{label}: exit {result['returncode']}", file=sys.stderr)
+    return Measurement(
+        label, result["wall_s"], result["peak_rss_kb"] / 1024**2, result["returncode"]
+    )
+
+
+def machine() -> str:
+    """A one-line description of the machine for RESULTS.md."""
+    return f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+
+
+def _run_and_report(argv: list[str]) -> None:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, check=False, stdout=sys.stderr)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"wall_s": wall, "peak_rss_kb": peak, "returncode": proc.returncode}))
+
+
+if __name__ == "__main__":
+    _run_and_report(sys.argv[1:])
