@@ -1,0 +1,58 @@
+"""Shared fixtures: one migrated MLflow store per session, copied per test; a small fitted bundle."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from models.boosting import LightGBMAmount, LightGBMClassifier
+from models.bundle import RiskModelBundle
+from models.profile import TrainingProfile
+from tests.models.conftest import CATEGORICAL, fabricate
+
+
+@pytest.fixture(scope="session")
+def migrated_store(tmp_path_factory):
+    """A freshly migrated mlflow.db (migrations cost seconds: do them once)."""
+    folder = tmp_path_factory.mktemp("mlruns-template")
+    old = os.environ.get("FELRISK_MLRUNS")
+    os.environ["FELRISK_MLRUNS"] = str(folder)
+    try:
+        from training import tracking
+
+        tracking.client().search_experiments()
+    finally:
+        if old is None:
+            os.environ.pop("FELRISK_MLRUNS", None)
+        else:
+            os.environ["FELRISK_MLRUNS"] = old
+    return folder / "mlflow.db"
+
+
+@pytest.fixture
+def mlstore(migrated_store, tmp_path, monkeypatch):
+    """An empty, migrated store of this test's own (FELRISK_MLRUNS points at it)."""
+    folder = tmp_path / "mlruns"
+    folder.mkdir()
+    shutil.copy(migrated_store, folder / "mlflow.db")
+    monkeypatch.setenv("FELRISK_MLRUNS", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_bundle():
+    """A bundle fitted on fabricated features, and feature rows to score."""
+    X, y, amount = fabricate(1500, 5)
+    Xt, yt, _ = fabricate(800, 6)
+    err = LightGBMClassifier(
+        categorical_features=CATEGORICAL, num_boost_round=20, num_leaves=7, seed=1
+    ).fit(X, y, X_cal=Xt, y_cal=yt)
+    pos = y == 1
+    amt = LightGBMAmount(num_boost_round=20, min_data_in_leaf=5, seed=1).fit(X[pos], amount[pos])
+    intent = LightGBMClassifier(num_boost_round=10, num_leaves=4, seed=1).fit(X, y)
+    names = list(X.columns)
+    prof = TrainingProfile.build(X, err.predict_proba(X)[:, 1], categorical=CATEGORICAL, bins=5)
+    bundle = RiskModelBundle(names, list(CATEGORICAL), err, amt, intent, prof, {"seed": 1})
+    return bundle, Xt

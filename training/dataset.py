@@ -1,0 +1,170 @@
+"""The training set: one row per closed control, features as of its selected date, labels, groups.
+
+Features come from the same builder the nightly job uses, run on the control spine (one code path
+with scoring). Audit group columns (sex, birth region, age band, income band) ride along for the
+equal-treatment audit only and are never model inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
+from felrisk.datadir import DataSet, file_sha256, parquet_path
+from felrisk.errors import ContractError
+
+LABEL_COLUMNS = ("is_error", "is_intent", "wrong_amount_sek")
+CONTROL_COLUMNS = ("selection", "selection_probability", "selected_date", "closed_date", "outcome")
+AUDIT_COLUMNS = ("sex", "birth_region", "age_band", "income_band", "annual_pay_sek")
+INTENT_OUTCOME = "suspected_crime"
+
+
+@dataclass(frozen=True)
+class FeatureSource:
+    """The feature builder's interface as training uses it (features/build.py by default)."""
+
+    control_spine: Callable
+    build_features: Callable
+    feature_names: Callable[[], list[str]]
+    categorical_features: Callable[[], list[str]]
+
+
+def default_feature_source() -> FeatureSource:
+    """The project's feature builders (imported here so that `models/` never needs them)."""
+    from features import build
+
+    return FeatureSource(
+        control_spine=build.control_spine,
+        build_features=build.build_features,
+        feature_names=lambda: list(build.feature_names(model_inputs_only=True)),
+        categorical_features=lambda: list(build.categorical_features()),
+    )
+
+
+@dataclass
+class TrainingSet:
+    """Closed controls with features, labels, selection facts and audit groups, sorted by id."""
+
+    frame: pd.DataFrame
+    feature_names: list[str]
+    categorical_features: list[str]
+    data_end: date
+    snapshot: dict[str, dict] = field(default_factory=dict)
+
+    def X(self, mask: np.ndarray | pd.Series | None = None) -> pd.DataFrame:
+        """Model inputs only (never the audit columns)."""
+        f = self.frame if mask is None else self.frame.loc[np.asarray(mask, dtype=bool)]
+        return f.loc[:, self.feature_names]
+
+    def rows(self, mask: np.ndarray | pd.Series) -> pd.DataFrame:
+        return self.frame.loc[np.asarray(mask, dtype=bool)]
+
+
+def data_snapshot(data: DataSet) -> dict[str, dict]:
+    """Row count and SHA-256 per input table: which data a run saw."""
+    out = {}
+    for name in TABLES:
+        if name not in data:
+            continue
+        rows = int(data[name].count().execute())
+        p = parquet_path(data.path, name) if Path(data.path).is_dir() else Path(data.path)
+        out[name] = {"rows": rows, "sha256": file_sha256(p) if p.exists() else None}
+    return out
+
+
+def data_end_date(data: DataSet) -> date:
+    """The last day the data knows of: latest payment, control selection or closing."""
+    c, p = data["controls"], data["payments"]
+    ends = [
+        c.selected_date.max().execute(),
+        c.closed_date.max().execute(),
+        p.paid_date.max().execute(),
+    ]
+    ends = [pd.Timestamp(e).date() for e in ends if e is not None and not pd.isna(e)]
+    if not ends:
+        raise ContractError("controls and payments hold no dates: nothing to train on")
+    return max(ends)
+
+
+def _annual_pay(data: DataSet, closed: ibis.Table) -> pd.DataFrame:
+    """Reported gross pay in the 12 months before each control's selected date, known by D-1."""
+    spine = closed.select("control_id", "person_id", as_of=closed.selected_date)
+    if "income_reports" not in data:
+        return pd.DataFrame({"control_id": pd.Series(dtype=str), "annual_pay_sek": 0.0})
+    inc = data["income_reports"]
+    j = spine.join(inc, spine.person_id == inc.person_id).filter(
+        inc.reported_date < spine.as_of,
+        inc.month < spine.as_of,
+        inc.month >= spine.as_of - ibis.interval(days=365),
+    )
+    pay = j.group_by("control_id").aggregate(annual_pay_sek=j.gross_pay_sek.sum())
+    return pay.execute()
+
+
+def _age_band(birth: pd.Series, as_of: pd.Series) -> pd.Series:
+    try:
+        from training.audit import age_band
+    except ImportError:  # the audit module's band helpers are not there yet
+        age = (pd.to_datetime(as_of) - pd.to_datetime(birth)).dt.days / 365.25
+        return pd.cut(
+            age, [0, 30, 45, 60, 200], right=False, labels=["<30", "30-44", "45-59", "60+"]
+        ).astype(str)
+    return pd.Series(age_band(birth, as_of), index=birth.index).astype(str)
+
+
+def _income_band(pay: pd.Series) -> pd.Series:
+    try:
+        from training.audit import income_band
+    except ImportError:
+        q = pay.rank(pct=True, method="first")
+        return pd.cut(q, [0, 0.25, 0.5, 0.75, 1.0], labels=["Q1", "Q2", "Q3", "Q4"]).astype(str)
+    return pd.Series(income_band(pay), index=pay.index).astype(str)
+
+
+def build_training_set(data: DataSet, source: FeatureSource | None = None) -> TrainingSet:
+    """Execute the feature builder on the spine of closed controls and attach labels and groups."""
+    source = source or default_feature_source()
+    if "controls" not in data or "persons" not in data:
+        raise ContractError("training needs the controls and persons tables")
+    controls = data["controls"]
+    closed = controls.filter(controls.closed_date.notnull() & controls.outcome.notnull())
+    spine = source.control_spine(data)
+    spine = spine.semi_join(closed.select("control_id"), "control_id")
+    feats = source.build_features(data, spine).execute()
+    names = source.feature_names()
+    cats = source.categorical_features()
+    leaked = [c for c in names if c in PROTECTED_COLUMNS or c in AUDIT_COLUMNS]
+    if leaked:
+        raise ContractError(f"protected or audit columns offered as model inputs: {leaked}")
+    missing = [c for c in names if c not in feats.columns]
+    if missing:
+        raise ContractError(f"the feature builder did not return features: {missing}")
+
+    labels = closed.select(
+        "control_id", *CONTROL_COLUMNS, "wrong_amount_sek", "person_id", "benefit"
+    ).execute()
+    labels = labels.drop(columns=[c for c in ("person_id", "benefit") if c in feats.columns])
+    frame = feats.merge(labels, on="control_id", how="inner", validate="one_to_one")
+    frame["is_error"] = frame["outcome"].isin(ERROR_OUTCOMES).astype("int64")
+    frame["is_intent"] = (frame["outcome"] == INTENT_OUTCOME).astype("int64")
+    frame["wrong_amount_sek"] = frame["wrong_amount_sek"].fillna(0.0).astype("float64")
+    for col in ("selected_date", "closed_date"):
+        frame[col] = pd.to_datetime(frame[col])
+
+    persons = data["persons"].select("person_id", "sex", "birth_region", "birth_date").execute()
+    frame = frame.merge(persons, on="person_id", how="left", validate="many_to_one")
+    frame = frame.merge(_annual_pay(data, closed), on="control_id", how="left")
+    frame["annual_pay_sek"] = frame["annual_pay_sek"].fillna(0.0).astype("float64")
+    frame["birth_region"] = frame["birth_region"].fillna("unknown")
+    frame["age_band"] = _age_band(frame["birth_date"], frame["selected_date"])
+    frame["income_band"] = _income_band(frame["annual_pay_sek"])
+    frame = frame.drop(columns=["birth_date"]).sort_values("control_id", kind="stable")
+    frame = frame.reset_index(drop=True)
+    return TrainingSet(frame, list(names), list(cats), data_end_date(data), data_snapshot(data))

@@ -1,0 +1,266 @@
+"""Every MLflow call of felrisk: an absolute SQLite store, runs, the registry, aliases, loading.
+
+The store lives in `mlruns_dir()` (`mlflow.db` for metadata, `artifacts/<experiment>/` beside it),
+resolved from the project root whatever the working directory: MLflow's own defaults are relative
+to the cwd, and its file store is gone. Aliases, not stages: `challenger` on every new version,
+`champion` through the gate or `felrisk promote`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from importlib.metadata import version as pkg_version
+from pathlib import Path
+
+import mlflow
+import mlflow.pyfunc
+import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+from mlflow.tracking import MlflowClient
+
+from felrisk.errors import ConfigError, NoModelError
+from felrisk.paths import mlruns_dir
+from models.bundle import RiskModelBundle
+from training.config import load_training_config
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+MODEL_ARTIFACT = "model"
+
+
+class PyfuncRiskModelBundle(RiskModelBundle, mlflow.pyfunc.PythonModel):
+    """The bundle as an MLflow pyfunc: `unwrap_python_model()` gives a RiskModelBundle back."""
+
+    def predict(
+        self, context, model_input: pd.DataFrame, params: dict | None = None
+    ) -> pd.DataFrame:
+        return self.predict_frame(model_input)
+
+    @classmethod
+    def wrap(cls, bundle: RiskModelBundle) -> PyfuncRiskModelBundle:
+        return cls(**{f.name: getattr(bundle, f.name) for f in fields(RiskModelBundle)})
+
+
+def tracking_uri() -> str:
+    """`sqlite:////abs/path/mlruns/mlflow.db`."""
+    return f"sqlite:///{(mlruns_dir() / 'mlflow.db').as_posix()}"
+
+
+def artifact_root(experiment: str) -> Path:
+    """Absolute artifact folder of one experiment, under mlruns_dir()."""
+    return mlruns_dir() / "artifacts" / experiment
+
+
+def client() -> MlflowClient:
+    """An MLflow client on felrisk's store (created, and migrated, on first use)."""
+    mlruns_dir().mkdir(parents=True, exist_ok=True)
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def ensure_experiment(name: str) -> str:
+    """The experiment's id, creating it with an explicit absolute artifact location."""
+    c = client()
+    exp = c.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    return c.create_experiment(name, artifact_location=artifact_root(name).as_uri())
+
+
+class RunLogger:
+    """What a felrisk job may log to its active run (so that jobs never touch MLflow directly)."""
+
+    def __init__(self, run_id: str, experiment_id: str) -> None:
+        self.run_id = run_id
+        self.experiment_id = experiment_id
+
+    def log_params(self, params: Mapping[str, object]) -> None:
+        mlflow.log_params({k: _param(v) for k, v in params.items()})
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        clean = {k: float(v) for k, v in metrics.items() if v is not None and pd.notna(v)}
+        mlflow.log_metrics(clean, step=step)
+
+    def set_tags(self, tags: Mapping[str, object]) -> None:
+        mlflow.set_tags({k: str(v) for k, v in tags.items()})
+
+    def log_dict(self, obj: object, artifact_file: str) -> None:
+        mlflow.log_text(json.dumps(obj, indent=2, default=str, sort_keys=True), artifact_file)
+
+    def log_text(self, text: str, artifact_file: str) -> None:
+        mlflow.log_text(text, artifact_file)
+
+    def log_table(self, df: pd.DataFrame, artifact_file: str) -> None:
+        """A table as CSV (readable in the MLflow UI and anywhere else)."""
+        mlflow.log_text(df.to_csv(index=isinstance(df.index, pd.MultiIndex)), artifact_file)
+
+    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
+        mlflow.log_artifact(str(path), artifact_path)
+
+
+def _param(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    return text[:6000]
+
+
+@contextmanager
+def start_run(
+    experiment: str, run_name: str, tags: Mapping[str, object] | None = None
+) -> Iterator[RunLogger]:
+    """A run in `experiment` (created under mlruns_dir() if new); ends FAILED on an exception."""
+    exp_id = ensure_experiment(experiment)
+    with mlflow.start_run(experiment_id=exp_id, run_name=run_name) as run:
+        logger = RunLogger(run.info.run_id, exp_id)
+        if tags:
+            logger.set_tags(tags)
+        yield logger
+
+
+@contextmanager
+def start_scoring_run(
+    as_of: date,
+    model_version: int | None,
+    params: Mapping[str, object] | None = None,
+    experiment: str | None = None,
+) -> Iterator[RunLogger]:
+    """The nightly job's run in its own experiment (felrisk-scoring): params, metrics, drift."""
+    cfg = load_training_config()
+    name = experiment or cfg.scoring_experiment
+    tags = {"as_of": as_of.isoformat(), "model_version": model_version}
+    with start_run(name, f"score {as_of.isoformat()}", tags) as logger:
+        logger.log_params({"as_of": as_of.isoformat(), "model_version": model_version})
+        if params:
+            logger.log_params(params)
+        yield logger
+
+
+def _requirements() -> list[str]:
+    # explicit pins: MLflow's own inference loads the model in a subprocess (slow)
+    pkgs = ("lightgbm", "scikit-learn", "pandas", "numpy", "mlflow")
+    return [f"{p}=={pkg_version(p)}" for p in pkgs]
+
+
+def log_bundle(
+    logger: RunLogger,
+    bundle: RiskModelBundle,
+    example: pd.DataFrame,
+    registered_name: str,
+) -> int:
+    """Log the bundle as a pyfunc with signature and input example, register it, tag challenger."""
+    example = bundle.input_frame(example.head(5))
+    signature = infer_signature(example, bundle.predict_frame(example))
+    info = mlflow.pyfunc.log_model(
+        name=MODEL_ARTIFACT,
+        python_model=PyfuncRiskModelBundle.wrap(bundle),
+        signature=signature,
+        input_example=example,
+        registered_model_name=registered_name,
+        pip_requirements=_requirements(),
+        await_registration_for=60,
+    )
+    version = int(info.registered_model_version)
+    c = client()
+    c.set_registered_model_alias(registered_name, CHALLENGER, str(version))
+    c.set_model_version_tag(registered_name, str(version), "run_id", logger.run_id)
+    c.set_model_version_tag(
+        registered_name, str(version), "feature_version", bundle.feature_version
+    )
+    return version
+
+
+def _model_name(name: str | None) -> str:
+    return name or load_training_config().registered_model_name
+
+
+def champion_version(name: str | None = None) -> int | None:
+    """The version the `champion` alias points at, or None."""
+    name = _model_name(name)
+    try:
+        return int(client().get_model_version_by_alias(name, CHAMPION).version)
+    except MlflowException:
+        return None
+
+
+def set_champion(version: int, reason: str, source: str, name: str | None = None) -> None:
+    """Point `champion` at `version` and record why and how (gate or manual) on the version."""
+    name = _model_name(name)
+    c = client()
+    c.set_registered_model_alias(name, CHAMPION, str(version))
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    c.set_model_version_tag(name, str(version), "champion_reason", reason)
+    c.set_model_version_tag(name, str(version), "champion_source", source)
+    c.set_model_version_tag(name, str(version), "champion_since", stamp)
+
+
+def tag_version(version: int, tags: Mapping[str, object], name: str | None = None) -> None:
+    c = client()
+    for k, v in tags.items():
+        c.set_model_version_tag(_model_name(name), str(version), k, str(v))
+
+
+def version_tags(version: int, name: str | None = None) -> dict[str, str]:
+    return dict(client().get_model_version(_model_name(name), str(version)).tags)
+
+
+def promote_version(version: int, reason: str, console=None, name: str | None = None) -> None:
+    """`felrisk promote`: make `version` champion by hand; the reason goes on the version and a run."""
+    name = _model_name(name)
+    if not reason.strip():
+        raise ConfigError("a promotion needs a reason (--reason TEXT)")
+    try:
+        client().get_model_version(name, str(version))
+    except MlflowException as exc:
+        raise NoModelError(f"model {name!r} has no version {version}") from exc
+    previous = champion_version(name)
+    set_champion(version, reason, "manual", name)
+    cfg = load_training_config()
+    with start_run(cfg.experiment, f"promote v{version}", {"kind": "promotion"}) as logger:
+        logger.log_params(
+            {"version": version, "previous_champion": previous, "reason": reason, "model": name}
+        )
+    if console is not None:
+        console.print(
+            f"{name} version {version} is now [bold]champion[/] (was {previous}): {reason}"
+        )
+
+
+def load_version(version: int, name: str | None = None) -> RiskModelBundle:
+    """Load one registered version's bundle."""
+    name = _model_name(name)
+    try:
+        model = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
+    except MlflowException as exc:
+        raise NoModelError(f"cannot load model {name!r} version {version}: {exc}") from exc
+    return model.unwrap_python_model()
+
+
+def load_champion(name: str | None = None) -> tuple[int, RiskModelBundle]:
+    """Resolve `champion` to a version once, load that version; no champion is NoModelError."""
+    name = _model_name(name)
+    version = champion_version(name)
+    if version is None:
+        raise NoModelError(
+            f"no champion for model {name!r} in {mlruns_dir()}: run `felrisk train --data DIR`"
+            " (a model that passes the gate becomes champion) or `felrisk promote VERSION`"
+        )
+    return version, load_version(version, name)
+
+
+def log_figure_dir(logger: RunLogger, folder: Path, artifact_path: str) -> None:
+    """Log every file of a folder (plots, tables) under one artifact path."""
+    for p in sorted(Path(folder).iterdir()):
+        if p.is_file():
+            logger.log_artifact(p, artifact_path)
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    """A temporary folder for artifacts before they are logged."""
+    return tempfile.TemporaryDirectory(prefix="felrisk-")
