@@ -1,0 +1,59 @@
+"""Equal-treatment audit (likabehandling) of selections against the random stream: the public interface.
+
+- `equal_treatment(random, selected, group, *, error_col="is_error", weight_col=None,
+  band=(0.8, 1.25), n_boot=1000, seed=0, level=0.95) -> AuditResult`
+  (`.to_dict()` is the audit.json shape, `.table()` one row per group, `.failing`)
+- `audit_many(random, selected, groups, pairs=True, **same keywords) -> dict[str, AuditResult]`
+- `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)`,
+  `yearly_pay(income_reports, as_of, months=None)`, `load_audit_config(path=None) -> AuditConfig`
+- `proxy_screen(features, protected, score=None, *, folds=5, seed=0) -> DataFrame`
+  (attribute, feature, auc, n)
+- `plot_equal_burden(results, path)` writes a PNG
+- `audit_selection_file(file, *, group, out, ...) -> dict` behind `felrisk audit-selection`
+"""
+
+from __future__ import annotations
+
+from training.audit_burden import (
+    MISSING_LABEL,
+    PAIR_SEPARATOR,
+    AuditResult,
+    audit_many,
+    equal_treatment,
+    group_labels,
+    pair_labels,
+)
+from training.audit_file import audit_selection_file
+from training.audit_groups import (
+    NO_PAY_LABEL,
+    AuditConfig,
+    age_band,
+    age_years,
+    income_band,
+    load_audit_config,
+    yearly_pay,
+)
+from training.audit_plot import plot_equal_burden
+from training.audit_proxy import ALL_FEATURES, SCORE, proxy_screen
+
+__all__ = [
+    "ALL_FEATURES",
+    "MISSING_LABEL",
+    "NO_PAY_LABEL",
+    "PAIR_SEPARATOR",
+    "SCORE",
+    "AuditConfig",
+    "AuditResult",
+    "age_band",
+    "age_years",
+    "audit_many",
+    "audit_selection_file",
+    "equal_treatment",
+    "group_labels",
+    "income_band",
+    "load_audit_config",
+    "pair_labels",
+    "plot_equal_burden",
+    "proxy_screen",
+    "yearly_pay",
+]

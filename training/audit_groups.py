@@ -1,0 +1,116 @@
+"""Audit settings (audit.toml) and the derived audit groups: age band and income band."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from felrisk.config import FrozenConfig, load_config
+
+NO_PAY_LABEL = "no pay"
+
+
+class AuditConfig(FrozenConfig):
+    """Defaults of the equal-treatment audit; see felrisk/config/audit.toml for their meaning."""
+
+    band_low: float = Field(gt=0)
+    band_high: float = Field(gt=0)
+    n_boot: int = Field(ge=1)
+    ci_level: float = Field(gt=0, lt=1)
+    seed: int
+    min_random_errors: int = Field(ge=0)
+    groups: tuple[str, ...]
+    pairs: bool
+    max_group_values: int = Field(ge=2)
+    age_edges: tuple[int, ...] = Field(min_length=1)
+    income_edges_sek: tuple[float, ...] = Field(min_length=1)
+    income_months: int = Field(ge=1)
+    proxy_folds: int = Field(ge=2)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AuditConfig:
+        if self.band_low >= self.band_high:
+            raise ValueError("band_low must be below band_high")
+        for name in ("age_edges", "income_edges_sek"):
+            edges = getattr(self, name)
+            if list(edges) != sorted(set(edges)) or edges[0] <= 0:
+                raise ValueError(f"{name} must be positive and strictly increasing")
+        return self
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """(band_low, band_high)."""
+        return (self.band_low, self.band_high)
+
+
+def load_audit_config(path: str | Path | None = None) -> AuditConfig:
+    """Read the audit settings; None reads the shipped felrisk/config/audit.toml."""
+    return load_config(AuditConfig, path, "audit.toml")
+
+
+def _band_labels(edges: Sequence[float], fmt) -> list[str]:
+    labels = [f"<{fmt(edges[0])}"]
+    labels += [f"{fmt(lo)}-{fmt(hi)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    return [*labels, f"{fmt(edges[-1])}+"]
+
+
+def age_years(birth_date: pd.Series, as_of: date | pd.Timestamp) -> pd.Series:
+    """Age in completed years on `as_of` (the birthday itself counts as completed)."""
+    born = pd.to_datetime(birth_date)
+    day = pd.Timestamp(as_of)
+    before_birthday = (born.dt.month > day.month) | (
+        (born.dt.month == day.month) & (born.dt.day > day.day)
+    )
+    return day.year - born.dt.year - before_birthday.astype("Int64")
+
+
+def age_band(
+    birth_date: pd.Series, as_of: date | pd.Timestamp, edges: Sequence[int] | None = None
+) -> pd.Series:
+    """Age band on `as_of` as an ordered categorical: "<30", "30-39", ..., "65+" (edges from audit.toml).
+
+    Edges are lower-inclusive whole years; a missing birth date gives a missing band.
+    """
+    edges = list(edges if edges is not None else load_audit_config().age_edges)
+    labels = _band_labels(edges, str)
+    labels[1:-1] = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    years = age_years(birth_date, as_of).astype(float)
+    return pd.cut(years, [-np.inf, *edges, np.inf], right=False, labels=labels)
+
+
+def income_band(yearly_pay: pd.Series, edges: Sequence[float] | None = None) -> pd.Series:
+    """Income band of yearly reported pay as an ordered categorical (edges from audit.toml, SEK).
+
+    Pay of 0 or less, or none reported (missing), is the band "no pay"; then "<150k",
+    "150k-300k", ..., "450k+" with lower-inclusive edges.
+    """
+    edges = list(edges if edges is not None else load_audit_config().income_edges_sek)
+    labels = _band_labels(edges, lambda v: f"{v / 1000:g}k")
+    pay = pd.to_numeric(yearly_pay, errors="coerce").astype(float)
+    banded = pd.cut(pay.where(pay > 0), [0, *edges, np.inf], right=False, labels=labels)
+    banded = banded.cat.add_categories([NO_PAY_LABEL]).fillna(NO_PAY_LABEL)
+    return banded.cat.reorder_categories([NO_PAY_LABEL, *labels], ordered=True)
+
+
+def yearly_pay(
+    income_reports: pd.DataFrame, as_of: date | pd.Timestamp, months: int | None = None
+) -> pd.Series:
+    """Gross pay per person over the `months` calendar months before `as_of`'s month.
+
+    Point in time: only reports with reported_date <= as_of - 1 day count (a late report or
+    correction is not yet known). Indexed by person_id; persons with no report are absent
+    (`income_band` maps them to "no pay" after a reindex).
+    """
+    months = months if months is not None else load_audit_config().income_months
+    day = pd.Timestamp(as_of)
+    first_of_month = day.to_period("M").to_timestamp()
+    start = first_of_month - pd.DateOffset(months=months)
+    known = pd.to_datetime(income_reports["reported_date"]) <= day - timedelta(days=1)
+    month = pd.to_datetime(income_reports["month"])
+    rows = income_reports.loc[known & (month >= start) & (month < first_of_month)]
+    return rows.groupby("person_id")["gross_pay_sek"].sum().rename("yearly_pay_sek")
