@@ -1,0 +1,75 @@
+"""What the nightly job needs from the rest of felrisk, gathered in one object so tests can fake it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NightDeps:
+    """Callables of the lead's, features' and training's modules the job calls.
+
+    validate(path) -> report with row_counts, raising ContractError;
+    load_model() -> (version, bundle), raising NoModelError; model_name: registered name;
+    open_data(path, engine) -> DataSet; active_spine(data, as_of) and build_features(data, spine)
+    -> ibis tables; explain(data, items) -> DataFrame[case_id, feature, reason_sv];
+    timeline_facts(data, persons, as_of) -> TimelineFacts;
+    equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
+    audit_settings: dict(groups, band, n_boot, seed);
+    scoring_run(as_of, version, params) -> context manager yielding a RunLogger.
+    """
+
+    validate: Callable[..., Any]
+    load_model: Callable[[], tuple[int, Any]]
+    model_name: str
+    open_data: Callable[..., Any]
+    active_spine: Callable[..., Any]
+    build_features: Callable[..., Any]
+    explain: Callable[..., Any]
+    timeline_facts: Callable[..., Any]
+    equal_treatment: Callable[..., Any]
+    age_band: Callable[..., Any]
+    audit_settings: dict
+    scoring_run: Callable[..., AbstractContextManager]
+
+
+def default_deps() -> NightDeps:
+    """The real modules (imported here, not at import time of scoring)."""
+    from features.build import active_spine, build_features
+    from felrisk.datadir import open_data
+    from felrisk.validate import validate_data
+    from scoring.timeline_data import fetch_timeline_facts
+    from training.audit_burden import equal_treatment
+    from training.audit_groups import age_band, load_audit_config
+    from training.config import load_training_config
+    from training.tracking import load_champion, start_scoring_run
+
+    try:
+        from features.facts import explain
+    except ImportError:  # the registry may keep explain() in build
+        from features.build import explain
+
+    audit = load_audit_config()
+    return NightDeps(
+        validate=validate_data,
+        load_model=load_champion,
+        model_name=load_training_config().registered_model_name,
+        open_data=open_data,
+        active_spine=active_spine,
+        build_features=build_features,
+        explain=explain,
+        timeline_facts=fetch_timeline_facts,
+        equal_treatment=equal_treatment,
+        age_band=age_band,
+        audit_settings={
+            "groups": tuple(g for g in audit.groups if g != "income_band"),
+            "band": audit.band,
+            "n_boot": audit.n_boot,
+            "seed": audit.seed,
+            "level": audit.ci_level,
+        },
+        scoring_run=start_scoring_run,
+    )

@@ -1,0 +1,110 @@
+"""Tonight's list against the random stream: equal-treatment figures per group, via training's audit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from felrisk.contract import ERROR_OUTCOMES
+
+log = logging.getLogger("felrisk.scoring")
+
+FAIRNESS_COLUMNS = (
+    "group",
+    "value",
+    "share_random",
+    "share_random_errors",
+    "share_selected",
+    "equal_burden_ratio",
+    "ci_low",
+    "ci_high",
+    "fails",
+)
+
+
+def random_stream(controls: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Closed random controls known by D-1, with is_error and an inverse-probability weight."""
+    last = as_of - timedelta(days=1)
+    c = controls.copy()
+    closed = pd.to_datetime(c["closed_date"]).dt.date
+    selected = pd.to_datetime(c["selected_date"]).dt.date
+    keep = (
+        (c["selection"] == "random") & c["outcome"].notna() & (closed <= last) & (selected <= last)
+    )
+    c = c[keep.fillna(False).astype(bool)].copy()
+    c["is_error"] = c["outcome"].isin(ERROR_OUTCOMES)
+    p = c["selection_probability"].astype(float)
+    c["weight"] = np.where((p > 0) & np.isfinite(p), 1.0 / p.where(p > 0, 1.0), 1.0)
+    return c
+
+
+def add_groups(
+    frame: pd.DataFrame,
+    persons: pd.DataFrame,
+    as_of: date,
+    *,
+    age_band: Callable[[pd.Series, date], pd.Series],
+    income: pd.Series | None = None,
+    income_band: Callable[[pd.Series], pd.Series] | None = None,
+) -> pd.DataFrame:
+    """Attach sex, birth_region, age_band (and income_band) of each row's person."""
+    p = persons.set_index("person_id")
+    out = frame.copy()
+    out["sex"] = out["person_id"].map(p["sex"])
+    out["birth_region"] = out["person_id"].map(p["birth_region"])
+    out["age_band"] = age_band(out["person_id"].map(p["birth_date"]), as_of).astype(object)
+    if income is not None and income_band is not None:
+        pay = out["person_id"].map(income)
+        out["income_band"] = income_band(pay).astype(object)
+    return out
+
+
+def night_equal_treatment(
+    random: pd.DataFrame,
+    selected: pd.DataFrame,
+    groups: tuple[str, ...],
+    equal_treatment: Callable[..., object],
+    **kwargs,
+) -> tuple[pd.DataFrame, str]:
+    """One row per group and value (FAIRNESS_COLUMNS), and a message when it cannot be measured.
+
+    `equal_treatment` is training.audit's function (injected, so tests can fake it).
+    """
+    empty = pd.DataFrame(columns=list(FAIRNESS_COLUMNS))
+    if random.empty:
+        msg = "Inga avslutade slumpkontroller före i natt: likabehandling kan inte mätas."
+        log.warning("equal treatment: no closed random controls known by D-1")
+        return empty, msg
+    if selected.empty:
+        return empty, "Ingen modellvald i natt: inget att jämföra."
+    sel = selected.assign(is_error=pd.Series(np.nan, index=selected.index, dtype=object))
+    rows = []
+    for group in groups:
+        if group not in random.columns or group not in sel.columns:
+            continue
+        res = equal_treatment(
+            random, sel, group, error_col="is_error", weight_col="weight", **kwargs
+        )
+        t = res.table()
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "value": t.index.astype(str),
+                    "share_random": t["share_random"].to_numpy(float),
+                    "share_random_errors": t["share_random_errors"].to_numpy(float),
+                    "share_selected": t["share_selected"].to_numpy(float),
+                    "equal_burden_ratio": t["equal_burden_ratio"].to_numpy(float),
+                    "ci_low": t["equal_burden_ratio_low"].to_numpy(float),
+                    "ci_high": t["equal_burden_ratio_high"].to_numpy(float),
+                    "fails": t["fails"].to_numpy(bool),
+                }
+            )
+        )
+    if not rows:
+        return empty, "Inga gruppvariabler att jämföra."
+    return pd.concat(rows, ignore_index=True)[list(FAIRNESS_COLUMNS)], ""

@@ -1,0 +1,332 @@
+"""The nightly job: validate, score every active case, select, explain, write one folder atomically."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+
+from felrisk.contract import BENEFITS
+from felrisk.datadir import file_sha256
+from felrisk.errors import ContractError
+from felrisk.validate import validate_data
+from scoring.config import SelectionConfig, load_selection_config
+from scoring.deps import NightDeps, default_deps
+from scoring.fairness import add_groups, night_equal_treatment, random_stream
+from scoring.manifest import Manifest, input_fingerprint
+from scoring.outputs import finalize, write_csv, write_excel, write_parquet
+from scoring.publish import date_lock, publish, recover, staging_dir
+from scoring.reasons import attach_reasons
+from scoring.report import render_report
+from scoring.selection import cooldown_persons, select_controls
+from scoring.timeline import render_timeline
+from scoring.timeline_data import overlap_marks
+
+log = logging.getLogger("felrisk.scoring")
+
+LIST_FILES = ("control_list.parquet", "control_list.csv", "control_list.xlsx", "report.html")
+
+
+@dataclass
+class NightResult:
+    """Where tonight's folder is and what it holds."""
+
+    folder: Path
+    as_of: date
+    model_version: int
+    n_scored: int
+    n_selected: int
+    counts: dict = field(default_factory=dict)
+
+
+class _Steps:
+    """A rich status line and a plain log line per step, with the step's wall time."""
+
+    def __init__(self, console: Console | None) -> None:
+        self.console = console
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str, text: str):
+        start = time.perf_counter()
+        log.info("step %s: start", name)
+        if self.console is not None:
+            with self.console.status(text):
+                yield
+        else:
+            yield
+        took = time.perf_counter() - start
+        self.timings[name] = took
+        log.info("step %s: done in %.2f s", name, took)
+        if self.console is not None:
+            self.console.print(f"[green]✓[/] {text} ({took:.1f} s)")
+
+
+def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Earlier nights' lists in OUT within the cooldown window (selected, outcome not yet back)."""
+    frames, hashes = [], {}
+    for folder in sorted(out.glob("????-??-??")):
+        try:
+            day = date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if not (0 < (as_of - day).days <= days):
+            continue
+        f = folder / "control_list.parquet"
+        if f.exists():
+            frames.append(pd.read_parquet(f, columns=["person_id", "as_of"]))
+            hashes[folder.name] = file_sha256(f)
+    if not frames:
+        return pd.DataFrame(columns=["person_id", "as_of"]), hashes
+    return pd.concat(frames, ignore_index=True), hashes
+
+
+def score_cases(features: pd.DataFrame, bundle, config: SelectionConfig) -> pd.DataFrame:
+    """The model's figures for every active case, beside ids and the hard-rule features."""
+    preds = bundle.predict_frame(features)
+    keep = ["case_id", "person_id", "benefit"] + [
+        f for f in config.hard_rule_features if f in features.columns
+    ]
+    return pd.concat([features[keep].reset_index(drop=True), preds.reset_index(drop=True)], axis=1)
+
+
+def hard_rule_reasons(chosen: pd.DataFrame, features: tuple[str, ...]) -> pd.DataFrame:
+    """(case_id, feature) for every hard-rule feature a selected case breaks (value > 0)."""
+    present = [f for f in features if f in chosen.columns]
+    if not present or chosen.empty:
+        return pd.DataFrame(columns=["case_id", "feature"])
+    long = chosen[["case_id", *present]].melt("case_id", var_name="feature", value_name="v")
+    return long.loc[long["v"].fillna(0) > 0, ["case_id", "feature"]]
+
+
+def _controls_frame(data) -> pd.DataFrame:
+    if "controls" not in data:
+        raise ContractError("controls: table missing")
+    return data["controls"].to_pandas()
+
+
+def _persons_frame(data, ids: set[str]) -> pd.DataFrame:
+    t = data["persons"]
+    t = t.filter(t.person_id.isin(sorted(ids))).select(
+        "person_id", "sex", "birth_region", "birth_date"
+    )
+    return t.to_pandas()
+
+
+def _timelines(facts, lst: pd.DataFrame, as_of: date) -> dict[str, str]:
+    marks = facts.marks
+    if marks.empty and not facts.payments.empty:
+        marks = overlap_marks(facts.payments, lst["case_id"])
+    pay_by_person = dict(tuple(facts.payments.groupby("person_id")))
+    inc_by_person = dict(tuple(facts.income.groupby("person_id")))
+    marks_by_case = dict(tuple(marks.groupby("case_id")))
+    empty_p, empty_i, empty_m = facts.payments.iloc[:0], facts.income.iloc[:0], marks.iloc[:0]
+    return {
+        r.case_id: render_timeline(
+            r.case_id,
+            r.benefit,
+            as_of,
+            pay_by_person.get(r.person_id, empty_p),
+            inc_by_person.get(r.person_id, empty_i),
+            marks_by_case.get(r.case_id, empty_m),
+        )
+        for r in lst.itertuples(index=False)
+    }
+
+
+def _counts(n_active: int, cooled: set, lst: pd.DataFrame) -> dict:
+    per = {}
+    for (b, lane), grp in lst.groupby(["benefit", "lane"]):
+        per[f"{b}/{lane}"] = {
+            "selected": len(grp),
+            "exploration": int((grp["selection"] == "exploration").sum()),
+            "hard_rule_break": int(grp["hard_rule_break"].sum()),
+            "expected_wrong_sek": round(float(grp["expected_wrong_sek"].fillna(0).sum()), 2),
+        }
+    return {
+        "active_cases": n_active,
+        "scored_cases": n_active,
+        "persons_in_cooldown": len(cooled),
+        "selected": len(lst),
+        "selected_model": int((lst["selection"] == "model").sum()),
+        "selected_exploration": int((lst["selection"] == "exploration").sum()),
+        "lists": per,
+    }
+
+
+def run_nightly(
+    data_dir: Path,
+    *,
+    as_of: date,
+    out: Path,
+    engine: str = "duckdb",
+    config_path: Path | None = None,
+    console=None,
+    deps: NightDeps | None = None,
+) -> NightResult:
+    """Score every active case on `as_of` and publish OUT/<as_of>/ completely or not at all.
+
+    Order matters: config, data and model are checked before anything is created on disk.
+    """
+    data_dir, out = Path(data_dir), Path(out)
+    steps = _Steps(console)
+    with steps.step("config", "Läser urvalsregler"):
+        config = load_selection_config(config_path)
+    with steps.step("validate", f"Kontrollerar indata i {data_dir}"):
+        report = deps.validate(data_dir) if deps is not None else validate_data(data_dir)
+    with steps.step("model", "Hämtar champion-modellen"):
+        deps = deps or default_deps()
+        version, bundle = deps.load_model()
+    with date_lock(out, as_of):
+        recover(out, as_of)
+        result = _night(
+            data_dir, out, as_of, engine, config, config_path, report, version, bundle, deps, steps
+        )
+    if console is not None:
+        console.print(f"Kontrollista: {result.folder}")
+    return result
+
+
+def _night(data_dir, out, as_of, engine, config, config_path, report, version, bundle, deps, steps):
+    with steps.step("features", "Beräknar särdrag för aktiva ärenden"):
+        data = deps.open_data(data_dir, engine=engine)
+        spine = deps.active_spine(data, as_of)
+        features = deps.build_features(data, spine).to_pandas()
+        features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
+    with steps.step("score", f"Poängsätter {len(features):,} ärenden".replace(",", " ")):
+        scored = score_cases(features, bundle, config)
+    with steps.step("select", "Väljer ärenden inom kapacitet"):
+        controls = _controls_frame(data)
+        issued, issued_hashes = issued_lists(out, as_of, config.cooldown_days)
+        cooled = cooldown_persons(controls, as_of, config.cooldown_days, issued)
+        lst = select_controls(scored, config, as_of=as_of, cooled_persons=cooled)
+    with steps.step("reasons", f"Skäl för {len(lst)} valda ärenden"):
+        chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
+        contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
+        contrib.index = lst.index
+        lst = attach_reasons(
+            lst,
+            contrib,
+            lambda items: deps.explain(data, items),
+            k=config.reasons_per_case,
+            forced=hard_rule_reasons(chosen, config.hard_rule_features),
+        )
+        lst = finalize(lst)
+    with steps.step("audit", "Likabehandling mot slumpurvalet"):
+        rnd = random_stream(controls, as_of)
+        model_picks = lst[lst["selection"] == "model"]
+        persons = _persons_frame(data, set(rnd["person_id"]) | set(model_picks["person_id"]))
+        settings = dict(deps.audit_settings)
+        groups = settings.pop("groups")
+        fair, fair_msg = night_equal_treatment(
+            add_groups(rnd, persons, as_of, age_band=deps.age_band),
+            add_groups(model_picks, persons, as_of, age_band=deps.age_band),
+            groups,
+            deps.equal_treatment,
+            **settings,
+        )
+    with steps.step("drift", "Drift mot träningsdata (PSI)"):
+        drift = _drift(bundle, features, scored)
+    model_label = f"{deps.model_name} version {version}"
+    with steps.step("timelines", "Tidslinjer för valda ärenden"):
+        facts = deps.timeline_facts(data, lst["person_id"], as_of)
+        timelines = _timelines(facts, lst, as_of)
+        html = render_report(
+            lst,
+            as_of=as_of,
+            model_label=model_label,
+            n_scored=len(scored),
+            timelines=timelines,
+            fairness=fair,
+            fairness_message=fair_msg,
+        )
+    counts = _counts(len(features), cooled, lst)
+    counts["fairness_groups_failing"] = (
+        sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails) if len(fair) else []
+    )
+    tmp = staging_dir(out, as_of)
+    try:
+        with steps.step("write", "Skriver lista, Excel och rapport"):
+            write_parquet(lst, tmp / "control_list.parquet")
+            write_csv(lst, tmp / "control_list.csv")
+            write_excel(lst, tmp / "control_list.xlsx", as_of=as_of, model_label=model_label)
+            (tmp / "report.html").write_text(html, encoding="utf-8")
+        manifest = Manifest(
+            as_of=as_of,
+            model_name=deps.model_name,
+            model_version=int(version),
+            feature_version=str(getattr(bundle, "feature_version", "")),
+            engine=engine,
+            config=config,
+            config_source=str(config_path or "felrisk/config/selection.toml"),
+            inputs=input_fingerprint(data_dir, report.row_counts),
+            issued_lists=issued_hashes,
+            counts=counts,
+            timings_s=steps.timings,
+            outputs={f: file_sha256(tmp / f) for f in ("control_list.parquet", "control_list.csv")},
+            notes=[fair_msg] if fair_msg else [],
+        )
+        manifest.write(tmp / "manifest.json")
+        with steps.step("mlflow", "Loggar körningen i MLflow"):
+            _log_run(deps, as_of, version, config, scored, drift, lst, fair, counts, tmp)
+        with steps.step("publish", "Publicerar nattens mapp"):
+            folder = publish(tmp, out, as_of)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # the previous list, if any, stays in place
+        raise
+    return NightResult(folder, as_of, int(version), len(scored), len(lst), counts)
+
+
+def _drift(bundle, features: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    profile = getattr(bundle, "profile", None)
+    if profile is None or features.empty:
+        return pd.DataFrame(columns=["variable", "psi"])
+    X = bundle.input_frame(features) if hasattr(bundle, "input_frame") else features
+    return profile.psi(X, scored["score"].to_numpy())
+
+
+def _log_run(deps, as_of, version, config, scored, drift, lst, fair, counts, tmp) -> None:
+    params = {
+        "rank_by": config.rank_by,
+        "intent_threshold": config.intent_threshold,
+        "exploration_share": config.exploration_share,
+        "cooldown_days": config.cooldown_days,
+        "hard_rule_features": ",".join(config.hard_rule_features),
+    }
+    with deps.scoring_run(as_of, int(version), params) as run:
+        metrics = {
+            "cases_scored": len(scored),
+            "selected": len(lst),
+            "selected_exploration": counts["selected_exploration"],
+            "score_mean": float(scored["score"].mean()) if len(scored) else np.nan,
+            "expected_wrong_sek_selected": float(lst["expected_wrong_sek"].fillna(0).sum()),
+        }
+        for q in (0.5, 0.9, 0.99):
+            metrics[f"score_q{int(q * 100)}"] = (
+                float(scored["score"].quantile(q)) if len(scored) else np.nan
+            )
+        for b in BENEFITS:
+            metrics[f"selected_{b}"] = int((lst["benefit"] == b).sum())
+        for r in drift.itertuples(index=False):
+            metrics[f"psi_{r.variable}"] = float(r.psi)
+        if len(drift):
+            metrics["psi_max_feature"] = float(drift.loc[drift["variable"] != "score", "psi"].max())
+        if len(fair):
+            metrics["fairness_groups_failing"] = int(fair["fails"].sum())
+        run.log_metrics(metrics)
+        hist, edges = np.histogram(scored["score"].to_numpy(), bins=20, range=(0, 1))
+        run.log_table(
+            pd.DataFrame({"bin_low": edges[:-1], "bin_high": edges[1:], "n": hist}),
+            "score_distribution.csv",
+        )
+        run.log_table(drift, "drift_psi.csv")
+        run.log_table(fair, "equal_treatment.csv")
+        run.log_artifact(tmp / "manifest.json")

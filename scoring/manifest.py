@@ -1,0 +1,100 @@
+"""manifest.json: what a night's list was made from (data, model, config) so it can be remade."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import felrisk
+from felrisk.contract import TABLES
+from felrisk.datadir import file_sha256, parquet_path
+from scoring.config import SelectionConfig
+
+MANIFEST_VERSION = 1
+
+
+def input_fingerprint(data_dir: Path, row_counts: dict[str, int]) -> dict[str, dict]:
+    """sha256 and row count of every contract table (or of the one DuckDB file)."""
+    data_dir = Path(data_dir)
+    out: dict[str, dict] = {}
+    if data_dir.is_file():
+        digest = file_sha256(data_dir)
+        for name in TABLES:
+            out[name] = {"file": data_dir.name, "sha256": digest, "rows": row_counts.get(name)}
+        return out
+    for name in TABLES:
+        p = parquet_path(data_dir, name)
+        if p.exists():
+            out[name] = {"file": p.name, "sha256": file_sha256(p), "rows": row_counts.get(name)}
+    return out
+
+
+@dataclass
+class Manifest:
+    """The record of one night; `to_json` is sorted and stable."""
+
+    as_of: date
+    model_name: str
+    model_version: int
+    feature_version: str
+    engine: str
+    config: SelectionConfig
+    config_source: str
+    inputs: dict[str, dict]
+    issued_lists: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, object] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "manifest_version": MANIFEST_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "felrisk_version": felrisk.__version__,
+            "model": {
+                "name": self.model_name,
+                "version": self.model_version,
+                "alias": "champion",
+                "feature_version": self.feature_version,
+            },
+            "engine": self.engine,
+            "config": self.config.model_dump(mode="json"),
+            "config_source": self.config_source,
+            "inputs": self.inputs,
+            "issued_lists_for_cooldown": self.issued_lists,
+            "counts": self.counts,
+            "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
+            "outputs_sha256": self.outputs,
+            "notes": self.notes,
+        }
+
+    def write(self, path: Path) -> Path:
+        path.write_text(
+            json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+        return path
+
+
+def read_manifest(path: Path) -> dict:
+    """A manifest as a dict."""
+    return json.loads(Path(path).read_text())
+
+
+def config_from_manifest(path: Path) -> SelectionConfig:
+    """The exact selection policy a night used, to run it again."""
+    return SelectionConfig.model_validate(read_manifest(path)["config"])
+
+
+def input_mismatches(manifest: dict, data_dir: Path) -> list[str]:
+    """Tables whose bytes differ from what the manifest recorded (empty: same data)."""
+    now = input_fingerprint(Path(data_dir), {})
+    bad = []
+    for name, rec in manifest["inputs"].items():
+        if name not in now:
+            bad.append(f"{name}: missing")
+        elif now[name]["sha256"] != rec["sha256"]:
+            bad.append(f"{name}: sha256 differs")
+    return bad

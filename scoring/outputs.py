@@ -1,0 +1,171 @@
+"""Tonight's list as files: deterministic Parquet and CSV, and an Excel book for investigators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from felrisk.contract import BENEFITS
+from scoring.config import LANES
+from scoring.selection import LIST_COLUMNS
+
+REASON_COLUMNS: tuple[str, ...] = ("reason_1", "reason_2", "reason_3")
+FINAL_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS, *REASON_COLUMNS, "reason_features")
+
+_ARROW_TYPES = {
+    "as_of": pa.date32(),
+    "rank": pa.int64(),
+    "hard_rule_break": pa.bool_(),
+    "selection_probability": pa.float64(),
+    "probability": pa.float64(),
+    "expected_wrong_sek": pa.float64(),
+    "intent_probability": pa.float64(),
+    "score": pa.float64(),
+}
+LIST_SCHEMA = pa.schema([pa.field(c, _ARROW_TYPES.get(c, pa.string())) for c in FINAL_COLUMNS])
+
+_ROUND = {
+    "probability": 6,
+    "intent_probability": 6,
+    "score": 6,
+    "selection_probability": 9,
+    "expected_wrong_sek": 2,
+}
+
+BENEFIT_NAMES_SV = {
+    "SJP": "Sjukpenning",
+    "KAR": "Ersättning för karensavdrag",
+    "FP": "Föräldrapenning",
+    "TFP": "Tillfällig föräldrapenning",
+    "AKS": "Aktivitetsstöd",
+    "SE": "Sjukersättning",
+    "AE": "Aktivitetsersättning",
+    "ASS": "Assistansersättning",
+}
+LANE_NAMES_SV = {"verifiering": "Verifiering", "kontrollutredning": "Kontrollutredning"}
+SELECTION_NAMES_SV = {"model": "Modellurval", "exploration": "Slumpmässigt urval"}
+
+# Readable Swedish headers for the Excel book, in the order investigators read them.
+EXCEL_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("rank", "Rang", 7),
+    ("control_id", "Kontroll-id", 24),
+    ("case_id", "Ärende", 14),
+    ("person_id", "Person", 14),
+    ("selection", "Urval", 18),
+    ("hard_rule_break", "Bryter samordningsregel", 14),
+    ("probability", "Sannolikhet för fel", 12),
+    ("expected_wrong_sek", "Förväntat felaktigt belopp (kr)", 16),
+    ("intent_probability", "Sannolikhet för avsikt", 12),
+    ("selection_probability", "Urvalssannolikhet", 12),
+    ("reason_1", "Skäl 1", 70),
+    ("reason_2", "Skäl 2", 70),
+    ("reason_3", "Skäl 3", 70),
+)
+
+
+def finalize(lst: pd.DataFrame) -> pd.DataFrame:
+    """The list in its published shape: fixed columns and types, values rounded for stable files."""
+    out = lst.copy()
+    for col in FINAL_COLUMNS:
+        if col not in out.columns:
+            out[col] = ""
+    for col, digits in _ROUND.items():
+        out[col] = out[col].astype("float64").round(digits)
+    for col in (*REASON_COLUMNS, "reason_features"):
+        out[col] = out[col].fillna("").astype(str)
+    out["rank"] = out["rank"].astype("int64")
+    out["hard_rule_break"] = out["hard_rule_break"].astype(bool)
+    return out[list(FINAL_COLUMNS)].reset_index(drop=True)
+
+
+def to_arrow(lst: pd.DataFrame) -> pa.Table:
+    """The finalised list as an Arrow table with the list schema and no metadata."""
+    frame = lst.copy()
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    table = pa.Table.from_pandas(frame[list(FINAL_COLUMNS)], preserve_index=False)
+    return table.cast(LIST_SCHEMA).replace_schema_metadata(None)
+
+
+def write_parquet(lst: pd.DataFrame, path: Path) -> Path:
+    """Parquet without timestamps or pandas metadata: same list, same bytes."""
+    pq.write_table(to_arrow(lst), path, compression="zstd", write_statistics=True)
+    return path
+
+
+def write_csv(lst: pd.DataFrame, path: Path) -> Path:
+    """UTF-8 CSV, '\\n' line ends, floats as their shortest round-trip text (stable)."""
+    frame = lst.copy()
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.strftime("%Y-%m-%d")
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", na_rep="")
+    return path
+
+
+def _sheet_name(benefit: str, lane: str) -> str:
+    return f"{benefit} {LANE_NAMES_SV[lane]}"[:31]
+
+
+def _sheet_value(col: str, value):
+    if col == "selection":
+        return SELECTION_NAMES_SV.get(value, value)
+    if col == "hard_rule_break":
+        return "Ja" if bool(value) else "Nej"
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Path:
+    """One sheet per benefit and lane: Swedish headers, filters on, header row frozen."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Översikt"
+    summary.append(["Kontrollista", as_of.isoformat()])
+    summary.append(["Modell", model_label])
+    summary.append([])
+    summary.append(["Förmån", "Spår", "Antal ärenden", "Varav slumpmässigt urval", "Flik"])
+    bold = Font(bold=True)
+    for cell in summary[4]:
+        cell.font = bold
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    for benefit in BENEFITS:
+        for lane in LANES:
+            part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)].sort_values("rank")
+            if part.empty:
+                continue
+            name = _sheet_name(benefit, lane)
+            n_random = int((part["selection"] == "exploration").sum())
+            summary.append(
+                [BENEFIT_NAMES_SV[benefit], LANE_NAMES_SV[lane], len(part), n_random, name]
+            )
+            ws = wb.create_sheet(name)
+            ws.append([header for _, header, _ in EXCEL_COLUMNS])
+            for cell in ws[1]:
+                cell.font = bold
+                cell.fill = header_fill
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cols = [c for c, _, _ in EXCEL_COLUMNS]
+            for row in part[cols].itertuples(index=False, name=None):
+                ws.append([_sheet_value(c, v) for c, v in zip(cols, row, strict=True)])
+            for i, (_, _, width) in enumerate(EXCEL_COLUMNS, start=1):
+                ws.column_dimensions[get_column_letter(i)].width = width
+            last = get_column_letter(len(EXCEL_COLUMNS))
+            ws.auto_filter.ref = f"A1:{last}{len(part) + 1}"
+            ws.freeze_panes = "A2"
+    for col, width in zip("ABCDE", (30, 20, 14, 22, 26), strict=True):
+        summary.column_dimensions[col].width = width
+    stamp = datetime(as_of.year, as_of.month, as_of.day)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "felrisk"
+    wb.save(path)
+    return path

@@ -1,0 +1,130 @@
+"""Atomic publication of one night's folder: a lock per date, a temp folder, an atomic swap.
+
+A crash at any point leaves either the previous complete list or the new one at OUT/<date>.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from felrisk.errors import LockedError
+
+log = logging.getLogger("felrisk.scoring")
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _renameat2():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def exchange_dirs(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE).
+
+    Returns False when the system or file system cannot, so the caller falls back.
+    """
+    fn = _renameat2()
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def date_lock(out: Path, as_of: date) -> Iterator[Path]:
+    """Hold OUT/<date>.lock exclusively; another holder makes this raise LockedError at once."""
+    out.mkdir(parents=True, exist_ok=True)
+    lock_path = out / f"{as_of.isoformat()}.lock"
+    fh = open(lock_path, "a+")  # noqa: SIM115 - held for the lifetime of the context
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LockedError(
+                f"another run holds {lock_path} for {as_of.isoformat()}; try again when it ends"
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        yield lock_path
+    finally:
+        fh.close()  # releases the flock
+
+
+def recover(out: Path, as_of: date) -> None:
+    """Under the lock: restore a list a crash left aside, and delete half-written folders."""
+    day = as_of.isoformat()
+    final = out / day
+    olds = sorted(out.glob(f".old-{day}-*"))
+    if not final.exists() and olds:
+        os.rename(olds[-1], final)
+        log.warning("restored the previous list for %s left aside by a crashed run", day)
+        olds = olds[:-1]
+    for stale in [*olds, *out.glob(f".tmp-{day}-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def staging_dir(out: Path, as_of: date) -> Path:
+    """A fresh temporary folder inside OUT for tonight's files (same file system as the target)."""
+    tmp = out / f".tmp-{as_of.isoformat()}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+def publish(tmp: Path, out: Path, as_of: date) -> Path:
+    """Put a complete folder in place as OUT/<date>, replacing an earlier one atomically."""
+    for f in tmp.iterdir():
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(tmp)
+    final = out / as_of.isoformat()
+    if not final.exists():
+        os.rename(tmp, final)
+    elif exchange_dirs(tmp, final):
+        shutil.rmtree(tmp)  # now holds the previous list
+    else:
+        # Fallback: two renames; recover() restores the old folder if a crash falls in between.
+        old = out / f".old-{as_of.isoformat()}-{os.getpid()}"
+        os.rename(final, old)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            os.rename(old, final)
+            raise
+        shutil.rmtree(old)
+    _fsync_dir(out)
+    return final

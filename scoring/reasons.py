@@ -1,0 +1,95 @@
+"""Reasons for selected cases: top positive LightGBM contributions, told in Swedish by features."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from scoring.outputs import REASON_COLUMNS
+
+# explain(items[case_id, as_of, feature]) -> DataFrame[case_id, feature, reason_sv]
+ExplainFn = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def top_contributions(contrib: pd.DataFrame, case_ids: pd.Series, k: int) -> pd.DataFrame:
+    """The k features that pushed each case's score up most (positive contributions only).
+
+    Returns case_id, reason_no (1..k), feature, contribution; a case has fewer rows when fewer
+    features pushed it up. Ties go to the feature listed first (stable).
+    """
+    values = contrib.drop(columns=["bias"], errors="ignore")
+    names = np.asarray(values.columns)
+    arr = values.to_numpy(dtype="float64")
+    if arr.size == 0 or k == 0:
+        return pd.DataFrame(columns=["case_id", "reason_no", "feature", "contribution"])
+    k = min(k, arr.shape[1])
+    order = np.argsort(-arr, axis=1, kind="stable")[:, :k]
+    top = np.take_along_axis(arr, order, axis=1)
+    rows = np.repeat(np.arange(len(arr)), k)
+    out = pd.DataFrame(
+        {
+            "case_id": np.asarray(case_ids.astype(str))[rows],
+            "reason_no": np.tile(np.arange(1, k + 1), len(arr)),
+            "feature": names[order.ravel()],
+            "contribution": top.ravel(),
+        }
+    )
+    return out[out["contribution"] > 0].reset_index(drop=True)
+
+
+def with_forced(top: pd.DataFrame, forced: pd.DataFrame | None, k: int) -> pd.DataFrame:
+    """Put each case's forced features (a broken hard rule) first, then its top contributions."""
+    if forced is None or forced.empty:
+        return top
+    f = forced[["case_id", "feature"]].assign(contribution=np.inf, _forced=0)
+    both = pd.concat([f, top.drop(columns="reason_no").assign(_forced=1)], ignore_index=True)
+    both = both.drop_duplicates(["case_id", "feature"], keep="first")
+    both = both.sort_values(
+        ["case_id", "_forced", "contribution"], ascending=[True, True, False], kind="mergesort"
+    )
+    both["reason_no"] = both.groupby("case_id").cumcount() + 1
+    both = both[both["reason_no"] <= k]
+    return both[["case_id", "reason_no", "feature", "contribution"]].reset_index(drop=True)
+
+
+def attach_reasons(
+    lst: pd.DataFrame,
+    contrib: pd.DataFrame,
+    explain: ExplainFn,
+    *,
+    k: int = 3,
+    forced: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Add reason_1..reason_k (Swedish sentences) and reason_features to tonight's list.
+
+    `contrib` is indexed like `lst` (contributions of the selected cases only); `forced`
+    (case_id, feature) names features that lead a case's reasons whatever their contribution:
+    the hard coordination rule it breaks.
+    """
+    out = lst.copy()
+    top = with_forced(top_contributions(contrib, out["case_id"], k), forced, k)
+    for col in REASON_COLUMNS:
+        out[col] = ""
+    out["reason_features"] = ""
+    if top.empty:
+        return out
+    as_of = out.set_index("case_id")["as_of"]
+    items = top.assign(as_of=top["case_id"].map(as_of))[["case_id", "as_of", "feature"]]
+    told = explain(items)
+    missing = {"case_id", "feature", "reason_sv"} - set(told.columns)
+    if missing:
+        raise ValueError(f"explain() returned no columns {sorted(missing)}")
+    told = told.drop_duplicates(["case_id", "feature"])
+    top = top.merge(
+        told[["case_id", "feature", "reason_sv"]], on=["case_id", "feature"], how="left"
+    )
+    top["reason_sv"] = top["reason_sv"].fillna("")
+    wide = top.pivot(index="case_id", columns="reason_no", values="reason_sv")
+    for no in range(1, min(k, len(REASON_COLUMNS)) + 1):
+        if no in wide.columns:
+            out[f"reason_{no}"] = out["case_id"].map(wide[no]).fillna("")
+    feats = top.sort_values(["case_id", "reason_no"]).groupby("case_id")["feature"].agg(";".join)
+    out["reason_features"] = out["case_id"].map(feats).fillna("")
+    return out

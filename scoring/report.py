@@ -1,0 +1,177 @@
+"""report.html: one self-contained page for investigators (inline CSS, inline SVG, Swedish text)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from felrisk.contract import BENEFITS
+from scoring.config import LANES
+from scoring.outputs import BENEFIT_NAMES_SV, LANE_NAMES_SV, SELECTION_NAMES_SV
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d232a;
+background:#fff;max-width:1320px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:28px 0 8px;border-bottom:2px solid #dde6f0}
+h3{font-size:16px;margin:0 0 6px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
+th,td{border:1px solid #c9d3de;padding:4px 8px;text-align:left}th{background:#dde6f0}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.fail{background:#f8d7da;font-weight:600}.ok{background:#e3f1e6}
+.case{border:1px solid #c9d3de;border-radius:6px;padding:10px 12px;margin:12px 0}
+.meta{color:#4a5663;font-size:13px;margin-bottom:6px}
+.badge{display:inline-block;padding:1px 6px;border-radius:4px;font-size:12px;margin-left:6px;
+background:#eef2f6}.badge.rule{background:#d62728;color:#fff}.badge.rand{background:#fff3cd}
+svg.timeline{display:block;margin:6px 0;background:#fbfcfd;width:100%;max-width:1200px;height:auto}
+svg .grid{stroke:#e3e8ee;stroke-width:1}svg .tick{font-size:10px;fill:#6b7785}
+svg .lbl{font-size:11px;fill:#1d232a}svg .income{fill:#b7c4d1}
+ol.reasons{margin:4px 0 0 18px;padding:0}ol.reasons li{margin:2px 0}
+.note{color:#4a5663;font-size:13px}#filter{font-size:14px;padding:4px 8px;width:320px}
+"""
+
+_SCRIPT = """
+(function(){var box=document.getElementById('filter');if(!box){return;}
+box.addEventListener('input',function(){var q=box.value.trim().toLowerCase();
+document.querySelectorAll('.case').forEach(function(el){
+el.style.display=(!q||el.dataset.search.indexOf(q)>=0)?'':'none';});});})();
+"""
+
+
+def _sek(x: float) -> str:
+    return f"{x:,.0f} kr".replace(",", " ")
+
+
+def _num(x, digits: int = 3) -> str:
+    if x is None or not np.isfinite(float(x)):
+        return "–"
+    return f"{x:.{digits}f}"
+
+
+def summary_table(lst: pd.DataFrame) -> str:
+    """Selected cases and expected SEK per benefit and lane."""
+    rows = []
+    for benefit in BENEFITS:
+        for lane in LANES:
+            part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)]
+            if part.empty:
+                continue
+            n_random = int((part["selection"] == "exploration").sum())
+            rows.append(
+                f"<tr><td>{BENEFIT_NAMES_SV[benefit]} ({benefit})</td><td>{LANE_NAMES_SV[lane]}</td>"
+                f'<td class="num">{len(part)}</td><td class="num">{n_random}</td>'
+                f'<td class="num">{int(part["hard_rule_break"].sum())}</td>'
+                f'<td class="num">{_sek(part["expected_wrong_sek"].fillna(0).sum())}</td></tr>'
+            )
+    head = (
+        "<tr><th>Förmån</th><th>Spår</th><th>Valda ärenden</th><th>Varav slumpmässigt urval</th>"
+        "<th>Bryter samordningsregel</th><th>Förväntat felaktigt belopp</th></tr>"
+    )
+    return f'<table id="summary">{head}{"".join(rows)}</table>'
+
+
+def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
+    """Equal treatment: each group's share of tonight's list against its share of random errors.
+
+    Expects columns group, value, share_random, share_random_errors, share_selected,
+    equal_burden_ratio, ci_low, ci_high, fails.
+    """
+    if fair is None or fair.empty:
+        text = message or "Likabehandlingskontrollen kunde inte göras i natt."
+        return f'<p class="note" id="fairness-missing">{escape(text)}</p>'
+    rows = []
+    for r in fair.itertuples(index=False):
+        cls = "fail" if bool(r.fails) else "ok"
+        verdict = "Utanför bandet" if bool(r.fails) else "Inom bandet"
+        rows.append(
+            f'<tr class="{cls}"><td>{escape(str(r.group))}</td><td>{escape(str(r.value))}</td>'
+            f'<td class="num">{_num(r.share_random)}</td>'
+            f'<td class="num">{_num(r.share_random_errors)}</td>'
+            f'<td class="num">{_num(r.share_selected)}</td>'
+            f'<td class="num">{_num(r.equal_burden_ratio, 2)}</td>'
+            f'<td class="num">{_num(r.ci_low, 2)}–{_num(r.ci_high, 2)}</td><td>{verdict}</td></tr>'
+        )
+    head = (
+        "<tr><th>Grupp</th><th>Värde</th><th>Andel av slumpurvalet</th>"
+        "<th>Andel av felen i slumpurvalet</th><th>Andel av nattens lista</th>"
+        "<th>Kvot (lika börda)</th><th>Intervall</th><th>Bedömning</th></tr>"
+    )
+    return f'<table id="fairness">{head}{"".join(rows)}</table>'
+
+
+def case_section(row, svg: str) -> str:
+    """One selected case: who, why (three Swedish reasons) and its timeline."""
+    badges = f'<span class="badge">{LANE_NAMES_SV.get(row.lane, row.lane)}</span>'
+    if row.selection == "exploration":
+        badges += f'<span class="badge rand">{SELECTION_NAMES_SV["exploration"]}</span>'
+    if bool(row.hard_rule_break):
+        badges += '<span class="badge rule">Bryter samordningsregel</span>'
+    reasons = [getattr(row, f"reason_{i}") for i in (1, 2, 3)]
+    items = "".join(f"<li>{escape(r)}</li>" for r in reasons if r)
+    if not items and row.selection == "exploration":
+        items = "<li>Slumpmässigt urval: ärendet valdes utan hänsyn till modellen.</li>"
+    elif not items:
+        items = "<li>Inget enskilt särdrag höjde risken; ärendet fyller nattens kapacitet.</li>"
+    search = f"{row.control_id} {row.case_id} {row.person_id} {row.benefit}".lower()
+    return (
+        f'<section class="case" id="{escape(row.control_id)}" data-search="{escape(search)}">'
+        f"<h3>{row.rank}. {escape(row.control_id)} – ärende {escape(row.case_id)}{badges}</h3>"
+        f'<div class="meta">Person {escape(row.person_id)} · '
+        f"{BENEFIT_NAMES_SV.get(row.benefit, row.benefit)} · "
+        f"sannolikhet för fel {_num(row.probability, 2)} · "
+        f"förväntat felaktigt belopp {_sek(row.expected_wrong_sek or 0)}</div>"
+        f'<ol class="reasons">{items}</ol>{svg}</section>'
+    )
+
+
+def render_report(
+    lst: pd.DataFrame,
+    *,
+    as_of: date,
+    model_label: str,
+    n_scored: int,
+    timelines: Mapping[str, str],
+    fairness: pd.DataFrame | None,
+    fairness_message: str = "",
+) -> str:
+    """The whole page as one string; nothing is fetched from elsewhere."""
+    total_sek = _sek(lst["expected_wrong_sek"].fillna(0).sum()) if len(lst) else _sek(0)
+    n_random = int((lst["selection"] == "exploration").sum()) if len(lst) else 0
+    cases = []
+    for benefit in BENEFITS:
+        for lane in LANES:
+            part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)].sort_values("rank")
+            if part.empty:
+                continue
+            cases.append(f"<h2>{BENEFIT_NAMES_SV[benefit]} – {LANE_NAMES_SV[lane]}</h2>")
+            cases.extend(
+                case_section(r, timelines.get(r.case_id, "")) for r in part.itertuples(index=False)
+            )
+    return (
+        '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
+        f"<title>Kontrollista {as_of.isoformat()}</title><style>{_CSS}</style></head><body>"
+        f"<h1>Kontrollista {as_of.isoformat()}</h1>"
+        f'<p class="meta">Modell: {escape(model_label)}. Listan väljer ärenden för en utredning av '
+        "en handläggare; den fattar inga beslut.</p>"
+        '<h2>Nattens sammanfattning</h2><table id="night">'
+        f'<tr><th>Ärenden som poängsatts</th><td class="num">{n_scored}</td></tr>'
+        f'<tr><th>Valda ärenden</th><td class="num">{len(lst)}</td></tr>'
+        f'<tr><th>Varav slumpmässigt urval</th><td class="num">{n_random}</td></tr>'
+        f'<tr><th>Förväntat felaktigt belopp</th><td class="num">{total_sek}</td></tr>'
+        f"<tr><th>Modellversion</th><td>{escape(model_label)}</td></tr></table>"
+        f"{summary_table(lst)}"
+        "<h2>Likabehandling: nattens lista mot slumpurvalet</h2>"
+        '<p class="note">Varje grupps andel av nattens lista jämförs med gruppens andel av de fel '
+        "som hittats i det slumpmässiga kontrollurvalet. Kvoten bör ligga inom bandet.</p>"
+        f"{fairness_table(fairness, fairness_message)}"
+        "<h2>Valda ärenden</h2>"
+        '<p class="note">Tidslinjen visar ärendets utbetalningar, personens andra förmåner och '
+        "rapporterad inkomst per månad. Rött markerar dagar som överlappar eller avviker. "
+        "Slumpmässigt valda ärenden ska kontrolleras som alla andra: de är måttstocken.</p>"
+        '<p><label for="filter">Sök ärende: </label>'
+        '<input id="filter" type="search" placeholder="kontroll-id, ärende eller person"></p>'
+        f"{''.join(cases)}<script>{_SCRIPT}</script></body></html>"
+    )

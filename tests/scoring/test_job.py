@@ -1,0 +1,277 @@
+"""The nightly job end to end on a small world with fake features and model: files, atomicity, errors."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import load_workbook
+
+from felrisk.cli import main
+from felrisk.datadir import file_sha256
+from felrisk.errors import ContractError, LockedError, NoModelError
+from scoring import job as job_module
+from scoring.job import run_nightly
+from scoring.manifest import config_from_manifest, input_mismatches, read_manifest
+from scoring.outputs import FINAL_COLUMNS
+from scoring.publish import date_lock
+from tests.scoring.world import AS_OF, fake_deps, no_model, write_world
+
+FILES = {
+    "control_list.parquet",
+    "control_list.csv",
+    "control_list.xlsx",
+    "report.html",
+    "manifest.json",
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return write_world(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="module")
+def night(world, tmp_path_factory):
+    """One published night, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp("lists")
+    deps = fake_deps(world)
+    result = run_nightly(world, as_of=AS_OF, out=out, deps=deps)
+    return result, deps, out
+
+
+def test_writes_one_complete_folder(night):
+    result, _, out = night
+    assert result.folder == out / "2025-10-01"
+    assert {p.name for p in result.folder.iterdir()} == FILES
+    assert not [p for p in out.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    assert tuple(lst.columns) == FINAL_COLUMNS
+    assert lst["control_id"].is_unique and len(lst) == result.n_selected
+    assert set(lst["selection"]) == {"model", "exploration"}
+    model = lst[lst["selection"] == "model"]
+    assert (model["reason_1"].str.startswith("Skäl: ")).all()
+    breaks = lst[lst["hard_rule_break"]]
+    assert len(breaks) and breaks["reason_features"].str.startswith("overlap_forbidden_days").all()
+    assert lst.loc[lst["selection"] == "exploration", "selection_probability"].between(0, 1).all()
+    csv = pd.read_csv(result.folder / "control_list.csv", dtype={"case_id": str})
+    assert list(csv["control_id"]) == list(lst["control_id"])
+
+
+def test_cooldown_person_is_not_on_the_list(night, world):
+    result, _, _ = night
+    controls = pd.read_parquet(world / "controls.parquet")
+    recent = controls.loc[controls["control_id"] == "R99999", "person_id"].item()
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    assert recent not in set(lst["person_id"])
+
+
+def test_excel_has_one_sheet_per_benefit_and_lane(night):
+    result, _, _ = night
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    wb = load_workbook(result.folder / "control_list.xlsx")
+    assert wb.sheetnames[0] == "Översikt"
+    expected = {
+        f"{b} {lane.capitalize()}"
+        for b, lane in lst[["benefit", "lane"]].drop_duplicates().itertuples(index=False)
+    }
+    assert set(wb.sheetnames[1:]) == expected
+    ws = wb["SJP Verifiering"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:3] == ["Rang", "Kontroll-id", "Ärende"] and "Skäl 1" in headers
+    assert ws.auto_filter.ref.startswith("A1:") and ws.freeze_panes == "A2"
+    n = int(((lst["benefit"] == "SJP") & (lst["lane"] == "verifiering")).sum())
+    assert ws.max_row == n + 1
+
+
+def test_manifest_records_data_model_config_and_steps(night, world):
+    result, _, _ = night
+    m = read_manifest(result.folder / "manifest.json")
+    assert m["as_of"] == "2025-10-01"
+    assert m["model"] == {
+        "name": "felrisk",
+        "version": 3,
+        "alias": "champion",
+        "feature_version": "fake0001",
+    }
+    assert m["inputs"]["payments"]["rows"] == len(pd.read_parquet(world / "payments.parquet"))
+    assert m["inputs"]["payments"]["sha256"] == file_sha256(world / "payments.parquet")
+    assert set(m["inputs"]) >= {"persons", "cases", "payments", "controls"}
+    assert (
+        m["counts"]["scored_cases"] == result.n_scored
+        and m["counts"]["selected"] == result.n_selected
+    )
+    assert {"validate", "features", "score", "select", "reasons", "write"} <= set(m["timings_s"])
+    assert m["felrisk_version"]
+    assert m["config"]["capacity"]["SJP"]["verifiering"] == 40
+    assert input_mismatches(m, world) == []
+
+
+def test_scoring_run_logs_drift_sizes_and_equal_treatment(night):
+    _, deps, _ = night
+    run = deps.scoring_run.runs[-1]
+    assert run["version"] == 3
+    assert {"psi_score", "psi_amount_sum", "cases_scored", "selected_SJP"} <= set(run["metrics"])
+    assert set(run["tables"]) == {"score_distribution.csv", "drift_psi.csv", "equal_treatment.csv"}
+    fair = run["tables"]["equal_treatment.csv"]
+    assert set(fair["group"]) == {"sex", "birth_region", "age_band"}
+
+
+def test_same_data_model_config_gives_the_same_bytes(night, world, tmp_path):
+    """The manifest's data and config reproduce the list byte for byte (parquet and csv)."""
+    result, _, _ = night
+    m = read_manifest(result.folder / "manifest.json")
+    assert (
+        config_from_manifest(result.folder / "manifest.json") == job_module.load_selection_config()
+    )
+    again = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    for name in ("control_list.parquet", "control_list.csv"):
+        assert file_sha256(again.folder / name) == m["outputs_sha256"][name]
+        assert (again.folder / name).read_bytes() == (result.folder / name).read_bytes()
+    meta = pq.read_metadata(again.folder / "control_list.parquet").metadata or {}
+    assert set(meta) <= {b"ARROW:schema"}  # no pandas block, no timestamps
+
+
+def test_second_run_replaces_the_first_and_cooldown_follows_issued_lists(world, tmp_path):
+    first = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    before = (first.folder / "control_list.parquet").read_bytes()
+    marker = first.folder / "stale.txt"
+    marker.write_text("from an older run")
+    second = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    assert second.folder == first.folder and not marker.exists()
+    assert (second.folder / "control_list.parquet").read_bytes() == before
+    nxt = run_nightly(world, as_of=AS_OF + timedelta(days=1), out=tmp_path, deps=fake_deps(world))
+    a = pd.read_parquet(first.folder / "control_list.parquet")
+    b = pd.read_parquet(nxt.folder / "control_list.parquet")
+    assert not set(a["person_id"]) & set(b["person_id"])
+    assert read_manifest(nxt.folder / "manifest.json")["issued_lists_for_cooldown"] == {
+        "2025-10-01": file_sha256(first.folder / "control_list.parquet")
+    }
+
+
+def test_a_crash_leaves_the_previous_list_intact(world, tmp_path):
+    first = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    snapshot = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+
+    class Boom(RuntimeError):
+        pass
+
+    def crash(*args, **kwargs):
+        raise Boom("the tracking store went away")
+
+    with pytest.raises(Boom):
+        run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world, scoring_run=crash))
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == snapshot
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+
+
+def test_a_crash_between_renames_is_recovered_by_the_next_run(world, tmp_path, monkeypatch):
+    first = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    snapshot = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    # a run killed after moving the old list aside and before renaming the new one into place
+    aside = tmp_path / ".old-2025-10-01-4242"
+    first.folder.rename(aside)
+    (tmp_path / ".tmp-2025-10-01-4242").mkdir()
+    with date_lock(tmp_path, AS_OF):
+        job_module.recover(tmp_path, AS_OF)
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == snapshot
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-10-01", "2025-10-01.lock"]
+
+
+def test_publish_without_atomic_exchange_falls_back(world, tmp_path, monkeypatch):
+    run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    monkeypatch.setattr("scoring.publish.exchange_dirs", lambda a, b: False)
+    again = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    assert {p.name for p in again.folder.iterdir()} == FILES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-10-01", "2025-10-01.lock"]
+
+
+def test_a_second_run_for_the_same_date_is_locked_out(world, tmp_path):
+    with date_lock(tmp_path, AS_OF), pytest.raises(LockedError, match="2025-10-01"):
+        run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    assert not (tmp_path / "2025-10-01").exists()
+    # another date is not blocked
+    with date_lock(tmp_path, AS_OF):
+        run_nightly(world, as_of=AS_OF + timedelta(days=1), out=tmp_path, deps=fake_deps(world))
+
+
+def test_no_champion_is_a_clear_error_and_writes_nothing(world, tmp_path):
+    out = tmp_path / "lists"
+    with pytest.raises(NoModelError, match="champion"):
+        run_nightly(world, as_of=AS_OF, out=out, deps=fake_deps(world, load_model=no_model))
+    assert not out.exists()
+
+
+def _rewrite(table):
+    def go(df, folder, f):
+        out = f(df)
+        if out is None:
+            (folder / f"{table}.parquet").unlink()
+        else:
+            out.to_parquet(folder / f"{table}.parquet", index=False)
+
+    return go
+
+
+BAD_INPUTS = {
+    "missing table": ("income_reports", lambda df: None, ["income_reports", "missing"]),
+    "missing column": (
+        "payments",
+        lambda df: df.drop(columns="amount_sek"),
+        ["payments", "amount_sek"],
+    ),
+    "wrong type": (
+        "payments",
+        lambda df: df.assign(extent=df["extent"].astype(str)),
+        ["payments", "extent"],
+    ),
+    "unknown benefit code": (
+        "cases",
+        lambda df: df.assign(benefit=df["benefit"].where(df.index != 3, "XYZ")),
+        ["cases", "benefit"],
+    ),
+    "duplicated ids": (
+        "payments",
+        lambda df: pd.concat([df, df.head(2)]),
+        ["payments", "payment_id"],
+    ),
+    "dates out of order": (
+        "payments",
+        lambda df: df.assign(
+            period_end=df["period_end"].where(df.index != 5, df["period_start"] - timedelta(days=3))
+        ),
+        ["payments", "period_end"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_stops_before_anything_is_written(world, tmp_path, kind, monkeypatch):
+    table, f, words = BAD_INPUTS[kind]
+    bad = tmp_path / "bad"
+    shutil.copytree(world, bad)
+    _rewrite(table)(pd.read_parquet(bad / f"{table}.parquet"), bad, f)
+    out = tmp_path / "lists"
+    with pytest.raises(ContractError) as err:
+        run_nightly(bad, as_of=AS_OF, out=out, deps=fake_deps(world))
+    for word in words:
+        assert word in str(err.value)
+    assert not out.exists()
+    # and through the command line: exit code 3, still nothing on disk
+    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world))
+    code = main(["score", "--data", str(bad), "--as-of", "2025-10-01", "--out", str(out)])
+    assert code == 3 and not out.exists()
+
+
+def test_cli_exit_codes_for_ok_no_model_and_lock(world, tmp_path, monkeypatch):
+    out = tmp_path / "lists"
+    args = ["score", "--data", str(world), "--as-of", "2025-10-01", "--out", str(out)]
+    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world, load_model=no_model))
+    assert main(args) == 4 and not out.exists()
+    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world))
+    assert main(args) == 0 and (out / "2025-10-01" / "report.html").exists()
+    with date_lock(out, AS_OF):
+        assert main(args) == 5
