@@ -1,0 +1,128 @@
+"""Assistance features (ASS): assistants' impossible days, hours above the grant, billing while sick."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from features.context import BuildContext, left_attach
+from features.feature import Feature
+from features.pit import day
+
+FAMILY = "assistance"
+CASE_KEYS = ["case_id", "as_of_day"]
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "assistant_days_over_24h",
+        FAMILY,
+        "For ASS cases: days in the window on which an assistant who billed this case that day "
+        "reported more than 24 hours in total across all clients (rule 7).",
+        "days",
+        "{value} dagar rapporterade en assistent i ärendet mer än 24 timmar totalt.",
+    ),
+    Feature(
+        "ass_hours_over_granted",
+        FAMILY,
+        "For ASS cases: hours billed to this case in the window above granted_hours_per_week, "
+        "summed over calendar weeks (Monday-Sunday; rule 7).",
+        "hours",
+        "{value} timmar rapporterades utöver beviljade timmar per vecka.",
+        dtype="float64",
+    ),
+    Feature(
+        "ass_assistant_on_sjp_days",
+        FAMILY,
+        "For ASS cases: days in the window on which an assistant billed this case while being "
+        "paid full (100 %) sickness benefit for that day.",
+        "days",
+        "{value} dagar rapporterade en assistent arbete samtidigt som hen fick hel sjukpenning.",
+    ),
+    Feature(
+        "ass_provider_impossible_share",
+        FAMILY,
+        "For ASS cases: the highest share, over the providers that billed this case in the window, "
+        "of a provider's assistants with at least one day over 24 hours in the window.",
+        "share",
+        "Hos anordnaren har {value} av assistenterna minst en dag med mer än 24 timmar.",
+        dtype="float64",
+    ),
+)
+
+
+def _reports(ctx: BuildContext) -> ir.Table:
+    """Work-time reports with day numbers, known-from day kept for the point-in-time filter."""
+    w = ctx.tables["work_time_reports"]
+    return w.select(
+        assistant_id=w.assistant_id,
+        r_case=w.client_case_id,
+        provider_id=w.provider_id,
+        wd=day(w.work_date),
+        r_hours=w.hours,
+        sub=day(w.submitted_date),
+    )
+
+
+def _assistant_day_totals(ctx: BuildContext, wanted: ir.Table) -> ir.Table:
+    """Hours per (assistant, as_of_day, work day) across all clients, reported by D-1, for the
+    distinct (assistant_id, as_of_day, wd) rows of `wanted`."""
+    r = _reports(ctx)
+    j = wanted.join(r, ["assistant_id", "wd"])
+    j = j.filter(j.sub < j.as_of_day)
+    return j.group_by(["assistant_id", "as_of_day", "wd"]).aggregate(total=j.r_hours.sum())
+
+
+def build(ctx: BuildContext) -> list[ir.Table]:
+    """The family's case-level tables, keyed on (case_id, as_of_day)."""
+    rule = ctx.rules.assistance
+    tol = ctx.tolerance
+    k = ctx.keys.filter(ctx.keys.benefit == "ASS")
+    k = k.select("case_id", "as_of_day", "lo", "hi", "granted_hours")
+    r = _reports(ctx)
+    billed = k.join(r, k.case_id == r.r_case)
+    billed = billed.filter(
+        billed.sub < billed.as_of_day, billed.wd >= billed.lo, billed.wd <= billed.hi
+    )
+    wanted = billed.select("assistant_id", "as_of_day", "wd").distinct()
+    totals = _assistant_day_totals(ctx, wanted)
+    bt = billed.join(totals, ["assistant_id", "as_of_day", "wd"])
+    over24 = bt.filter(bt.total > rule.max_assistant_hours_per_day + tol)
+    over24 = over24.group_by(CASE_KEYS).aggregate(assistant_days_over_24h=over24.wd.nunique())
+
+    # Calendar weeks: day 4 (1970-01-05) was a Monday.
+    period = rule.granted_hours_period_days
+    wk = billed.mutate(wk=(billed.wd - 4) // period)
+    weeks = wk.group_by([*CASE_KEYS, "granted_hours", "wk"]).aggregate(h=wk.r_hours.sum())
+    granted = weeks.granted_hours.fill_null(0.0) * (period / 7)
+    weeks = weeks.mutate(over=ibis.greatest(weeks.h - granted, 0.0))
+    over_granted = weeks.group_by(CASE_KEYS).aggregate(ass_hours_over_granted=weeks.over.sum())
+
+    p = ctx.payments.filter(ctx.payments.pay_benefit == "SJP")
+    sj = wanted.join(p, wanted.assistant_id == p.pay_person)
+    sj = sj.filter(sj.paid_day < sj.as_of_day, sj.ps <= sj.wd, sj.pe >= sj.wd)
+    sick = sj.group_by(["assistant_id", "as_of_day", "wd"]).aggregate(ext=sj.ext.sum())
+    sick = sick.filter(sick.ext >= 1.0 - tol)
+    bs = billed.join(sick, ["assistant_id", "as_of_day", "wd"])
+    on_sjp = bs.group_by(CASE_KEYS).aggregate(ass_assistant_on_sjp_days=bs.wd.nunique())
+
+    return [over24, over_granted, on_sjp, _provider_share(ctx, billed)]
+
+
+def _provider_share(ctx: BuildContext, billed: ir.Table) -> ir.Table:
+    """Per case key: max over its providers of the share of assistants with a day over 24 hours."""
+    limit = ctx.rules.assistance.max_assistant_hours_per_day + ctx.tolerance
+    provs = billed.select("case_id", "as_of_day", "provider_id", "lo", "hi").distinct()
+    pw = provs.select("provider_id", "as_of_day", "lo", "hi").distinct()
+    r = _reports(ctx)
+    pr = pw.join(r, "provider_id")
+    pr = pr.filter(pr.sub < pr.as_of_day, pr.wd >= pr.lo, pr.wd <= pr.hi)
+    staff = pr.select("provider_id", "as_of_day", "assistant_id").distinct()
+    totals = _assistant_day_totals(ctx, pr.select("assistant_id", "as_of_day", "wd").distinct())
+    bad = totals.filter(totals.total > limit).select("assistant_id", "as_of_day").distinct()
+    bad = bad.mutate(is_bad=ibis.literal(1))
+    sb = left_attach(staff, bad, ["assistant_id", "as_of_day"])
+    share = sb.group_by(["provider_id", "as_of_day"]).aggregate(
+        share=sb.is_bad.fill_null(0).sum() / sb.assistant_id.count()
+    )
+    j = provs.join(share, ["provider_id", "as_of_day"])
+    return j.group_by(CASE_KEYS).aggregate(ass_provider_impossible_share=j.share.max())

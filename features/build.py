@@ -1,0 +1,155 @@
+"""The one feature function: spines (active cases on a date, controls) to one Ibis feature table.
+
+Training and the nightly job call the same `build_features`; only their spines differ.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from features.context import BuildContext, left_attach
+from features.pit import day
+from features.registry import FAMILY_MODULES, REGISTRY, categorical_features, feature_names
+from features.settings import FeatureSettings, load_feature_settings
+from felrisk.datadir import DataSet, open_data
+from felrisk.rules import CoordinationRules, load_rules
+
+__all__ = [
+    "active_spine",
+    "build_features",
+    "categorical_features",
+    "control_spine",
+    "feature_names",
+    "write_feature_table",
+]
+
+CASE_KEYS = ["case_id", "as_of_day"]
+PERSON_KEYS = ["person_id", "as_of_day"]
+
+
+def active_spine(data: DataSet, as_of: date, settings: FeatureSettings | None = None) -> ir.Table:
+    """Every case active on `as_of` (D): a payment known by D-1 covers a day in D-90 .. D-1.
+
+    Columns case_id, as_of (date).
+    """
+    settings = settings or load_feature_settings()
+    p = data["payments"]
+    last = ibis.literal(as_of - timedelta(days=1), "date")
+    first = ibis.literal(as_of - timedelta(days=settings.active_window_days), "date")
+    act = p.filter(p.paid_date <= last, p.period_end >= first, p.period_start <= last)
+    return act.select("case_id").distinct().mutate(as_of=ibis.literal(as_of, "date"))
+
+
+def control_spine(data: DataSet, *, closed_before: date | None = None) -> ir.Table:
+    """Training's spine: one row per control (control_id, case_id, as_of = selected_date).
+
+    `closed_before` keeps only controls closed before that date (outcome known then).
+    """
+    c = data["controls"]
+    if closed_before is not None:
+        c = c.filter(c.closed_date.notnull(), c.closed_date < ibis.literal(closed_before, "date"))
+    return c.select("control_id", "case_id", as_of=c.selected_date.cast("date"))
+
+
+def _keys(tables: dict[str, ir.Table], spine: ir.Table, settings: FeatureSettings) -> ir.Table:
+    s = spine.select("case_id", as_of_day=day(spine.as_of)).distinct()
+    c = tables["cases"]
+    k = s.join(c, "case_id")
+    return k.select(
+        "case_id",
+        "as_of_day",
+        "person_id",
+        "benefit",
+        "child_id",
+        "employment_type",
+        ied_day=day(k.insured_event_date),
+        opened_day=day(k.opened_date),
+        granted_hours=k.granted_hours_per_week,
+        lo=k.as_of_day - settings.window_days,
+        hi=k.as_of_day - 1,
+    )
+
+
+def build_features(
+    data: DataSet | dict[str, ir.Table],
+    spine: ir.Table,
+    rules: CoordinationRules | None = None,
+    config: FeatureSettings | None = None,
+) -> ir.Table:
+    """One Ibis expression: the spine's columns, person_id, benefit, then every registry feature.
+
+    One row per spine row; each row is computed as of its own `as_of` from rows known by
+    as_of - 1. Extra spine columns (e.g. control_id) pass through.
+    """
+    tables = data.tables if isinstance(data, DataSet) else data
+    rules = rules or load_rules()
+    settings = config or load_feature_settings()
+    passthrough = [c for c in spine.columns if c not in ("person_id", "benefit")]
+    ctx = BuildContext(tables, _keys(tables, spine, settings), rules, settings)
+
+    c = tables["cases"].select(k_case="case_id", person_id="person_id", benefit="benefit")
+    out = spine.select(*passthrough).mutate(as_of_day=day(spine.as_of))
+    out = out.left_join(c, out.case_id == c.k_case).drop("k_case")
+    for module in FAMILY_MODULES:
+        for part in module.build(ctx):
+            keys = CASE_KEYS if "case_id" in part.columns else PERSON_KEYS
+            out = left_attach(out, part, keys)
+    features = {}
+    for name, f in REGISTRY.items():
+        col = out[name]
+        if f.fill is not None:
+            col = col.fill_null(f.fill)
+        features[name] = col.cast(f.dtype)
+    return out.select(*passthrough, "person_id", "benefit", **features)
+
+
+def _validate_if_available(data_dir: Path) -> None:
+    """Run the contract validation first when it is installed (it raises ContractError)."""
+    try:
+        from felrisk.validate import validate_data
+    except ImportError:
+        return
+    validate_data(data_dir)
+
+
+def write_feature_table(
+    data_dir: Path,
+    as_of: date,
+    out: Path,
+    engine: str = "duckdb",
+    console: Any = None,
+) -> Path:
+    """Validate the data, build features for every active case on `as_of`, write Parquet atomically.
+
+    Columns case_id, person_id, benefit, as_of, then the features; rows sorted by case_id.
+    """
+    data_dir, out = Path(data_dir), Path(out)
+    _validate_if_available(data_dir)
+    data = open_data(data_dir, engine=engine)
+    expr = build_features(data, active_spine(data, as_of))
+    expr = expr.select("case_id", "person_id", "benefit", "as_of", *feature_names(False))
+    table = data.con.to_pyarrow(expr)
+    table = table.take(pc.sort_indices(table, sort_keys=[("case_id", "ascending")]))
+    table = table.cast(
+        pa.schema(
+            [f if f.name != "as_of" else pa.field("as_of", pa.date32()) for f in table.schema]
+        )
+    ).replace_schema_metadata(None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, out)
+    if console is not None:
+        console.print(
+            f"{table.num_rows} active cases on {as_of}: {len(feature_names(False))} features -> {out}"
+        )
+    return out

@@ -1,0 +1,56 @@
+"""Shared fixtures: the hand-built world, and one feature build per backend (DuckDB, local Spark)."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from features.build import build_features
+from felrisk.datadir import local_spark_session, open_data
+from tests.features import scenarios
+from tests.features.world import write_world
+
+BACKENDS = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session for the whole run (about 15 s to start)."""
+    return local_spark_session()
+
+
+def open_on(path, backend: str, request) -> object:
+    """Open a data directory on `backend`, starting Spark only when asked for."""
+    if backend == "spark":
+        return open_data(
+            path, engine="spark", spark_session=request.getfixturevalue("spark_session")
+        )
+    return open_data(path)
+
+
+def spine_of(case_ids, as_of) -> ibis.Table:
+    """A spine of the given cases, all on one as-of date."""
+    return ibis.memtable(
+        pd.DataFrame({"case_id": list(case_ids), "as_of": [as_of] * len(case_ids)}),
+        schema={"case_id": "string", "as_of": "date"},
+    )
+
+
+def run(data, expr) -> pd.DataFrame:
+    """Execute on the data's backend; one row per case, sorted, index reset."""
+    df = data.con.execute(expr)
+    return df.sort_values(list(df.columns[:2])).reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def hand_world(tmp_path_factory):
+    return write_world(tmp_path_factory.mktemp("hand") / "world", **scenarios.TABLES)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def hand_features(request, hand_world) -> pd.DataFrame:
+    """Features of every hand-built case as of scenarios.AS_OF, built once per backend."""
+    data = open_on(hand_world, request.param, request)
+    spine = spine_of([c["case_id"] for c in scenarios.CASES], scenarios.AS_OF)
+    return run(data, build_features(data, spine)).set_index("case_id")

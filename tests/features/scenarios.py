@@ -1,0 +1,285 @@
+"""Hand-built cases with known answers, one small story per person, all as of D = 2025-06-01.
+
+Each story sets up a pattern (or a false alarm of the domain brief) and EXPECTED says what the
+features must be; the fixed features of every case not named there must be 0.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+AS_OF = date(2025, 6, 1)
+
+FIXED = (
+    "overlap_excess_days",
+    "overlap_forbidden_days",
+    "tfp_in_sickpay_period_days",
+    "sgi_hours_days_mixup",
+    "assistant_days_over_24h",
+)
+
+PERSONS = [
+    {"person_id": p}
+    for p in (
+        [
+            "EX",
+            "HF",
+            "RV",
+            "KS",
+            "AS",
+            "TS",
+            "TN",
+            "BA",
+            "BB",
+            "DA",
+            "DB",
+            "EA",
+            "EB",
+            "QA",
+            "QB",
+            "AG",
+            "IN",
+            "MX",
+            "MY",
+            "MZ",
+            "MW",
+            "AP1",
+            "AP2",
+            "AS1",
+            "AS2",
+        ]
+    )
+] + [
+    {"person_id": "SEP", "birth_date": "1960-04-15"},
+    {"person_id": "AE1", "birth_date": "1995-06-20"},
+    {"person_id": "AE2", "birth_date": "1995-05-20"},
+]
+for p in PERSONS:
+    if p["person_id"] == "IN":
+        p["insured_from"] = "2025-03-10"
+
+CHILDREN = [
+    {"child_id": "EXC", "parent_id": "EX", "child_birth_date": "2024-01-01"},
+    {"child_id": "HFC", "parent_id": "HF", "child_birth_date": "2024-01-01"},
+    {"child_id": "RVC", "parent_id": "RV", "child_birth_date": "2024-01-01"},
+    {"child_id": "TSC", "parent_id": "TS", "child_birth_date": "2020-01-01"},
+    {"child_id": "TNC", "parent_id": "TN", "child_birth_date": "2020-01-01"},
+    {"child_id": "BC", "parent_id": "BA", "child_birth_date": "2020-05-01"},
+    {"child_id": "BC", "parent_id": "BB", "child_birth_date": "2020-05-01"},
+    {"child_id": "DC", "parent_id": "DA", "child_birth_date": "2025-01-01"},
+    {"child_id": "DC", "parent_id": "DB", "child_birth_date": "2025-01-01"},
+    {"child_id": "EC", "parent_id": "EA", "child_birth_date": "2023-06-01"},
+    {"child_id": "EC", "parent_id": "EB", "child_birth_date": "2023-06-01"},
+    {"child_id": "QC", "parent_id": "QA", "child_birth_date": "2024-10-01"},
+    {"child_id": "QC", "parent_id": "QB", "child_birth_date": "2024-10-01"},
+    {"child_id": "AGC", "parent_id": "AG", "child_birth_date": "2013-03-01"},
+]
+
+
+def _case(case_id, person, benefit, **kw):
+    return {"case_id": case_id, "person_id": person, "benefit": benefit, **kw}
+
+
+CASES = [
+    # rule 1: SJP 100 % and FP 100 % on 12 days
+    _case("EX_S", "EX", "SJP", employment_type="self_employed"),
+    _case("EX_F", "EX", "FP", child_id="EXC"),
+    # false alarm: legitimate half SJP and half FP
+    _case("HF_S", "HF", "SJP", employment_type="self_employed"),
+    _case("HF_F", "HF", "FP", child_id="HFC"),
+    # false alarm: an overlapping FP payment reversed before D
+    _case("RV_S", "RV", "SJP", employment_type="self_employed"),
+    _case("RV_F", "RV", "FP", child_id="RVC"),
+    # rule 2: KAR beside SJP (also an excess); AKS half beside SJP half (forbidden, no excess)
+    _case("KS_S", "KS", "SJP", employment_type="self_employed"),
+    _case("KS_K", "KS", "KAR"),
+    _case("AS_A", "AS", "AKS"),
+    _case("AS_S", "AS", "SJP", employment_type="unemployed"),
+    # rule 3: TFP inside an employee's sick-pay period; not for the self-employed
+    _case("TS_S", "TS", "SJP", employment_type="employee", insured_event_date="2025-02-01"),
+    _case("TS_T", "TS", "TFP", child_id="TSC"),
+    _case("TN_S", "TN", "SJP", employment_type="self_employed", insured_event_date="2025-02-01"),
+    _case("TN_T", "TN", "TFP", child_id="TNC"),
+    # rule 4: TFP to both parents for one child
+    _case("BA_T", "BA", "TFP", child_id="BC"),
+    _case("BB_T", "BB", "TFP", child_id="BC"),
+    # rule 4 false alarm: 20 double days for a young child
+    _case("DA_F", "DA", "FP", child_id="DC"),
+    _case("DB_F", "DB", "FP", child_id="DC"),
+    # rule 4: double days after the child's 15 months
+    _case("EA_F", "EA", "FP", child_id="EC"),
+    _case("EB_F", "EB", "FP", child_id="EC"),
+    # rule 4: 70 double days, 10 past the quota of 60
+    _case("QA_F", "QA", "FP", child_id="QC"),
+    _case("QB_F", "QB", "FP", child_id="QC"),
+    # rule 5: TFP past the child's 12th birthday; SE past 65; AE by month
+    _case("AG_T", "AG", "TFP", child_id="AGC"),
+    _case("SE_1", "SEP", "SE"),
+    _case("AE_1", "AE1", "AE"),
+    _case("AE_2", "AE2", "AE"),
+    # rule 6: paid before insured_from
+    _case("IN_S", "IN", "SJP", employment_type="self_employed"),
+    # SGI: hours entered as days; normal; newer decision not yet known; SGI too low
+    _case("MX_S", "MX", "SJP", employment_type="employee", insured_event_date="2025-04-01"),
+    _case("MY_S", "MY", "SJP", employment_type="employee", insured_event_date="2025-04-01"),
+    _case("MZ_S", "MZ", "SJP", employment_type="employee", insured_event_date="2025-04-01"),
+    _case("MW_S", "MW", "SJP", employment_type="employee", insured_event_date="2025-04-01"),
+    # assistance: an assistant over 24 hours, hours above the grant, an assistant on full SJP
+    _case("AC1", "AP1", "ASS", granted_hours_per_week=40.0),
+    _case("AC2", "AP2", "ASS", granted_hours_per_week=100.0),
+    _case("AS2_S", "AS2", "SJP", employment_type="self_employed"),
+]
+
+
+def _pay(case_id, start, end, extent=1.0, **kw):
+    return {"case_id": case_id, "period_start": start, "period_end": end, "extent": extent, **kw}
+
+
+PAYMENTS = [
+    _pay("EX_S", "2025-03-01", "2025-03-31"),
+    _pay("EX_F", "2025-03-20", "2025-04-10"),
+    _pay("HF_S", "2025-03-01", "2025-03-31", 0.5),
+    _pay("HF_F", "2025-03-01", "2025-03-31", 0.5),
+    _pay("RV_S", "2025-03-01", "2025-03-31"),
+    _pay("RV_F", "2025-03-10", "2025-03-19"),
+    _pay("RV_F", "2025-03-10", "2025-03-19", amount_sek=-1000.0, paid_date="2025-04-01"),
+    _pay("KS_S", "2025-03-01", "2025-03-10"),
+    _pay("KS_K", "2025-03-01", "2025-03-01", amount_sek=804.0),
+    _pay("AS_A", "2025-04-01", "2025-04-10", 0.5),
+    _pay("AS_S", "2025-04-05", "2025-04-20", 0.5),
+    _pay("TS_S", "2025-02-15", "2025-02-28"),
+    _pay("TS_T", "2025-01-30", "2025-02-03"),
+    _pay("TN_S", "2025-02-15", "2025-02-28"),
+    _pay("TN_T", "2025-02-01", "2025-02-03"),
+    _pay("BA_T", "2025-03-03", "2025-03-07"),
+    _pay("BB_T", "2025-03-06", "2025-03-10"),
+    _pay("DA_F", "2025-01-01", "2025-05-31"),
+    _pay("DB_F", "2025-02-01", "2025-02-20"),
+    _pay("EA_F", "2024-08-01", "2024-09-30"),
+    _pay("EB_F", "2024-08-20", "2024-09-10"),
+    _pay("QA_F", "2024-10-01", "2025-03-31"),
+    _pay("QB_F", "2024-11-01", "2025-01-09"),
+    _pay("AG_T", "2025-02-25", "2025-03-05"),
+    _pay("SE_1", "2025-04-01", "2025-04-30"),
+    _pay("AE_1", "2025-05-01", "2025-05-31"),
+    _pay("AE_2", "2025-05-01", "2025-05-31"),
+    _pay("IN_S", "2025-03-01", "2025-03-20"),
+    _pay("MX_S", "2025-04-15", "2025-05-15"),
+    _pay("MY_S", "2025-04-15", "2025-05-15"),
+    _pay("MZ_S", "2025-04-15", "2025-05-15"),
+    _pay("MW_S", "2025-04-15", "2025-05-15"),
+    _pay("AC1", "2025-03-01", "2025-03-31", hours=100.0, amount_sek=30000.0),
+    _pay("AC2", "2025-03-01", "2025-03-31", hours=100.0, amount_sek=30000.0),
+    _pay("AS2_S", "2025-03-01", "2025-03-10"),
+]
+
+
+def _sgi(sgi_id, person, decided, sgi, hours):
+    return {
+        "sgi_id": sgi_id,
+        "person_id": person,
+        "decision_date": decided,
+        "valid_from": decided,
+        "annual_sgi_sek": sgi,
+        "annual_work_hours": hours,
+    }
+
+
+SGI = [
+    _sgi("G_MX", "MX", "2025-01-10", 300000.0, 260.0),
+    _sgi("G_MY", "MY", "2025-01-10", 300000.0, 2080.0),
+    _sgi("G_MZ1", "MZ", "2025-01-10", 300000.0, 2080.0),
+    _sgi("G_MZ2", "MZ", "2025-06-01", 300000.0, 260.0),
+    _sgi("G_MW", "MW", "2025-01-10", 99000.0, 200.0),
+]
+
+
+def _wtr(assistant, case_id, work_date, hours, **kw):
+    return {
+        "assistant_id": assistant,
+        "client_case_id": case_id,
+        "work_date": work_date,
+        "hours": hours,
+        **kw,
+    }
+
+
+WORK_TIME = [
+    _wtr("AS1", "AC1", "2025-03-03", 8.0),
+    _wtr("AS1", "AC2", "2025-03-03", 17.0),
+    _wtr("AS1", "AC1", "2025-03-04", 24.0),
+    _wtr("AS2", "AC1", "2025-03-05", 10.0),
+    _wtr("AS1", "AC1", "2025-03-06", 20.0),
+    _wtr("AS1", "AC2", "2025-03-06", 5.0, submitted_date="2025-06-01"),
+]
+
+CONTROLS = [
+    {
+        "case_id": "EX_S",
+        "person_id": "EX",
+        "benefit": "SJP",
+        "selected_date": "2024-11-01",
+        "closed_date": "2025-01-01",
+        "outcome": "error_customer",
+        "wrong_amount_sek": 5000.0,
+    },
+    {"case_id": "EX_F", "person_id": "EX", "benefit": "FP", "selected_date": "2025-06-01"},
+]
+
+EMPLOYERS = [{"employer_id": "E1"}]
+
+TABLES = {
+    "persons": PERSONS,
+    "children": CHILDREN,
+    "employers": EMPLOYERS,
+    "cases": CASES,
+    "payments": PAYMENTS,
+    "sgi_decisions": SGI,
+    "work_time_reports": WORK_TIME,
+    "controls": CONTROLS,
+}
+
+EXPECTED: dict[str, dict[str, float]] = {
+    "EX_S": {
+        "overlap_excess_days": 12,
+        "paid_days_in_window": 31,
+        "person_confirmed_errors": 1,
+        "person_earlier_controls": 1,
+        "payments_in_window": 1,
+        "amount_in_window_sek": 1000.0,
+    },
+    "EX_F": {"overlap_excess_days": 12, "paid_days_in_window": 22},
+    "HF_S": {"overlap_excess_days": 0},
+    "RV_S": {"overlap_excess_days": 0},
+    "RV_F": {"overlap_excess_days": 0, "paid_days_in_window": 0, "reversals_in_window": 1},
+    "KS_S": {"overlap_excess_days": 1, "overlap_forbidden_days": 1},
+    "KS_K": {"overlap_excess_days": 1, "overlap_forbidden_days": 1},
+    "AS_A": {"overlap_forbidden_days": 6, "overlap_excess_days": 0},
+    "AS_S": {"overlap_forbidden_days": 6, "overlap_excess_days": 0},
+    "TS_T": {"tfp_in_sickpay_period_days": 3},
+    "TN_T": {"tfp_in_sickpay_period_days": 0},
+    "BA_T": {"both_parents_tfp_days": 2},
+    "BB_T": {"both_parents_tfp_days": 2},
+    "DA_F": {"fp_double_days_excess": 0},
+    "DB_F": {"fp_double_days_excess": 0},
+    "EA_F": {"fp_double_days_excess": 10},
+    "EB_F": {"fp_double_days_excess": 10},
+    "QA_F": {"fp_double_days_excess": 10},
+    "QB_F": {"fp_double_days_excess": 10},
+    "AG_T": {"age_rule_days": 5},
+    "SE_1": {"age_rule_days": 16},
+    "AE_1": {"age_rule_days": 0},
+    "AE_2": {"age_rule_days": 31},
+    "IN_S": {"before_insured_days": 9},
+    "MX_S": {"sgi_hours_days_mixup": 1, "sgi_per_hour": 300000.0 / 260.0},
+    "MY_S": {"sgi_hours_days_mixup": 0},
+    "MZ_S": {"sgi_hours_days_mixup": 0},
+    "MW_S": {"sgi_hours_days_mixup": 0},
+    "AC1": {
+        "assistant_days_over_24h": 1,
+        "ass_hours_over_granted": 22.0,
+        "ass_assistant_on_sjp_days": 1,
+        "ass_provider_impossible_share": 0.5,
+    },
+    "AC2": {"assistant_days_over_24h": 1, "ass_hours_over_granted": 0.0},
+}
