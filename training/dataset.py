@@ -19,6 +19,7 @@ import pandas as pd
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, file_sha256, parquet_path
 from felrisk.errors import ContractError
+from training.audit import age_band, income_band, load_audit_config
 
 LABEL_COLUMNS = ("is_error", "is_intent", "wrong_amount_sek")
 CONTROL_COLUMNS = ("selection", "selection_probability", "selected_date", "closed_date", "outcome")
@@ -93,39 +94,31 @@ def data_end_date(data: DataSet) -> date:
     return max(ends)
 
 
-def _annual_pay(data: DataSet, closed: ibis.Table) -> pd.DataFrame:
-    """Reported gross pay in the 12 months before each control's selected date, known by D-1."""
+def _annual_pay(data: DataSet, closed: ibis.Table, months: int) -> pd.DataFrame:
+    """Reported gross pay over the `months` calendar months before each selected date's month.
+
+    Point in time as in the audit's `yearly_pay`: only reports known by D-1 count.
+    """
     spine = closed.select("control_id", "person_id", as_of=closed.selected_date)
     if "income_reports" not in data:
         return pd.DataFrame({"control_id": pd.Series(dtype=str), "annual_pay_sek": 0.0})
     inc = data["income_reports"]
+    first = spine.as_of.truncate("M")
     j = spine.join(inc, spine.person_id == inc.person_id).filter(
         inc.reported_date < spine.as_of,
-        inc.month < spine.as_of,
-        inc.month >= spine.as_of - ibis.interval(days=365),
+        inc.month < first,
+        inc.month >= first - ibis.interval(months=months),
     )
     pay = j.group_by("control_id").aggregate(annual_pay_sek=j.gross_pay_sek.sum())
     return pay.execute()
 
 
-def _age_band(birth: pd.Series, as_of: pd.Series) -> pd.Series:
-    try:
-        from training.audit import age_band
-    except ImportError:  # the audit module's band helpers are not there yet
-        age = (pd.to_datetime(as_of) - pd.to_datetime(birth)).dt.days / 365.25
-        return pd.cut(
-            age, [0, 30, 45, 60, 200], right=False, labels=["<30", "30-44", "45-59", "60+"]
-        ).astype(str)
-    return pd.Series(age_band(birth, as_of), index=birth.index).astype(str)
-
-
-def _income_band(pay: pd.Series) -> pd.Series:
-    try:
-        from training.audit import income_band
-    except ImportError:
-        q = pay.rank(pct=True, method="first")
-        return pd.cut(q, [0, 0.25, 0.5, 0.75, 1.0], labels=["Q1", "Q2", "Q3", "Q4"]).astype(str)
-    return pd.Series(income_band(pay), index=pay.index).astype(str)
+def _age_bands(birth: pd.Series, as_of: pd.Series) -> pd.Series:
+    """The audit's age band on each row's own date (one vectorised call per distinct date)."""
+    out = pd.Series("missing", index=birth.index, dtype="object")
+    for day, idx in as_of.groupby(as_of).groups.items():
+        out.loc[idx] = age_band(birth.loc[idx], day).astype(str).to_numpy()
+    return out
 
 
 def build_training_set(data: DataSet, source: FeatureSource | None = None) -> TrainingSet:
@@ -160,11 +153,12 @@ def build_training_set(data: DataSet, source: FeatureSource | None = None) -> Tr
 
     persons = data["persons"].select("person_id", "sex", "birth_region", "birth_date").execute()
     frame = frame.merge(persons, on="person_id", how="left", validate="many_to_one")
-    frame = frame.merge(_annual_pay(data, closed), on="control_id", how="left")
+    months = load_audit_config().income_months
+    frame = frame.merge(_annual_pay(data, closed, months), on="control_id", how="left")
     frame["annual_pay_sek"] = frame["annual_pay_sek"].fillna(0.0).astype("float64")
     frame["birth_region"] = frame["birth_region"].fillna("unknown")
-    frame["age_band"] = _age_band(frame["birth_date"], frame["selected_date"])
-    frame["income_band"] = _income_band(frame["annual_pay_sek"])
+    frame["age_band"] = _age_bands(frame["birth_date"], frame["selected_date"])
+    frame["income_band"] = income_band(frame["annual_pay_sek"]).astype(str)
     frame = frame.drop(columns=["birth_date"]).sort_values("control_id", kind="stable")
     frame = frame.reset_index(drop=True)
     return TrainingSet(frame, list(names), list(cats), data_end_date(data), data_snapshot(data))

@@ -38,11 +38,16 @@ def plot_reliability(y: object, p: object, path: str | Path, *, bins: int = 10) 
     fig = new_figure(5.5, 5.0)
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
-    err = np.vstack(
-        [
-            table["observed_rate"] - table["observed_low"],
-            table["observed_high"] - table["observed_rate"],
-        ]
+    # Wilson bounds can sit a rounding error inside the rate (rate 0 or 1): never a negative bar
+    err = np.clip(
+        np.vstack(
+            [
+                table["observed_rate"] - table["observed_low"],
+                table["observed_high"] - table["observed_rate"],
+            ]
+        ),
+        0.0,
+        None,
     )
     ax.errorbar(
         table["mean_predicted"], table["observed_rate"], yerr=err, marker="o", label="model"

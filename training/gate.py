@@ -1,0 +1,97 @@
+"""The champion gate: equal treatment first, then a paired comparison with the current champion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from training.metrics import Estimate
+from training.metrics_bootstrap import bootstrap
+
+
+def _take_top_k(counts: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:
+    """Copies of each row (in score order) that a top-k list takes from each resample."""
+    c = counts[:, order]
+    taken_before = np.cumsum(c, axis=1) - c
+    return np.clip(k - taken_before, 0, c)
+
+
+def paired_gain_at_k(
+    y: np.ndarray,
+    challenger: np.ndarray,
+    champion: np.ndarray,
+    k: int,
+    *,
+    n_boot: int,
+    seed: int,
+    level: float = 0.95,
+) -> Estimate:
+    """Challenger's hit rate at k minus the champion's, both on the same bootstrap resamples.
+
+    Pairing removes the noise the two share (the same test rows), so a real difference shows
+    where two separate intervals would merely overlap.
+    """
+    y = np.asarray(y, dtype=float)
+    a = np.argsort(-np.asarray(challenger, dtype=float), kind="stable")
+    b = np.argsort(-np.asarray(champion, dtype=float), kind="stable")
+    ya, yb = y[a], y[b]
+
+    def stat(c: np.ndarray) -> np.ndarray:
+        return (_take_top_k(c, a, k) @ ya - _take_top_k(c, b, k) @ yb) / k
+
+    return bootstrap(stat, len(y), n_boot=n_boot, seed=seed, level=level)
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Whether the new version becomes champion, and every reason in words."""
+
+    promote: bool
+    reasons: list[str] = field(default_factory=list)
+    audit_failures: list[str] = field(default_factory=list)
+    gain: Estimate | None = None
+    champion_version: int | None = None
+
+    def summary(self) -> str:
+        verdict = "champion" if self.promote else "stays challenger"
+        return f"{verdict}: " + "; ".join(self.reasons)
+
+
+def decide(
+    audit_failures: list[str],
+    champion_version: int | None,
+    gain: Estimate | None,
+    min_improvement: float = 0.0,
+    champion_problem: str | None = None,
+) -> GateDecision:
+    """Apply the gate: no group outside the band; then beat the champion (if any) at k."""
+    reasons = []
+    ok = True
+    if audit_failures:
+        ok = False
+        reasons.append(
+            "equal-treatment gate failed for "
+            + ", ".join(audit_failures[:10])
+            + (f" and {len(audit_failures) - 10} more" if len(audit_failures) > 10 else "")
+        )
+    else:
+        reasons.append("equal-treatment gate passed (every group's interval meets the band)")
+    if champion_version is None:
+        reasons.append("no champion yet")
+    elif champion_problem is not None:
+        ok = False
+        reasons.append(f"cannot compare with champion v{champion_version}: {champion_problem}")
+    elif gain is None or not gain.low > min_improvement:
+        ok = False
+        g = "n/a" if gain is None else f"{gain.value:+.3f} [{gain.low:+.3f}, {gain.high:+.3f}]"
+        reasons.append(
+            f"does not beat champion v{champion_version} at k: hit-rate gain {g} "
+            f"(its interval must lie above {min_improvement:+.3f})"
+        )
+    else:
+        reasons.append(
+            f"beats champion v{champion_version} at k: hit-rate gain {gain.value:+.3f} "
+            f"[{gain.low:+.3f}, {gain.high:+.3f}]"
+        )
+    return GateDecision(ok, reasons, list(audit_failures), gain, champion_version)
