@@ -1,0 +1,204 @@
+"""The calibration table of a world: generated rates beside the domain brief's targets, and what
+each simple rule alone would catch (no rule may catch nearly all errors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rich.console import Group
+from rich.table import Table
+
+from synthetic.agency_rules import AGENCY_HIT_RATE, RULES, rule_matrix
+from synthetic.timeaxis import NA_DAY
+
+# Figures of ../shared/domain.md (Försäkringskassan 2020): facts to compare with, not knobs.
+ERROR_RATE_TARGETS: dict[str, float] = {
+    "SJP": 0.050,
+    "TFP": 0.015,
+    "FP": 0.013,
+    "AKS": 0.014,
+    "SE": 0.012,
+    "AE": 0.008,
+    "ASS": 0.003,
+}
+RANDOM_STREAM_TARGET = 0.031
+FK_SHARE_TARGET = 0.199
+FEMALE_SICK_SHARE_TARGET = 0.62
+AUTOMATED_TARGETS = {"TFP": 0.73, "FP": 0.59}
+# a rule that alone catches more than this share of all errors would make the world a toy
+MAX_RULE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    """One generated rate, its target and the tolerance it is held to (absolute)."""
+
+    name: str
+    generated: float
+    target: float | None
+    tolerance: float | None
+    n: int
+
+    @property
+    def ok(self) -> bool | None:
+        if self.target is None or self.tolerance is None:
+            return None
+        return abs(self.generated - self.target) <= self.tolerance
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One simple rule: cases flagged, share of flags that are errors, share of errors caught."""
+
+    rule: str
+    flagged: int
+    hit_rate: float
+    agency_hit_rate: float | None
+    share_of_errors: float
+
+
+@dataclass
+class CalibrationReport:
+    """What `felrisk synth` prints at the end; also returned for tests and the demo."""
+
+    rows: list[CalibrationRow]
+    rules: list[RuleRow]
+    random_controls_per_year: dict[int, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def row(self, name: str) -> CalibrationRow:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def __rich__(self) -> Group:
+        t = Table(title="Calibration: generated vs domain brief (FK 2020)")
+        for col in ("rate", "generated", "target", "tolerance", "n", "ok"):
+            t.add_column(col, justify="left" if col == "rate" else "right")
+        for r in self.rows:
+            ok = "" if r.ok is None else ("yes" if r.ok else "NO")
+            t.add_row(
+                r.name,
+                f"{r.generated:.2%}",
+                "" if r.target is None else f"{r.target:.1%}",
+                "" if r.tolerance is None else f"±{r.tolerance:.1%}",
+                f"{r.n:,}",
+                ok,
+            )
+        u = Table(title="Simple rules alone (a rule must not catch nearly all errors)")
+        for col in ("rule", "flagged cases", "hit rate", "agency hit rate", "share of all errors"):
+            u.add_column(col, justify="left" if col == "rule" else "right")
+        for r in self.rules:
+            u.add_row(
+                r.rule,
+                f"{r.flagged:,}",
+                f"{r.hit_rate:.0%}",
+                "" if r.agency_hit_rate is None else f"{r.agency_hit_rate:.0%}",
+                f"{r.share_of_errors:.1%}",
+            )
+        v = Table(title="Random-stream controls with an outcome, per year")
+        v.add_column("year")
+        v.add_column("controls", justify="right")
+        for year, n in sorted(self.random_controls_per_year.items()):
+            v.add_row(str(year), f"{n:,}")
+        return Group(t, u, v)
+
+
+def _rate(name: str, mask: np.ndarray, target: float | None, tol: float | None) -> CalibrationRow:
+    n = int(len(mask))
+    return CalibrationRow(name, float(mask.mean()) if n else 0.0, target, tol, n)
+
+
+def _tol(target: float, n: int) -> float:
+    """Tolerance: three binomial standard errors plus 20 % of the target (model slack)."""
+    return 3 * np.sqrt(target * (1 - target) / max(n, 1)) + 0.2 * target
+
+
+def calibrate(
+    cases: pd.DataFrame,
+    persons: pd.DataFrame,
+    payments: pd.DataFrame,
+    controls: pd.DataFrame,
+    flags: pd.DataFrame,
+    start: int,
+    end: int,
+) -> CalibrationReport:
+    """Compare the finished world with the domain brief's figures."""
+    paid_cases = payments.loc[payments["amount"] > 0, "case"].unique()
+    c = cases[cases["case"].isin(paid_cases)]
+    err = c["err"].to_numpy(dtype=bool)
+    rows = [_rate("error share of paid cases, all benefits", err, None, None)]
+    for b, target in ERROR_RATE_TARGETS.items():
+        m = c["benefit"].to_numpy() == b
+        rows.append(_rate(f"error share, {b}", err[m], target, _tol(target, int(m.sum()))))
+    done = controls[(controls["selection"] == "random") & controls["outcome"].notna()]
+    truth_err = cases.set_index("case")["err"].reindex(done["case"]).to_numpy(dtype=bool)
+    rows.append(
+        _rate(
+            "random stream: true error share",
+            truth_err,
+            RANDOM_STREAM_TARGET,
+            _tol(RANDOM_STREAM_TARGET, len(done)),
+        )
+    )
+    found = done["outcome"].isin(["error_customer", "error_fk", "suspected_crime"]).to_numpy()
+    rows.append(_rate("random stream: errors found (recall < 1)", found, None, None))
+    e = c[err]
+    rows.append(
+        _rate(
+            "errors caused by the agency (fk)",
+            (e["caused_by"] == "fk").to_numpy(),
+            FK_SHARE_TARGET,
+            0.05,
+        )
+    )
+    rows.append(
+        _rate("errors marked intentional", e["intentional"].to_numpy(dtype=bool), None, None)
+    )
+    sick = cases[(cases["benefit"] == "SJP") & (cases["event"] >= start)]
+    fem = persons.set_index("pid")["sex"].reindex(sick["pid"]).to_numpy() == "F"
+    rows.append(_rate("women among new SJP cases", fem, FEMALE_SICK_SHARE_TARGET, 0.06))
+    auto = payments[payments["kind"] == "normal"].drop_duplicates("case")
+    for b, target in AUTOMATED_TARGETS.items():
+        m = auto["benefit"].to_numpy() == b
+        rows.append(
+            _rate(
+                f"cases decided automatically, {b}",
+                auto["automated"].to_numpy(dtype=bool)[m],
+                target,
+                0.05,
+            )
+        )
+    ctl = controls[controls["outcome"].notna()]
+    per_year = (
+        pd.Series(ctl.loc[ctl["selection"] == "random", "selected"].to_numpy(dtype="int64"))
+        .astype("datetime64[D]")
+        .dt.year.value_counts()
+        .sort_index()
+    )
+    matrix = rule_matrix(c, flags[flags["case"].isin(c["case"])])
+    n_err = max(int(err.sum()), 1)
+    rule_rows = []
+    for rule in RULES:
+        flagged = matrix[rule].to_numpy()
+        hits = int((flagged & err).sum())
+        rule_rows.append(
+            RuleRow(
+                rule,
+                int(flagged.sum()),
+                hits / max(int(flagged.sum()), 1),
+                AGENCY_HIT_RATE[rule],
+                hits / n_err,
+            )
+        )
+    counts = {
+        "persons": len(persons),
+        "cases": len(cases),
+        "erroneous cases": int(cases["err"].sum()),
+        "controls": len(controls),
+        "open controls": int((controls["closed"] == NA_DAY).sum()),
+    }
+    return CalibrationReport(rows, rule_rows, {int(y): int(n) for y, n in per_year.items()}, counts)

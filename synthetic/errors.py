@@ -1,0 +1,144 @@
+"""Inject errors at calibrated rates per benefit and mechanism; measure each error's wrong amount."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synthetic import mechanisms_assistance as ma
+from synthetic import mechanisms_coordination as mc
+from synthetic import mechanisms_income as mi
+from synthetic.hosts import choose, eligible, weak
+from synthetic.state import WorldState
+from synthetic.streams import stream
+
+MONTHLY_ROWS = ("AKS", "ASS")
+
+
+def fk_wrong_rate(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
+    """The agency applied a wrong daily rate or SGI: every payment of the case too high."""
+    c = w.cases
+    rows = choose(w, eligible(w, benefit, (c["daily"] > 0).to_numpy()), n, rng)
+    k = len(rows)
+    wk = weak(w, k, rng)
+    c.loc[c.index[rows], "amount_factor"] = np.where(
+        wk, rng.uniform(1.03, 1.08, k), rng.uniform(1.1, 1.6, k)
+    )
+    w.mark(c["case"].to_numpy()[rows], "fk_wrong_rate", rng, "factor", wk)
+    return k
+
+
+def fk_double_payment(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
+    """The agency paid one period of the case twice (the payments step adds the copy)."""
+    c = w.cases
+    rows = choose(w, eligible(w, benefit, (c["pe"] < w.end - 40).to_numpy()), n, rng)
+    w.mark(c["case"].to_numpy()[rows], "fk_double_payment", rng, "double", False)
+    return len(rows)
+
+
+MECHANISM_FUNCS = {
+    "kar_on_sjp_day": mc.kar_on_sjp_day,
+    "tfp_in_sickpay_period": mc.tfp_in_sickpay_period,
+    "tfp_both_parents": mc.tfp_both_parents,
+    "fp_beside_aks": mc.fp_beside_aks,
+    "age_rule_break": mc.age_rule_break,
+    "coverage_break": mc.coverage_break,
+    "sgi_hours_as_days": mi.sgi_hours_as_days,
+    "inflated_sgi_shell": mi.inflated_sgi_shell,
+    "pay_while_full_benefit": mi.pay_while_full_benefit,
+    "aks_undeclared_work": mi.aks_undeclared_work,
+    "aks_absence_wrong": mi.aks_absence_wrong,
+    "ass_impossible_hours": ma.ass_impossible_hours,
+    "ass_unprovided_hours": ma.ass_unprovided_hours,
+    "fk_wrong_rate": fk_wrong_rate,
+    "fk_double_payment": fk_double_payment,
+}
+
+
+def plan_errors(w: WorldState, rng: np.random.Generator) -> list[tuple[str, str, int]]:
+    """How many errors of each (benefit, mechanism): rate x paid cases, fk share, mechanism mix."""
+    ec = w.scenario.errors
+    c = w.cases
+    paid = (c["pe"] >= w.start) & (c["ps"] <= w.end)
+    counts = c.loc[paid, "benefit"].value_counts()
+    plan: list[tuple[str, str, int]] = []
+    for benefit, rate in ec.rate.items():
+        n_b = int(counts.get(benefit, 0))
+        n_err = int(rng.binomial(n_b, rate)) if n_b else 0
+        n_fk = int(rng.binomial(n_err, ec.fk_share))
+        mix = ec.mechanisms.get(benefit, {})
+        names = sorted(mix)
+        wts = np.array([mix[m] for m in names], dtype="float64")
+        cust = rng.multinomial(n_err - n_fk, wts / wts.sum()) if len(names) else []
+        n_dbl = int(rng.binomial(n_fk, 0.4))
+        items = list(zip(names, cust, strict=True)) + [
+            ("fk_wrong_rate", n_fk - n_dbl),
+            ("fk_double_payment", n_dbl),
+        ]
+        for mech, k in items:
+            k = max(int(k), ec.min_cases_per_mechanism if n_b else 0)
+            plan.append((benefit, mech, k))
+    return plan
+
+
+def inject_errors(w: WorldState) -> None:
+    """Run every planned mechanism (and the drift burst), recording shortfalls where hosts ran out."""
+    rng = stream(w.seed, "errors")
+    for benefit, mech, k in plan_errors(w, rng):
+        if k == 0:
+            continue
+        got = MECHANISM_FUNCS[mech](w, benefit, k, stream(w.seed, f"err:{benefit}:{mech}"))
+        if got < k:
+            w.shortfall[f"{benefit}:{mech}"] = k - got
+    d = w.scenario.drift
+    if d.enabled:
+        n_extra = round(len(w.persons) * d.extra_cases_per_100k_persons / 1e5)
+        window = (w.end - d.last_days, w.end - 30)
+        drng = stream(w.seed, "drift")
+        got = mi.inflated_sgi_shell(w, "SJP", n_extra, drng, window=window)
+        if got < n_extra:
+            w.shortfall["drift"] = n_extra - got
+
+
+def measure_wrong(w: WorldState, payments: pd.DataFrame) -> None:
+    """Set each error case's wrong amount from its payments; drop errors that paid nothing wrong."""
+    c = w.cases
+    err = c[c["err"]]
+    pay = payments[payments["case"].isin(err["case"])]
+    pay = pay.merge(
+        err[["case", "wrong_mode", "amount_factor", "pay_not_lowered", "wrong_lo", "wrong_hi"]],
+        on="case",
+    )
+    normal = pay["kind"].to_numpy() == "normal"
+    amt = pay["amount"].to_numpy()
+    mode = pay["wrong_mode"].to_numpy()
+    days = (pay["pe"] - pay["ps"] + 1).to_numpy()
+    ov = np.clip(
+        np.minimum(pay["pe"], pay["wrong_hi"]) - np.maximum(pay["ps"], pay["wrong_lo"]) + 1, 0, None
+    ).to_numpy()
+    part = np.select(
+        [mode == "all", mode == "factor", mode == "pnl", mode == "range", mode == "double"],
+        [
+            amt * normal,
+            amt * normal * (1 - 1 / pay["amount_factor"].to_numpy()),
+            amt * normal * pay["pay_not_lowered"].to_numpy(),
+            amt * normal * ov / days,
+            amt * (pay["kind"].to_numpy() == "double"),
+        ],
+        0.0,
+    )
+    measured = pd.Series(part).groupby(pay["case"].to_numpy()).sum()
+    computed = ~err["wrong_mode"].isin(["fixed"]).to_numpy()
+    ids = err["case"].to_numpy()
+    val = np.where(computed, measured.reindex(ids).fillna(0.0).to_numpy(), err["wrong"].to_numpy())
+    # a fixed amount counts only if the case paid something in the world
+    paid_any = (
+        pd.Series(amt).groupby(pay["case"].to_numpy()).sum().reindex(ids).fillna(0).to_numpy() > 0
+    )
+    val = np.where(paid_any | computed, val, 0.0)
+    idx = c.index[c["err"].to_numpy()]
+    c.loc[idx, "wrong"] = np.round(val)
+    gone = idx[np.round(val) <= 0]
+    c.loc[gone, ["err", "intentional", "weak"]] = False
+    c.loc[gone, ["mechanism", "caused_by", "wrong_mode"]] = None
+    c.loc[gone, "wrong"] = 0.0

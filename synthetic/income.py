@@ -1,0 +1,135 @@
+"""Monthly employer income reports (AGI) consistent with jobs, benefit days and pay events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synthetic.casebook import growth
+from synthetic.scenario import Scenario
+from synthetic.streams import stream
+from synthetic.timeaxis import (
+    NA_DAY,
+    group_offsets,
+    month_first,
+    month_index,
+    month_last,
+    split_by_month,
+)
+
+REDUCING = ("SJP", "FP", "TFP")
+
+
+def _key(pid: np.ndarray, m: np.ndarray) -> np.ndarray:
+    return np.asarray(pid, dtype="int64") * 8192 + np.asarray(m, dtype="int64") % 8192
+
+
+def lost_pay_share(cases: pd.DataFrame, spells: pd.DataFrame, start: int, end: int) -> pd.Series:
+    """Share of a month's pay an employer withholds, by (person, month) key.
+
+    Benefit days (SJP, FP, TFP) withhold their extent unless the pay was (wrongly or, for a
+    collective-agreement top-up, rightly) not lowered; the employer's sick-pay period withholds
+    only the 20 % not paid as sjuklön plus the waiting day.
+    """
+    c = cases[cases["benefit"].isin(REDUCING)]
+    ps = np.maximum(c["ps"].to_numpy(), start)
+    pe = np.minimum(c["pe"].to_numpy(), end)
+    ok = ps <= pe
+    c, ps, pe = c[ok], ps[ok], pe[ok]
+    idx, cs, ce, m = split_by_month(ps, pe)
+    dim = month_last(m) - month_first(m) + 1
+    w = (c["extent"] * (1 - c["pay_not_lowered"])).to_numpy()[idx]
+    lost = (ce - cs + 1) / dim * w
+    keys = [_key(c["pid"].to_numpy()[idx], m)]
+    vals = [lost]
+    sp = spells[spells["emp_type"] == "employee"]
+    s = np.maximum(sp["s"].to_numpy(), start)
+    e = np.minimum(np.minimum(sp["e"].to_numpy(), sp["s"].to_numpy() + 13), end)
+    ok = s <= e
+    idx, cs, ce, m = split_by_month(s[ok], e[ok])
+    dim = month_last(m) - month_first(m) + 1
+    first = cs == sp["s"].to_numpy()[ok][idx]
+    keys.append(_key(sp["pid"].to_numpy()[ok][idx], m))
+    vals.append(((ce - cs + 1) * 0.2 + first * 0.8) / dim)
+    k = np.concatenate(keys)
+    v = np.concatenate(vals)
+    agg = pd.Series(v).groupby(k).sum()
+    return agg.clip(upper=1.0)
+
+
+def job_months(jobs: pd.DataFrame, start: int, end: int, sc: Scenario, seed: int) -> pd.DataFrame:
+    """One row per job and month employed in the world, with the regular pay and its events."""
+    rng = stream(seed, "job_months")
+    b = sc.benefits
+    js = np.maximum(jobs["start"].to_numpy(), start)
+    je = np.where(jobs["end"].to_numpy() == NA_DAY, end, np.minimum(jobs["end"].to_numpy(), end))
+    ok = js <= je
+    j = jobs[ok]
+    m0 = month_index(js[ok])
+    n = month_index(je[ok]) - m0 + 1
+    idx = np.repeat(np.arange(len(j)), n)
+    m = m0[idx] + group_offsets(n)
+    pay = j["pay"].to_numpy()[idx] * growth(month_first(m) + 14, start, sc.amounts)
+    main = (j["kind"].to_numpy() == "main")[idx]
+    pay = pay * np.where(main, 1 + 0.02 * rng.standard_normal(len(idx)), 1.0)
+    july = (m % 12 == 6) & main & (rng.random(len(idx)) < b.holiday_pay_share)
+    pay = pay + np.where(july, j["pay"].to_numpy()[idx] * rng.uniform(0.3, 0.9, len(idx)), 0)
+    back = main & (m % 12 >= 2) & (m % 12 <= 5) & (rng.random(len(idx)) < b.back_pay_share / 4)
+    pay = pay + np.where(back, j["pay"].to_numpy()[idx] * rng.uniform(0.1, 0.6, len(idx)), 0)
+    out = pd.DataFrame(
+        {
+            "pid": j["pid"].to_numpy()[idx],
+            "eid": j["eid"].to_numpy()[idx],
+            "m": m,
+            "pay": pay,
+            "main": main,
+        }
+    )
+    # holiday compensation (semesterersättning) the month after a job ends
+    ended = j[(j["end"].to_numpy() != NA_DAY) & (j["end"].to_numpy() < end - 31)]
+    fin = pd.DataFrame(
+        {
+            "pid": ended["pid"].to_numpy(),
+            "eid": ended["eid"].to_numpy(),
+            "m": month_index(ended["end"].to_numpy()) + 1,
+            "pay": ended["pay"].to_numpy() * rng.uniform(0.2, 0.8, len(ended)),
+            "main": False,
+        }
+    )
+    fin = fin[month_first(fin["m"].to_numpy()) >= start]
+    return pd.concat([out, fin], ignore_index=True)
+
+
+def income_reports(
+    months: pd.DataFrame, lost: pd.Series, extra: pd.DataFrame, end: int, sc: Scenario, seed: int
+) -> pd.DataFrame:
+    """Apply withheld pay to main jobs, add extra pay rows, report dates, late and corrected reports."""
+    rng = stream(seed, "income")
+    b = sc.benefits
+    k = _key(months["pid"].to_numpy(), months["m"].to_numpy())
+    share = lost.reindex(k).fillna(0.0).to_numpy()
+    pay = months["pay"].to_numpy() * np.where(months["main"].to_numpy(), 1 - share, 1.0)
+    rows = pd.concat(
+        [
+            pd.DataFrame(
+                {"pid": months["pid"], "eid": months["eid"], "m": months["m"], "pay": pay}
+            ),
+            extra[["pid", "eid", "m", "pay"]],
+        ],
+        ignore_index=True,
+    )
+    rows = rows.groupby(["pid", "eid", "m"], sort=True, as_index=False)["pay"].sum()
+    n = len(rows)
+    reported = month_last(rows["m"].to_numpy()) + 12
+    late = rng.random(n) < b.late_income_report_share
+    reported = np.where(late, reported + rng.integers(10, 200, n), reported)
+    rows["pay"] = np.round(rows["pay"].to_numpy())
+    rows["reported"] = reported
+    corr = rows[rng.random(n) < b.corrected_income_report_share].copy()
+    corr["pay"] = np.round(corr["pay"] * rng.uniform(0.85, 1.15, len(corr)))
+    corr["reported"] = corr["reported"] + rng.integers(20, 150, len(corr))
+    out = pd.concat([rows, corr], ignore_index=True)
+    out = out[(out["reported"] <= end) & (out["pay"] > 0)]
+    out = out.sort_values(["pid", "eid", "m", "reported"], kind="stable").reset_index(drop=True)
+    out["month"] = month_first(out["m"].to_numpy())
+    return out

@@ -1,0 +1,311 @@
+"""People, households, families, employers and jobs of the synthetic world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synthetic.scenario import Scenario
+from synthetic.streams import stream
+from synthetic.timeaxis import NA_DAY, years_between
+
+EXT_CHILD_BASE = 90_000_000  # child keys at or above this are children outside `persons`
+REGIONS = ("SE", "NORDIC", "EU", "OTHER", "null")
+
+# Real kommunkoder, roughly by size (weights fall with rank).
+MUNICIPALITIES = [
+    "0180",
+    "1480",
+    "1280",
+    "0380",
+    "0580",
+    "1880",
+    "1980",
+    "0680",
+    "1281",
+    "2480",
+    "1490",
+    "0581",
+    "2180",
+    "1283",
+    "0126",
+    "2281",
+    "0780",
+    "1780",
+    "0184",
+    "0127",
+    "2080",
+    "1380",
+    "0880",
+    "2580",
+    "0181",
+    "1080",
+    "0162",
+    "0183",
+    "1290",
+    "2380",
+    "1482",
+    "0114",
+    "0136",
+    "0123",
+    "0138",
+    "1484",
+    "2584",
+    "0482",
+    "1060",
+    "2521",
+]
+INDUSTRIES = [
+    "47",
+    "86",
+    "85",
+    "43",
+    "62",
+    "56",
+    "49",
+    "41",
+    "46",
+    "68",
+    "70",
+    "45",
+    "25",
+    "10",
+    "88",
+    "87",
+    "82",
+    "81",
+    "71",
+    "84",
+    "52",
+    "96",
+    "93",
+    "55",
+    "69",
+    "73",
+    "28",
+    "29",
+    "16",
+    "01",
+]
+
+
+@dataclass
+class Population:
+    """Internal frames of the population: persons, children, employers, jobs."""
+
+    persons: (
+        pd.DataFrame
+    )  # pid, birth, sex, region, muni, household, insured_from, status, sgi, hours
+    children: pd.DataFrame  # child, parent, child_birth
+    employers: pd.DataFrame  # eid, registered, industry, muni, kind
+    jobs: pd.DataFrame  # pid, eid, pay, start, end, kind
+
+
+def _zipf_weights(n: int, a: float) -> np.ndarray:
+    w = 1.0 / np.arange(1, n + 1) ** a
+    return w / w.sum()
+
+
+def _ages(rng: np.random.Generator, n: int, years_before: float) -> np.ndarray:
+    """Age in years at the world's start; negative ages are births inside the world."""
+    grid = np.arange(-int(np.ceil(years_before)), 91)
+    w = np.where(grid < 65, 1.0, np.clip(1.0 - (grid - 65) / 28.0, 0.08, 1.0))
+    w[grid < 0] = 0.95 * years_before / np.ceil(years_before)
+    k = rng.choice(len(grid), size=n, p=w / w.sum())
+    age = grid[k] + rng.random(n)
+    return np.maximum(age, -years_before + 0.01)
+
+
+def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> Population:
+    """Draw persons, families (two- and one-parent), households, employers and jobs."""
+    rng = stream(seed, "population")
+    pc = sc.population
+    years = (end - start + 1) / 365.25
+    pid = np.arange(1, n + 1, dtype="int64")
+    age0 = _ages(rng, n, years)
+    birth = (start - age0 * 365.25).astype("int64")
+    sex = np.where(rng.random(n) < pc.share_female, "F", "M")
+    rp = np.array([pc.birth_region.get(r, 0.0) for r in REGIONS])
+    region = np.array(REGIONS, dtype=object)[rng.choice(len(REGIONS), n, p=rp / rp.sum())]
+    region[region == "null"] = None
+    # coverage starts at immigration for most born abroad; some arrive during the world
+    foreign = (region != "SE") & (region != None)  # noqa: E711
+    has_from = foreign & (rng.random(n) < pc.immigrant_insured_from_share)
+    age_end = (end - birth) / 365.25
+    arrive_age = (
+        np.where(rng.random(n) < 0.75, rng.uniform(0, 1, n) ** 1.6, rng.random(n)) * age_end
+    )
+    insured_from = np.where(has_from, birth + (arrive_age * 365.25).astype("int64"), NA_DAY)
+    insured_from = np.where(has_from, np.minimum(insured_from, end - 30), NA_DAY)
+
+    # --- families: each child finds a primary parent about 24-38 years older (rank search)
+    is_child = age0 < 18
+    child_idx = np.flatnonzero(is_child)
+    adult = (age0 >= 19) & (age0 < 62)
+    cand = np.flatnonzero(adult)
+    n_primary = max(1, int(len(child_idx) * 0.62))
+    primary = rng.choice(cand, size=min(n_primary, len(cand)), replace=False)
+    primary = primary[np.argsort(birth[primary], kind="stable")]
+    target = birth[child_idx] - (rng.uniform(24, 38, len(child_idx)) * 365.25).astype("int64")
+    pos = np.searchsorted(birth[primary], target)
+    pos = np.clip(pos + rng.integers(-2, 3, len(pos)), 0, len(primary) - 1)
+    parent1 = primary[pos]
+    gap = (birth[child_idx] - birth[parent1]) / 365.25
+    keep = (gap >= 17) & (gap <= 50)
+    child_idx, parent1 = child_idx[keep], parent1[keep]
+    fam_heads = np.unique(parent1)
+    # a co-parent of the opposite sex and similar age for two-parent families
+    two = fam_heads[rng.random(len(fam_heads)) < pc.two_parent_share]
+    used = np.zeros(n, dtype=bool)
+    used[fam_heads] = True
+    used[child_idx] = True
+    partner = np.full(n, -1, dtype="int64")
+    for s in ("F", "M"):
+        need = two[sex[two] == s]
+        pool = np.flatnonzero(adult & ~used & (sex != s))
+        if len(need) == 0 or len(pool) == 0:
+            continue
+        pool = pool[np.argsort(birth[pool], kind="stable")]
+        tgt = birth[need] + (rng.normal(0, 3, len(need)) * 365.25).astype("int64")
+        pp = np.clip(np.searchsorted(birth[pool], tgt), 0, len(pool) - 1)
+        chosen = pool[pp]
+        _, first = np.unique(chosen, return_index=True)
+        ok = np.zeros(len(need), dtype=bool)
+        ok[first] = True
+        partner[need[ok]] = chosen[ok]
+        used[chosen[ok]] = True
+    parent2 = partner[parent1]
+
+    # children rows: each parent of each child in persons, plus some children outside persons
+    c_child = np.concatenate([pid[child_idx], pid[child_idx[parent2 >= 0]]])
+    c_parent = np.concatenate([pid[parent1], pid[parent2[parent2 >= 0]]])
+    c_birth = np.concatenate([birth[child_idx], birth[child_idx[parent2 >= 0]]])
+    ext_heads = fam_heads[rng.random(len(fam_heads)) < pc.external_child_share]
+    ext_birth = birth[ext_heads] + (rng.uniform(20, 42, len(ext_heads)) * 365.25).astype("int64")
+    ext_birth = np.minimum(ext_birth, end - 1)
+    ext_key = EXT_CHILD_BASE + np.arange(1, len(ext_heads) + 1)
+    ext_p2 = partner[ext_heads]
+    children = pd.DataFrame(
+        {
+            "child": np.concatenate([c_child, ext_key, ext_key[ext_p2 >= 0]]),
+            "parent": np.concatenate([c_parent, pid[ext_heads], pid[ext_p2[ext_p2 >= 0]]]),
+            "child_birth": np.concatenate([c_birth, ext_birth, ext_birth[ext_p2 >= 0]]),
+        }
+    )
+    children = children.sort_values(["child", "parent"], kind="stable").reset_index(drop=True)
+
+    # --- households: a family shares one; some couples without children; the rest live alone
+    household = np.full(n, -1, dtype="int64")
+    household[fam_heads] = pid[fam_heads]
+    has_p = partner[fam_heads] >= 0
+    household[partner[fam_heads[has_p]]] = pid[fam_heads[has_p]]
+    household[child_idx] = pid[parent1]
+    rest = np.flatnonzero((household < 0) & (age0 >= 18))
+    rest = rest[rng.permutation(len(rest))]
+    n_pairs = int(len(rest) * 0.25)
+    household[rest[:n_pairs]] = pid[rest[:n_pairs]]
+    household[rest[n_pairs : 2 * n_pairs]] = pid[rest[:n_pairs]]
+    alone = household < 0
+    household[alone] = pid[alone]
+    household[rng.random(n) < 0.015] = -1
+    muni_w = _zipf_weights(len(MUNICIPALITIES), 0.9)
+    muni_of = np.array(MUNICIPALITIES)[rng.choice(len(MUNICIPALITIES), n, p=muni_w)]
+    hh_index = np.where(household > 0, household - 1, np.arange(n))
+    muni = muni_of[hh_index]
+
+    # --- employers: a long tail of small ones, a few assistance providers, a few shells
+    n_emp = max(20, int(n / pc.persons_per_employer))
+    n_shell = max(2, round(n * pc.shell_companies_per_100k_persons / 1e5))
+    n_prov = max(2, round(n * pc.assistance_providers_per_100k_persons / 1e5))
+    kind = np.array(["normal"] * n_emp + ["provider"] * n_prov + ["shell"] * n_shell, dtype=object)
+    m = len(kind)
+    eid = np.arange(1, m + 1, dtype="int64")
+    registered = start - (rng.exponential(12, m) * 365.25).astype("int64")
+    shell = kind == "shell"
+    registered[shell] = rng.integers(start - 400, end - 400, shell.sum())
+    industry = np.array(INDUSTRIES)[
+        rng.choice(len(INDUSTRIES), m, p=_zipf_weights(len(INDUSTRIES), 0.7))
+    ]
+    industry[kind == "provider"] = "88"
+    industry[shell] = rng.choice(np.array(["70", "82", "43", "46"]), shell.sum())
+    employers = pd.DataFrame(
+        {
+            "eid": eid,
+            "registered": registered,
+            "industry": industry,
+            "muni": np.array(MUNICIPALITIES)[rng.choice(len(MUNICIPALITIES), m, p=muni_w)],
+            "kind": kind,
+        }
+    )
+
+    # --- status and jobs of persons of working age
+    age_mid = years_between(birth, np.full(n, (start + end) // 2))
+    work_age = (age_mid >= 18) & (age_mid <= 66)
+    af = np.where(age_mid < 25, 0.65, np.where(age_mid > 61, 0.75, 1.0))
+    u = rng.random(n)
+    p_emp = pc.employee_share * af
+    p_self = pc.self_employed_share * (age_mid >= 25)
+    status = np.full(n, None, dtype=object)
+    status[work_age & (u < p_emp)] = "employee"
+    status[work_age & (u >= p_emp) & (u < p_emp + p_self)] = "self_employed"
+    status[work_age & (u >= p_emp + p_self) & (u < p_emp + p_self + pc.unemployed_share)] = (
+        "unemployed"
+    )
+    emp = np.flatnonzero(status == "employee")
+    normal = np.flatnonzero(kind == "normal")
+    w = _zipf_weights(len(normal), pc.employer_size_zipf / 1.6)
+    job_eid = eid[normal[rng.choice(len(normal), len(emp), p=w)]]
+    hours_share = np.where(rng.random(n) < pc.part_time_share, rng.uniform(0.5, 0.9, n), 1.0)
+    base = (
+        pc.median_monthly_pay_sek
+        * np.exp(rng.normal(0, 0.33, n))
+        * (0.75 + 0.25 * np.clip(age_mid - 18, 0, 25) / 25)
+    )
+    pay = np.round(base * hours_share, -1)
+    jstart = np.where(
+        rng.random(len(emp)) < 0.85,
+        start - rng.integers(30, 3650, len(emp)),
+        rng.integers(start, end - 60, len(emp)),
+    )
+    jend = np.where(rng.random(len(emp)) < 0.06, rng.integers(start + 60, end, len(emp)), NA_DAY)
+    jend = np.where((jend != NA_DAY) & (jend <= jstart + 60), NA_DAY, jend)
+    jobs = pd.DataFrame(
+        {
+            "pid": pid[emp],
+            "eid": job_eid,
+            "pay": pay[emp],
+            "start": jstart,
+            "end": jend,
+            "kind": "main",
+        }
+    )
+    # yearly SGI and stated working time: employees from pay, self-employed from tax, the
+    # unemployed keep part of an earlier SGI
+    sgi = np.zeros(n)
+    sgi[emp] = 12 * pay[emp]
+    selfe = status == "self_employed"
+    sgi[selfe] = np.round(280_000 * np.exp(rng.normal(0, 0.45, selfe.sum())), -2)
+    unemp = status == "unemployed"
+    sgi[unemp] = np.where(rng.random(unemp.sum()) < 0.55, 12 * pay[unemp] * 0.85, 0.0)
+    hours = np.round(2080 * hours_share)
+    hours[selfe] = np.round(2080 * rng.uniform(0.6, 1.1, selfe.sum()))
+    low = (status == "employee") & (rng.random(n) < pc.legit_low_hours_share) & (sgi >= 110_000)
+    hours[low] = rng.integers(160, 366, low.sum())
+    persons = pd.DataFrame(
+        {
+            "pid": pid,
+            "birth": birth,
+            "sex": sex,
+            "region": region,
+            "muni": muni,
+            "household": household,
+            "insured_from": insured_from,
+            "status": status,
+            "sgi": np.round(sgi, -2),
+            "hours": hours,
+            "low_hours": low,
+        }
+    )
+    return Population(persons, children, employers, jobs)
