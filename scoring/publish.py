@@ -62,17 +62,19 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def date_lock(out: Path, as_of: date) -> Iterator[Path]:
-    """Hold OUT/<date>.lock exclusively; another holder makes this raise LockedError at once."""
-    out.mkdir(parents=True, exist_ok=True)
-    lock_path = out / f"{as_of.isoformat()}.lock"
+def path_lock(lock_path: Path, what: str) -> Iterator[Path]:
+    """Hold `lock_path` exclusively (flock); another holder makes this raise LockedError at once.
+
+    The kernel drops the lock when the process dies, so a crashed run never leaves it held.
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(lock_path, "a+")  # noqa: SIM115 - held for the lifetime of the context
     try:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise LockedError(
-                f"another run holds {lock_path} for {as_of.isoformat()}; try again when it ends"
+                f"another run holds {lock_path} for {what}; try again when it ends"
             ) from exc
         fh.seek(0)
         fh.truncate()
@@ -81,6 +83,11 @@ def date_lock(out: Path, as_of: date) -> Iterator[Path]:
         yield lock_path
     finally:
         fh.close()  # releases the flock
+
+
+def date_lock(out: Path, as_of: date) -> contextlib.AbstractContextManager[Path]:
+    """Hold OUT/<date>.lock: two runs for one date never overlap."""
+    return path_lock(out / f"{as_of.isoformat()}.lock", as_of.isoformat())
 
 
 def recover(out: Path, as_of: date) -> None:

@@ -1,0 +1,239 @@
+"""`felrisk outcomes import`: results matched to issued lists, appended to controls, or refused whole."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from felrisk.cli import main
+from felrisk.errors import LockedError, OutcomeImportError
+from felrisk.validate import validate_data
+from scoring.fairness import random_stream
+from scoring.job import run_nightly
+from scoring.outcomes import import_outcomes
+from scoring.publish import path_lock
+from scoring.selection import cooldown_persons
+from tests.scoring.world import AS_OF, fake_deps, write_world
+
+CLOSED = (AS_OF + timedelta(days=30)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory):
+    """A world and the lists folder of one published night."""
+    world = write_world(tmp_path_factory.mktemp("world"))
+    lists = tmp_path_factory.mktemp("lists")
+    result = run_nightly(world, as_of=AS_OF, out=lists, deps=fake_deps(world))
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    return world, lists, lst
+
+
+@pytest.fixture
+def data(issued, tmp_path):
+    """A private copy of the world whose controls table the test may grow."""
+    world, _, _ = issued
+    return shutil.copytree(world, tmp_path / "data")
+
+
+def _results(lst: pd.DataFrame, n_model: int = 2, n_random: int = 2) -> pd.DataFrame:
+    picks = pd.concat(
+        [
+            lst[lst["selection"] == "model"].head(n_model),
+            lst[lst["selection"] == "exploration"].head(n_random),
+        ]
+    )
+    outcome = np.resize(["error_customer", "no_error"], len(picks))
+    return pd.DataFrame(
+        {
+            "control_id": picks["control_id"].to_numpy(),
+            "case_id": picks["case_id"].to_numpy(),
+            "outcome": outcome,
+            "wrong_amount_sek": np.where(outcome == "no_error", "", "12500.50"),
+            "closed_date": CLOSED,
+        }
+    )
+
+
+def _write(df: pd.DataFrame, path) -> object:
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_import_appends_complete_rows_and_keeps_every_old_row(issued, data, tmp_path):
+    _, lists, lst = issued
+    before = pd.read_parquet(data / "controls.parquet")
+    res_df = _results(lst)
+    result = import_outcomes(
+        _write(res_df, tmp_path / "r.csv"), lists_dir=lists, data_dir=data, console=None
+    )
+    after = pd.read_parquet(data / "controls.parquet")
+    assert result.added == 4 and result.completed == 0 and len(after) == len(before) + 4
+    pd.testing.assert_frame_equal(after.head(len(before)), before)
+    new = after.tail(4).set_index("control_id")
+    issued_rows = lst.set_index("control_id").loc[new.index]
+    assert (new["selected_date"] == AS_OF).all()
+    assert (new["person_id"] == issued_rows["person_id"]).all()
+    assert (new["benefit"] == issued_rows["benefit"]).all()
+    model = issued_rows["selection"] == "model"
+    assert (new.loc[model, "selection"] == "model").all()
+    assert new.loc[model, "selection_probability"].isna().all()
+    assert (new.loc[~model, "selection"] == "random").all()
+    np.testing.assert_allclose(
+        new.loc[~model, "selection_probability"], issued_rows.loc[~model, "selection_probability"]
+    )
+    assert set(new["outcome"]) == {"error_customer", "no_error"}
+    assert (new.loc[new["outcome"] == "no_error", "wrong_amount_sek"] == 0).all()
+    assert (new.loc[new["outcome"] == "error_customer", "wrong_amount_sek"] == 12500.5).all()
+    assert validate_data(data).row_counts["controls"] == len(after)  # still the contract's shape
+    # the loop closes: exploration picks join the random stream, everyone joins the cooldown
+    later = AS_OF + timedelta(days=40)
+    stream = random_stream(after, later)
+    assert set(new.index[~model]) <= set(stream["control_id"])
+    assert set(new["person_id"]) <= cooldown_persons(after, later, 180)
+
+
+def test_a_second_import_of_the_same_results_is_refused(issued, data, tmp_path):
+    _, lists, lst = issued
+    f = _write(_results(lst), tmp_path / "r.csv")
+    import_outcomes(f, lists_dir=lists, data_dir=data)
+    snapshot = (data / "controls.parquet").read_bytes()
+    with pytest.raises(OutcomeImportError, match="already imported") as err:
+        import_outcomes(f, lists_dir=lists, data_dir=data)
+    assert "nothing written" in str(err.value) and len(err.value.problems) == 1
+    assert (data / "controls.parquet").read_bytes() == snapshot
+
+
+def test_a_conflicting_outcome_is_refused(issued, data, tmp_path):
+    _, lists, lst = issued
+    first = _results(lst)
+    import_outcomes(_write(first, tmp_path / "a.csv"), lists_dir=lists, data_dir=data)
+    snapshot = (data / "controls.parquet").read_bytes()
+    changed = first.head(1).assign(outcome="no_error", wrong_amount_sek="0")
+    with pytest.raises(OutcomeImportError, match="conflicts") as err:
+        import_outcomes(_write(changed, tmp_path / "b.csv"), lists_dir=lists, data_dir=data)
+    assert first["control_id"].iloc[0] in str(err.value)
+    assert (data / "controls.parquet").read_bytes() == snapshot
+
+
+def test_an_unknown_control_id_refuses_the_whole_file(issued, data, tmp_path):
+    _, lists, lst = issued
+    snapshot = (data / "controls.parquet").read_bytes()
+    res = _results(lst)
+    res.loc[len(res)] = ["K20251001-SJP-V9999", "C00000", "no_error", "", CLOSED]
+    with pytest.raises(OutcomeImportError) as err:
+        import_outcomes(_write(res, tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
+    assert "unknown control_id" in str(err.value) and "line 6 (K20251001-SJP-V9999)" in str(
+        err.value
+    )
+    assert (data / "controls.parquet").read_bytes() == snapshot
+
+
+def _edit(column, value, row=0):
+    def go(df):
+        df = df.copy()
+        df.loc[row, column] = value
+        return df
+
+    return go
+
+
+BAD_RESULTS = {
+    "missing column": (lambda df: df.drop(columns="closed_date"), "missing column(s) closed_date"),
+    "unknown outcome": (_edit("outcome", "fel"), "outcome not one of"),
+    "bad date": (_edit("closed_date", "31/10/2025"), "closed_date is not a date"),
+    "negative amount": (_edit("wrong_amount_sek", "-5"), "negative"),
+    "amount not a number": (_edit("wrong_amount_sek", "tolv"), "not a number"),
+    "error without amount": (_edit("wrong_amount_sek", ""), "missing for an error outcome"),
+    "repeated in file": (lambda df: pd.concat([df, df.head(1)]), "repeated in the file"),
+    "other case": (_edit("case_id", "C99999"), "case_id differs"),
+    "closed before selected": (
+        _edit("closed_date", (AS_OF - timedelta(days=1)).isoformat()),
+        "before the list's as-of",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_RESULTS))
+def test_bad_results_are_refused_and_nothing_is_written(issued, data, tmp_path, kind):
+    _, lists, lst = issued
+    change, words = BAD_RESULTS[kind]
+    snapshot = (data / "controls.parquet").read_bytes()
+    f = _write(change(_results(lst)), tmp_path / "r.csv")
+    with pytest.raises(OutcomeImportError, match="r.csv|refused") as err:
+        import_outcomes(f, lists_dir=lists, data_dir=data)
+    assert words in str(err.value)
+    assert (data / "controls.parquet").read_bytes() == snapshot
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith(".")) in (
+        [],
+        [".controls.lock"],
+    )
+
+
+def test_cli_exit_codes(issued, data, tmp_path):
+    _, lists, lst = issued
+    f = _write(_results(lst), tmp_path / "r.csv")
+    args = ["outcomes", "import", str(f), "--lists", str(lists), "--data", str(data)]
+    assert main(args) == 0
+    assert main(args) == 3  # the same results again
+    with path_lock(data / ".controls.lock", "test"):
+        other = _write(_results(lst, 3, 3).tail(1), tmp_path / "s.csv")
+        assert (
+            main(["outcomes", "import", str(other), "--lists", str(lists), "--data", str(data)])
+            == 5
+        )
+
+
+def test_an_open_control_is_completed_not_duplicated(issued, data, tmp_path):
+    _, lists, lst = issued
+    res = _results(lst, 1, 0)
+    row = lst.set_index("control_id").loc[res["control_id"].iloc[0]]
+    controls = pd.read_parquet(data / "controls.parquet")
+    open_row = pd.DataFrame(
+        {
+            "control_id": [row.name],
+            "case_id": [row["case_id"]],
+            "person_id": [row["person_id"]],
+            "benefit": [row["benefit"]],
+            "selected_date": [AS_OF],
+            "selection": ["model"],
+            "selection_probability": [np.nan],
+            "closed_date": [None],
+            "outcome": [None],
+            "wrong_amount_sek": [np.nan],
+        }
+    )
+    from felrisk.datadir import write_table
+
+    write_table("controls", pd.concat([controls, open_row], ignore_index=True), data)
+    result = import_outcomes(_write(res, tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
+    after = pd.read_parquet(data / "controls.parquet")
+    assert result.completed == 1 and result.added == 0 and len(after) == len(controls) + 1
+    done = after.set_index("control_id").loc[row.name]
+    assert done["outcome"] == "error_customer" and done["wrong_amount_sek"] == 12500.5
+
+
+def test_a_failed_write_leaves_controls_intact(issued, data, tmp_path, monkeypatch):
+    _, lists, lst = issued
+    snapshot = (data / "controls.parquet").read_bytes()
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("scoring.outcomes.os.replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        import_outcomes(_write(_results(lst), tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
+    assert (data / "controls.parquet").read_bytes() == snapshot
+    assert not [p for p in data.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_held_lock_blocks_an_import(issued, data, tmp_path):
+    _, lists, lst = issued
+    with (
+        path_lock(data / ".controls.lock", "test"),
+        pytest.raises(LockedError, match="controls"),
+    ):
+        import_outcomes(_write(_results(lst), tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
