@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from features.context import BuildContext, left_attach
-from features.pit import day
+from features.context import BuildContext
+from features.pit import day, month_index
 from features.registry import FAMILY_MODULES, REGISTRY, categorical_features, feature_names
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk.datadir import DataSet, open_data
@@ -61,12 +61,15 @@ def control_spine(data: DataSet, *, closed_before: date | None = None) -> ir.Tab
 
 
 def _keys(tables: dict[str, ir.Table], spine: ir.Table, settings: FeatureSettings) -> ir.Table:
-    s = spine.select("case_id", as_of_day=day(spine.as_of)).distinct()
+    s = spine.select(
+        "case_id", as_of_day=day(spine.as_of), as_of_ym=month_index(spine.as_of)
+    ).distinct()
     c = tables["cases"]
     k = s.join(c, "case_id")
     return k.select(
         "case_id",
         "as_of_day",
+        "as_of_ym",
         "person_id",
         "benefit",
         "child_id",
@@ -84,32 +87,39 @@ def build_features(
     spine: ir.Table,
     rules: CoordinationRules | None = None,
     config: FeatureSettings | None = None,
+    families: tuple[str, ...] | None = None,
 ) -> ir.Table:
     """One Ibis expression: the spine's columns, person_id, benefit, then every registry feature.
 
     One row per spine row; each row is computed as of its own `as_of` from rows known by
-    as_of - 1. Extra spine columns (e.g. control_id) pass through.
+    as_of - 1. Extra spine columns (e.g. control_id) pass through. `families` limits the build
+    to those registry families (tests, facts); the default is every feature.
     """
     tables = data.tables if isinstance(data, DataSet) else data
     rules = rules or load_rules()
     settings = config or load_feature_settings()
     passthrough = [c for c in spine.columns if c not in ("person_id", "benefit")]
     ctx = BuildContext(tables, _keys(tables, spine, settings), rules, settings)
+    modules = [m for m in FAMILY_MODULES if families is None or m.FAMILY in families]
+    registry = {n: f for n, f in REGISTRY.items() if families is None or f.family in families}
 
     c = tables["cases"].select(k_case="case_id", person_id="person_id", benefit="benefit")
-    out = spine.select(*passthrough).mutate(as_of_day=day(spine.as_of))
-    out = out.left_join(c, out.case_id == c.k_case).drop("k_case")
-    for module in FAMILY_MODULES:
-        for part in module.build(ctx):
-            keys = CASE_KEYS if "case_id" in part.columns else PERSON_KEYS
-            out = left_attach(out, part, keys)
+    base = spine.select(*passthrough).mutate(as_of_day=day(spine.as_of))
+    base = base.left_join(c, base.case_id == c.k_case).drop("k_case")
+    # One join chain (not nested selects): keeps the compiled query flat for DuckDB and Catalyst.
+    out = base
+    for i, part in enumerate(p for module in modules for p in module.build(ctx)):
+        keys = CASE_KEYS if "case_id" in part.columns else PERSON_KEYS
+        renamed = part.rename({f"_k{i}_{k}": k for k in keys})
+        out = out.left_join(renamed, [base[k] == renamed[f"_k{i}_{k}"] for k in keys])
     features = {}
-    for name, f in REGISTRY.items():
+    for name, f in registry.items():
         col = out[name]
         if f.fill is not None:
             col = col.fill_null(f.fill)
         features[name] = col.cast(f.dtype)
-    return out.select(*passthrough, "person_id", "benefit", **features)
+    passthrough_cols = {c: out[c] for c in passthrough}
+    return out.select(**passthrough_cols, person_id=out.person_id, benefit=out.benefit, **features)
 
 
 def _validate_if_available(data_dir: Path) -> None:

@@ -23,7 +23,7 @@ FAR_FUTURE = 10**7
 class BuildContext:
     """Contract tables, rules, settings and the spine's keys (one row per case and as-of day).
 
-    `keys` columns: case_id, as_of_day, person_id, benefit, child_id, employment_type, ied_day,
+    `keys` columns: case_id, as_of_day, as_of_ym (D's month index), person_id, benefit, child_id, employment_type, ied_day,
     opened_day, granted_hours, lo, hi (the window lo..hi inclusive, hi = D-1). Every derived table
     here is an unexecuted Ibis expression.
     """
@@ -39,8 +39,8 @@ class BuildContext:
 
     @cached_property
     def person_keys(self) -> ir.Table:
-        """Distinct (person_id, as_of_day, lo, hi): the keys of person-level features."""
-        return self.keys.select("person_id", "as_of_day", "lo", "hi").distinct()
+        """Distinct (person_id, as_of_day, as_of_ym, lo, hi): the keys of person-level features."""
+        return self.keys.select("person_id", "as_of_day", "as_of_ym", "lo", "hi").distinct()
 
     @cached_property
     def payments(self) -> ir.Table:
@@ -99,6 +99,33 @@ class BuildContext:
         return j.select(
             "person_id", "as_of_day", "employer_id", ym=month_index(j.month), pay=j.gross_pay_sek
         )
+
+    @cached_property
+    def month_pay(self) -> ir.Table:
+        """Per person key and month of the work window (the `work.months` calendar months before
+        D's month): reported gross pay summed over employers. Columns person_id, as_of_day, ym, pay."""
+        inc = self.income_known
+        months = self.settings.work.months
+        k = self.person_keys.select(k_person="person_id", k_day="as_of_day", k_ym="as_of_ym")
+        j = inc.join(k, [inc.person_id == k.k_person, inc.as_of_day == k.k_day])
+        j = j.filter(j.ym >= j.k_ym - months, j.ym < j.k_ym)
+        return j.group_by(["person_id", "as_of_day", "ym"]).aggregate(pay=j.pay.sum())
+
+    @cached_property
+    def main_employer(self) -> ir.Table:
+        """Per person key: the employer that reported the most pay in the 12 calendar months
+        before D's month (ties by employer_id). Columns person_id, as_of_day, employer_id."""
+        inc = self.income_known
+        k = self.person_keys.select(k_person="person_id", k_day="as_of_day", k_ym="as_of_ym")
+        j = inc.join(k, [inc.person_id == k.k_person, inc.as_of_day == k.k_day])
+        j = j.filter(j.ym >= j.k_ym - 12, j.ym < j.k_ym, j.pay > 0)
+        by = j.group_by(["person_id", "as_of_day", "employer_id"]).aggregate(emp_pay=j.pay.sum())
+        w = ibis.window(
+            group_by=["person_id", "as_of_day"],
+            order_by=[ibis.desc("emp_pay"), ibis.asc("employer_id")],
+        )
+        by = by.mutate(_rank=ibis.row_number().over(w))
+        return by.filter(by._rank == 0).select("person_id", "as_of_day", "employer_id")
 
     @cached_property
     def latest_sgi(self) -> ir.Table:

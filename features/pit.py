@@ -32,3 +32,18 @@ def known_by(table: ir.Table, name: str, as_of_day: ir.IntegerValue) -> ir.Boole
 def signed_extent(payments: ir.Table) -> ir.FloatingValue:
     """A payment's extent, negative for a reversal (negative amount): reversals cancel their days."""
     return (payments.amount_sek < 0).ifelse(-payments.extent, payments.extent)
+
+
+def weekdays_before(n: ir.IntegerValue) -> ir.IntegerValue:
+    """Weekdays (Mon-Fri) among day numbers below `n`, counted from a Monday far in the past.
+
+    Only differences are meaningful; the offset keeps every operand positive, so integer division
+    and remainder mean the same on every backend. Day 4 (1970-01-05) was a Monday.
+    """
+    m = n - 4 + 7 * 100_000
+    return (m // 7) * 5 + ibis.least(m % 7, 5)
+
+
+def weekdays(start: ir.IntegerValue, end: ir.IntegerValue) -> ir.IntegerValue:
+    """Weekdays in the inclusive day range start..end (0 when end < start)."""
+    return ibis.greatest(weekdays_before(end + 1) - weekdays_before(start), 0)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from features import assistance, history, overlap, sgi
+from features import assistance, history, network, overlap, sgi, work
 from features.feature import Feature
 
 # Family modules in registry order; each exports FEATURES and build(ctx).
-FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, assistance, history)
+FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, work, assistance, network, history)
 
 # Columns no feature may read: the contract's protected attributes and their direct proxies.
 NEVER_FEATURES: tuple[str, ...] = ("sex", "birth_region")

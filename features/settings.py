@@ -21,6 +21,8 @@ class SgiSettings(FrozenConfig):
 class WorkSettings(FrozenConfig):
     """Thresholds of the work-while-paid family."""
 
+    months: int = Field(ge=1)
+
     full_month_pay_factor: float = Field(gt=0)
     tfp_min_days_in_month: int = Field(ge=1)
     tfp_pay_not_lowered_factor: float = Field(gt=0)
@@ -31,6 +33,7 @@ class NetworkSettings(FrozenConfig):
     """Thresholds of the network family."""
 
     new_employer_days: int = Field(ge=1)
+    new_employee_lookback_months: int = Field(ge=1)
 
 
 class FeatureSettings(FrozenConfig):

@@ -283,3 +283,182 @@ EXPECTED: dict[str, dict[str, float]] = {
     },
     "AC2": {"assistant_days_over_24h": 1, "ass_hours_over_granted": 0.0},
 }
+
+
+# --- work while paid, networks -------------------------------------------------------------------
+
+
+def _inc(person, month, pay, employer="E1", reported=None):
+    """One income report for `month` (YYYY-MM), reported on the 12th of the next month by default."""
+    y, m = (int(x) for x in month.split("-"))
+    if reported is None:
+        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+        reported = f"{ny:04d}-{nm:02d}-12"
+    return {
+        "person_id": person,
+        "employer_id": employer,
+        "month": f"{y:04d}-{m:02d}-01",
+        "gross_pay_sek": pay,
+        "reported_date": reported,
+    }
+
+
+def _months(first, last):
+    y, m = (int(x) for x in first.split("-"))
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+PERSONS += [
+    {"person_id": p}
+    for p in ["WF", "WG", "TP", "TL", "AK", "AN", "N1", "N2", "N3", "N4", "H1", "H2"]
+]
+PERSONS[-2]["household_id"] = "HH1"
+PERSONS[-1]["household_id"] = "HH1"
+CHILDREN += [
+    {"child_id": "TPC", "parent_id": "TP", "child_birth_date": "2020-01-01"},
+    {"child_id": "TLC", "parent_id": "TL", "child_birth_date": "2020-01-01"},
+    {"child_id": "AKC", "parent_id": "AK", "child_birth_date": "2020-01-01"},
+    {"child_id": "ANC", "parent_id": "AN", "child_birth_date": "2020-01-01"},
+    {"child_id": "N3C", "parent_id": "N3", "child_birth_date": "2024-01-01"},
+]
+EMPLOYERS += [{"employer_id": "EN", "registered_date": "2024-06-01"}, {"employer_id": "E2"}]
+CASES += [
+    # full SJP Jan-Apr with salary paid as usual (flagged) / sick pay and holiday pay only (not)
+    _case("WF_S", "WF", "SJP", employment_type="self_employed"),
+    _case("WG_S", "WG", "SJP", employment_type="employee", insured_event_date="2025-01-01"),
+    # TFP with pay not lowered (flagged) / lowered (not)
+    _case("TP_T", "TP", "TFP", child_id="TPC"),
+    _case("TL_T", "TL", "TFP", child_id="TLC"),
+    # AKS: no work declared but pay reported; TFP days beyond declared absence (and the reverse)
+    _case("AK_A", "AK", "AKS"),
+    _case("AK_T", "AK", "TFP", child_id="AKC"),
+    _case("AN_A", "AN", "AKS"),
+    _case("AN_T", "AN", "TFP", child_id="ANC"),
+    # a new employer: three new employees, two with fresh SGI, one with a confirmed error
+    _case("N1_S", "N1", "SJP", employment_type="employee", insured_event_date="2025-04-01"),
+    _case("N2_S", "N2", "SJP", employment_type="self_employed", opened_date="2024-02-01"),
+    _case("N3_F", "N3", "FP", child_id="N3C"),
+    _case("N4_S", "N4", "SJP", employment_type="self_employed"),
+    # a household member with a confirmed error
+    _case("H1_S", "H1", "SJP", employment_type="self_employed"),
+    _case("H2_S", "H2", "SJP", employment_type="self_employed"),
+]
+PAYMENTS += [
+    _pay("WF_S", "2025-01-01", "2025-04-30"),
+    _pay("WG_S", "2025-01-15", "2025-04-30"),
+    _pay("TP_T", "2025-02-03", "2025-02-07"),
+    _pay("TP_T", "2025-03-10", "2025-03-11"),
+    _pay("TL_T", "2025-02-03", "2025-02-07"),
+    _pay("AK_A", "2025-02-01", "2025-02-28"),
+    _pay("AK_A", "2025-03-01", "2025-03-31"),
+    _pay("AK_T", "2025-03-03", "2025-03-06"),
+    _pay("AN_A", "2025-03-01", "2025-03-31"),
+    _pay("AN_T", "2025-03-03", "2025-03-06"),
+    _pay("N1_S", "2025-04-15", "2025-05-20"),
+    _pay("N2_S", "2024-02-01", "2024-02-20"),
+    _pay("N3_F", "2024-12-01", "2025-01-31", 0.5),
+    _pay("N4_S", "2024-03-01", "2024-03-10"),
+    _pay("H1_S", "2025-04-01", "2025-04-30"),
+    _pay("H2_S", "2024-09-01", "2024-09-30"),
+]
+SGI += [
+    _sgi("G_WF", "WF", "2024-01-10", 360000.0, 2080.0),
+    _sgi("G_WG", "WG", "2024-01-10", 360000.0, 2080.0),
+    _sgi("G_TP", "TP", "2024-01-10", 360000.0, 2080.0),
+    _sgi("G_TL", "TL", "2024-01-10", 360000.0, 2080.0),
+    _sgi("G_N1", "N1", "2024-09-15", 300000.0, 2080.0),
+    _sgi("G_N2", "N2", "2024-09-15", 300000.0, 2080.0),
+]
+INCOME = (
+    [_inc("WF", m, 30000.0) for m in _months("2024-06", "2025-04")]
+    + [_inc("WG", m, 30000.0) for m in _months("2024-06", "2024-12")]
+    + [_inc("WG", "2025-01", 15000.0), _inc("WG", "2025-02", 0.0)]
+    + [_inc("WG", "2025-03", 5000.0), _inc("WG", "2025-04", 0.0)]
+    + [_inc("TP", m, 30000.0) for m in _months("2024-06", "2025-04")]
+    + [_inc("TL", m, 30000.0) for m in _months("2024-06", "2025-04") if m != "2025-02"]
+    + [_inc("TL", "2025-02", 23000.0)]
+    + [_inc("AK", "2025-02", 8000.0), _inc("AN", "2025-03", 3000.0)]
+    + [_inc(p, m, 25000.0, "EN") for p in ("N1", "N2", "N3") for m in _months("2024-08", "2025-04")]
+    + [_inc("N4", m, 25000.0, "E2") for m in _months("2024-01", "2025-04")]
+)
+ACTIVITY = [
+    {"person_id": "AK", "case_id": "AK_A", "month": "2025-02-01", "submitted_date": "2025-03-05"},
+    {
+        "person_id": "AK",
+        "case_id": "AK_A",
+        "month": "2025-03-01",
+        "declared_absence_days": 2,
+        "submitted_date": "2025-04-05",
+    },
+    {
+        "person_id": "AN",
+        "case_id": "AN_A",
+        "month": "2025-03-01",
+        "declared_absence_days": 4,
+        "declared_work_hours": 5.0,
+        "submitted_date": "2025-04-05",
+    },
+]
+
+
+def _control(case_id, person, benefit, selected, closed=None, outcome=None):
+    return {
+        "case_id": case_id,
+        "person_id": person,
+        "benefit": benefit,
+        "selected_date": selected,
+        "closed_date": closed,
+        "outcome": outcome,
+        "wrong_amount_sek": None if outcome is None else 1000.0,
+    }
+
+
+CONTROLS += [
+    _control("N2_S", "N2", "SJP", "2024-10-01", "2025-01-10", "error_customer"),
+    # closed on D: not known yet (a leak trap)
+    _control("N3_F", "N3", "FP", "2025-03-01", "2025-06-01", "error_customer"),
+    _control("H2_S", "H2", "SJP", "2024-10-01", "2025-02-01", "error_fk"),
+    _control("AC2", "AP2", "ASS", "2025-04-01", "2025-05-01", "suspected_crime"),
+]
+TABLES.update(income_reports=INCOME, activity_reports=ACTIVITY)
+
+_MORE: dict[str, dict[str, float]] = {
+    "WF_S": {"work_full_benefit_pay_months": 4},
+    "WG_S": {"work_full_benefit_pay_months": 0},
+    "TP_T": {"work_tfp_pay_not_lowered_months": 1},
+    "TL_T": {"work_tfp_pay_not_lowered_months": 0},
+    "AK_A": {
+        "aks_work_zero_pay_months": 1,
+        "aks_absence_gap_days": 2.0,
+        "overlap_excess_days": 4,
+    },
+    "AK_T": {"overlap_excess_days": 4, "aks_absence_gap_days": 0.0},
+    "AN_A": {
+        "aks_work_zero_pay_months": 0,
+        "aks_absence_gap_days": 0.0,
+        "overlap_excess_days": 4,
+    },
+    "AN_T": {"overlap_excess_days": 4},
+    "N1_S": {
+        "net_employer_benefit_share": 2 / 3,
+        "net_employer_new_sgi_share": 2 / 3,
+        "net_new_employer_sgi_decisions": 2,
+        "net_employer_confirmed_errors": 1,
+    },
+    "N3_F": {"net_employer_confirmed_errors": 1, "person_confirmed_errors": 0},
+    "N4_S": {
+        "net_employer_benefit_share": 0.0,
+        "net_new_employer_sgi_decisions": 0,
+        "net_employer_confirmed_errors": 0,
+    },
+    "H1_S": {"net_household_confirmed_errors": 1},
+    "H2_S": {"net_household_confirmed_errors": 0, "person_confirmed_errors": 1},
+    "AC1": {"net_provider_confirmed_errors": 1},
+    "AC2": {"net_provider_confirmed_errors": 0},
+}
+for _case_id, _exp in _MORE.items():
+    EXPECTED.setdefault(_case_id, {}).update(_exp)
