@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from synthetic import activity, assistance, income, longterm, parental, payments, sickness
-from synthetic.cleaning import disjoint_spells, drop_collisions, respect_coverage
+from synthetic.cleaning import (
+    disjoint_spells,
+    drop_collisions,
+    no_tfp_in_sickpay_period,
+    one_parent_per_child_day,
+    respect_coverage,
+)
 from synthetic.errors import inject_errors, measure_wrong
 from synthetic.falsealarms import add_false_alarms
 from synthetic.population import build_population
@@ -53,6 +59,8 @@ def build_cases(w_persons: pd.DataFrame, pop, start: int, end: int, sc: Scenario
     cases = cases.assign(ps=np.maximum(cases["ps"], start - 400), pe=np.minimum(cases["pe"], end))
     cases = respect_coverage(cases, persons)
     cases = drop_collisions(cases)
+    cases = no_tfp_in_sickpay_period(cases, spells)
+    cases = one_parent_per_child_day(cases)
     ass_cases = respect_coverage(ass_cases, persons)
     cases = pd.concat([cases, ass_cases], ignore_index=True)
     cases["case"] = np.arange(1, len(cases) + 1, dtype="int64")

@@ -125,6 +125,7 @@ def calibrate(
     flags: pd.DataFrame,
     start: int,
     end: int,
+    floored: dict[str, int] | None = None,
 ) -> CalibrationReport:
     """Compare the finished world with the domain brief's figures."""
     paid_cases = payments.loc[payments["amount"] > 0, "case"].unique()
@@ -133,7 +134,10 @@ def calibrate(
     rows = [_rate("error share of paid cases, all benefits", err, None, None)]
     for b, target in ERROR_RATE_TARGETS.items():
         m = c["benefit"].to_numpy() == b
-        rows.append(_rate(f"error share, {b}", err[m], target, _tol(target, int(m.sum()))))
+        n_b = int(m.sum())
+        # the floor (every mechanism at least once) lifts a rare benefit's rate in a small world
+        lift = (floored or {}).get(b, 0) / max(n_b, 1)
+        rows.append(_rate(f"error share, {b}", err[m], target, _tol(target, n_b) + lift))
     done = controls[(controls["selection"] == "random") & controls["outcome"].notna()]
     truth_err = cases.set_index("case")["err"].reindex(done["case"]).to_numpy(dtype=bool)
     rows.append(

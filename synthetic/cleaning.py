@@ -85,3 +85,35 @@ def disjoint_spells(spells: pd.DataFrame) -> pd.DataFrame:
     """Drop sickness spells that overlap an earlier spell of the same person."""
     hit = overlaps_earlier(spells["pid"].to_numpy(), spells["s"].to_numpy(), spells["e"].to_numpy())
     return spells[~hit].reset_index(drop=True)
+
+
+def no_tfp_in_sickpay_period(cases: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
+    """Drop TFP days inside the first 14 days of the same employee's sickness (rule 3)."""
+    sp = spells[spells["emp_type"] == "employee"]
+    cases = cases.reset_index(drop=True)
+    t = cases.loc[cases["benefit"] == "TFP", ["pid", "ps", "pe"]].reset_index(names="row")
+    m = t.merge(sp[["pid", "s"]], on="pid")
+    bad = m.loc[(m["ps"] <= m["s"] + 13) & (m["pe"] >= m["s"]), "row"].to_numpy()
+    keep = np.ones(len(cases), dtype=bool)
+    keep[bad] = False
+    return cases[keep].reset_index(drop=True)
+
+
+def one_parent_per_child_day(cases: pd.DataFrame) -> pd.DataFrame:
+    """Drop TFP, and FP other than double days, that overlap another such case for one child.
+
+    Rule 4: both parents for one child and day only as FP double days (generated separately and
+    marked); TFP to both parents never.
+    """
+    drop = np.zeros(len(cases), dtype=bool)
+    for benefit in ("TFP", "FP"):
+        m = (cases["benefit"].to_numpy() == benefit) & (cases["child"].to_numpy() >= 0)
+        m &= ~cases["double_day"].to_numpy(dtype=bool)
+        rows = np.flatnonzero(m)
+        hit = overlaps_earlier(
+            cases["child"].to_numpy()[rows],
+            cases["ps"].to_numpy()[rows],
+            cases["pe"].to_numpy()[rows],
+        )
+        drop[rows[hit]] = True
+    return cases[~drop].reset_index(drop=True)

@@ -76,15 +76,43 @@ def plan_errors(w: WorldState, rng: np.random.Generator) -> list[tuple[str, str,
             ("fk_double_payment", n_dbl),
         ]
         for mech, k in items:
-            k = max(int(k), ec.min_cases_per_mechanism if n_b else 0)
-            plan.append((benefit, mech, k))
-    return plan
+            plan.append((benefit, mech, int(k)))
+    return _with_minimum(plan, counts, ec)
+
+
+def _with_minimum(
+    plan: list[tuple[str, str, int]], counts: pd.Series, ec
+) -> list[tuple[str, str, int]]:
+    """Give every mechanism at least `min_cases_per_mechanism` cases in the whole world.
+
+    The floor goes to the benefit where the mechanism is most expected (mix weight x cases), so
+    small worlds still show every pattern without inflating the rate of a rare benefit much.
+    """
+    total: dict[str, int] = {}
+    for _, mech, k in plan:
+        total[mech] = total.get(mech, 0) + k
+    out = list(plan)
+    for mech, k in sorted(total.items()):
+        need = ec.min_cases_per_mechanism - k
+        if need <= 0:
+            continue
+        best = max(
+            (b for b, m, _ in plan if m == mech),
+            key=lambda b: ec.rate[b] * counts.get(b, 0) * ec.mechanisms.get(b, {}).get(mech, 1.0),
+        )
+        out.append((best, mech, need))
+    return out
 
 
 def inject_errors(w: WorldState) -> None:
     """Run every planned mechanism (and the drift burst), recording shortfalls where hosts ran out."""
     rng = stream(w.seed, "errors")
-    for benefit, mech, k in plan_errors(w, rng):
+    plan = plan_errors(w, rng)
+    ec = w.scenario.errors
+    n_base = sum(len(ec.mechanisms.get(b, {})) + 2 for b in ec.rate)  # items before the floor
+    for benefit, _, k in plan[n_base:]:
+        w.floored[benefit] = w.floored.get(benefit, 0) + k
+    for benefit, mech, k in plan:
         if k == 0:
             continue
         got = MECHANISM_FUNCS[mech](w, benefit, k, stream(w.seed, f"err:{benefit}:{mech}"))
@@ -95,9 +123,27 @@ def inject_errors(w: WorldState) -> None:
         n_extra = round(len(w.persons) * d.extra_cases_per_100k_persons / 1e5)
         window = (w.end - d.last_days, w.end - 30)
         drng = stream(w.seed, "drift")
-        got = mi.inflated_sgi_shell(w, "SJP", n_extra, drng, window=window)
+        _new_shells(w, round(len(w.persons) * d.new_shell_companies_per_100k_persons / 1e5), drng)
+        got = mi.inflated_sgi_shell(w, d.benefit, n_extra, drng, window=window)
         if got < n_extra:
             w.shortfall["drift"] = n_extra - got
+
+
+def _new_shells(w: WorldState, n: int, rng: np.random.Generator) -> None:
+    """Shell companies registered shortly before the drift window: the new pattern's employers."""
+    n = max(n, 2)
+    e = w.employers
+    lo = w.end - w.scenario.drift.last_days - 150
+    new = pd.DataFrame(
+        {
+            "eid": np.arange(int(e["eid"].max()) + 1, int(e["eid"].max()) + 1 + n, dtype="int64"),
+            "registered": rng.integers(lo, lo + 200, n),
+            "industry": rng.choice(np.array(["96", "49", "56"]), n),
+            "muni": e["muni"].to_numpy()[rng.integers(0, len(e), n)],
+            "kind": "shell",
+        }
+    )
+    w.employers = pd.concat([e, new], ignore_index=True)
 
 
 def measure_wrong(w: WorldState, payments: pd.DataFrame) -> None:

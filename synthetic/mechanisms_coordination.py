@@ -194,8 +194,6 @@ def coverage_break(w: WorldState, benefit: str, n: int, rng: np.random.Generator
     second = srt.groupby("pid")["ps"].nth(1)
     second = pd.Series(second.to_numpy(), index=srt.loc[second.index, "pid"].to_numpy())
     nxt = second.reindex(c["pid"]).fillna(w.end + 1).to_numpy().astype("int64")
-    reg = _info(w, c["pid"].to_numpy(), "region")
-    foreign = (reg != "SE") & pd.notna(reg)
     birth = _info(w, c["pid"].to_numpy(), "birth")
     mask = (
         (c["ps"].to_numpy() == first_ps)
@@ -203,10 +201,9 @@ def coverage_break(w: WorldState, benefit: str, n: int, rng: np.random.Generator
         & (nxt > c["ps"].to_numpy() + 1)
         & (c["ps"].to_numpy() - birth > 365 * 2)
     )
-    rows = eligible(w, benefit, mask & foreign)
-    if len(rows) < n:
-        rows = eligible(w, benefit, mask)
-    rows = choose(w, rows, n, rng)
+    # any person, native or not (a returning emigrant, a late registration): error independent
+    # of birth region unless the scenario says otherwise
+    rows = choose(w, eligible(w, benefit, mask), n, rng)
     h = c.iloc[rows]
     k = len(h)
     wk = weak(w, k, rng)

@@ -134,6 +134,7 @@ class Drift(FrozenConfig):
 
     enabled: bool
     mechanism: Literal["inflated_sgi_shell"]
+    benefit: Literal["SJP", "FP", "TFP"] = Field(description="the benefit the new pattern hits")
     last_days: int = Field(ge=30)
     extra_cases_per_100k_persons: float = Field(ge=0)
     new_shell_companies_per_100k_persons: float = Field(ge=0)

@@ -53,7 +53,9 @@ def generate(
     )
     controls = control_table(known, world.state.persons, flags, s, e, sc, seed)
     write_world(world, known, controls, Path(out))
-    report = calibrate(known, world.state.persons, world.payments, controls, flags, s, e)
+    report = calibrate(
+        known, world.state.persons, world.payments, controls, flags, s, e, world.state.floored
+    )
     if console is not None:
         console.print(report)
     return report

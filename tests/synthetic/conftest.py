@@ -1,0 +1,54 @@
+"""One small synthetic world per test session (generated once), read back as pandas frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from felrisk.contract import TABLES
+from synthetic.calibration import CalibrationReport
+from synthetic.scenario import Scenario, load_scenario
+from synthetic.world import generate
+
+PERSONS = 10_000
+START, END = date(2024, 1, 1), date(2025, 12, 31)
+SEED = 11
+
+
+@dataclass
+class SmallWorld:
+    """A generated world: where it lies, its calibration report, and its tables as frames."""
+
+    path: Path
+    report: CalibrationReport
+    scenario: Scenario
+    tables: dict[str, pd.DataFrame]
+    truth: pd.DataFrame
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def cases_of(self, mechanism: str) -> pd.DataFrame:
+        """Cases whose truth names `mechanism`, with their truth columns."""
+        t = self.truth[self.truth["mechanism"] == mechanism]
+        return self["cases"].merge(t, on="case_id")
+
+
+def read(path: Path) -> pd.DataFrame:
+    """A Parquet file as pandas, dates as datetime64 for easy arithmetic."""
+    return pq.read_table(path).to_pandas(date_as_object=False)
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
+    out = tmp_path_factory.mktemp("synth") / "world"
+    report = generate(persons=PERSONS, start=START, end=END, seed=SEED, out=out)
+    tables = {name: read(out / f"{name}.parquet") for name in TABLES}
+    return SmallWorld(
+        out, report, load_scenario(), tables, read(out / "truth" / "case_truth.parquet")
+    )

@@ -1,0 +1,108 @@
+"""The historical control policy: logged random stream, rules, biased tips, outcomes, cooldown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from felrisk.contract import ERROR_OUTCOMES
+from synthetic.controls import tip_stream
+from synthetic.scenario import load_scenario
+
+
+def test_random_stream_logs_its_probability(world):
+    k = world["controls"]
+    rnd = k[k["selection"] == "random"]
+    expected = rnd["benefit"].map(world.scenario.controls.random_probability)
+    assert np.allclose(rnd["selection_probability"], expected)
+    assert k.loc[k["selection"] != "random", "selection_probability"].isna().all()
+    assert set(k["selection"]) == {"random", "rule", "tip"}
+
+
+def test_random_stream_draws_each_benefit_at_its_rate(world):
+    k = world["controls"]
+    rnd = k[k["selection"] == "random"]
+    cases = world["cases"]
+    sjp = cases[cases["benefit"] == "SJP"]
+    p = world.scenario.controls.random_probability["SJP"]
+    drawn = rnd["case_id"].isin(sjp["case_id"]).sum()
+    # cases open inside the world can all be drawn; the share is close to p
+    assert abs(drawn / len(sjp) - p) < 0.06
+
+
+def test_random_hit_rate_near_true_prevalence(world):
+    k = world["controls"].merge(world.truth, on="case_id")
+    rnd = k[(k["selection"] == "random") & k["outcome"].notna()]
+    found = rnd["outcome"].isin(ERROR_OUTCOMES).mean()
+    true = rnd["is_erroneous"].mean()
+    se = np.sqrt(true * (1 - true) / len(rnd))
+    recall = world.scenario.controls.recall
+    assert 0.6 * recall * true - 3 * se <= found <= true + 3 * se
+    assert not (rnd["outcome"].isin(ERROR_OUTCOMES) & ~rnd["is_erroneous"]).any()
+
+
+def test_targeted_controls_hit_more_than_random(world):
+    k = world["controls"].merge(world.truth, on="case_id")
+    k = k[k["outcome"].notna()]
+    rate = k.groupby("selection")["is_erroneous"].mean()
+    assert rate["rule"] > 3 * rate["random"]
+    assert rate["tip"] > 2 * rate["random"]
+
+
+def test_outcomes_close_after_selection(world):
+    k = world["controls"]
+    closed = k["closed_date"].notna()
+    assert (k.loc[closed, "closed_date"] > k.loc[closed, "selected_date"]).all()
+    assert (k["outcome"].notna() == closed).all()
+    assert (k["wrong_amount_sek"].notna() == closed).all()
+    assert (k.loc[k["outcome"] == "no_error", "wrong_amount_sek"] == 0).all()
+    assert (k.loc[k["outcome"].isin(ERROR_OUTCOMES), "wrong_amount_sek"] > 0).all()
+    assert (~closed).any()  # controls selected late in the world are still open
+
+
+def test_outcome_kind_follows_the_truth(world):
+    k = world["controls"].merge(world.truth, on="case_id")
+    assert (k.loc[k["outcome"] == "error_fk", "caused_by"] == "fk").all()
+    assert k.loc[k["outcome"] == "suspected_crime", "intentional"].all()
+    assert (k.loc[k["outcome"] == "error_customer", "caused_by"] == "customer").all()
+
+
+def test_selected_while_the_case_was_open(world):
+    k = world["controls"].merge(
+        world["cases"][["case_id", "opened_date", "closed_date"]],
+        on="case_id",
+        suffixes=("", "_case"),
+    )
+    assert (k["selected_date"] >= k["opened_date"]).all()
+    ended = k["closed_date_case"].notna() & (k["selection"] != "rule")
+    assert (k.loc[ended, "selected_date"] <= k.loc[ended, "closed_date_case"]).all()
+
+
+def test_cooldown_between_targeted_controls_of_a_person(world):
+    k = world["controls"].sort_values(["person_id", "selected_date"], kind="stable")
+    gap = k.groupby("person_id")["selected_date"].diff().dt.days
+    targeted = k["selection"] != "random"
+    assert (gap[targeted].dropna() >= world.scenario.controls.min_days_between_controls).all()
+
+
+def test_tips_lean_towards_errors_and_towards_women_for_parental_benefits():
+    sc = load_scenario()
+    n = 200_000
+    rng = np.random.default_rng(0)
+    cases = pd.DataFrame(
+        {
+            "case": np.arange(n),
+            "pid": np.arange(n),
+            "benefit": np.where(np.arange(n) % 2 == 0, "TFP", "SJP"),
+            "opened": 100,
+            "closed": 200,
+            "err": rng.random(n) < 0.05,
+        }
+    )
+    persons = pd.DataFrame({"pid": np.arange(n), "sex": np.where(rng.random(n) < 0.5, "F", "M")})
+    tips = tip_stream(cases, persons, 0, 1000, sc, seed=1)
+    t = tips.merge(cases, on="case").merge(persons, on="pid")
+    assert t["err"].mean() > 3 * cases["err"].mean()
+    fem = t.groupby("benefit")["sex"].apply(lambda s: (s == "F").mean())
+    assert fem["TFP"] > 0.58  # 1.8 times the weight: about 64 %
+    assert abs(fem["SJP"] - 0.5) < 0.06
