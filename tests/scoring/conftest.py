@@ -1,4 +1,4 @@
-"""Fabricated scored frames and configs shared by the scoring tests."""
+"""Fabricated scored frames and configs, and one small world with a published night, for scoring tests."""
 
 from __future__ import annotations
 
@@ -55,3 +55,23 @@ def config() -> SelectionConfig:
 @pytest.fixture
 def scored() -> pd.DataFrame:
     return make_scored()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory):
+    """A small contract-valid Parquet world (read only: copy it before changing it)."""
+    from tests.scoring.world import write_world
+
+    return write_world(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="session")
+def night(world, tmp_path_factory):
+    """One night published with fake features and model: (result, deps, lists folder); read only."""
+    from scoring.job import run_nightly
+    from tests.scoring.world import AS_OF, fake_deps
+
+    out = tmp_path_factory.mktemp("lists")
+    deps = fake_deps(world)
+    result = run_nightly(world, as_of=AS_OF, out=out, deps=deps)
+    return result, deps, out

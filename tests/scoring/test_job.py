@@ -18,7 +18,7 @@ from scoring.job import run_nightly
 from scoring.manifest import config_from_manifest, input_mismatches, read_manifest
 from scoring.outputs import FINAL_COLUMNS
 from scoring.publish import date_lock
-from tests.scoring.world import AS_OF, fake_deps, no_model, write_world
+from tests.scoring.world import AS_OF, fake_deps, no_model
 
 FILES = {
     "control_list.parquet",
@@ -27,20 +27,6 @@ FILES = {
     "report.html",
     "manifest.json",
 }
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return write_world(tmp_path_factory.mktemp("world"))
-
-
-@pytest.fixture(scope="module")
-def night(world, tmp_path_factory):
-    """One published night, shared by the read-only tests."""
-    out = tmp_path_factory.mktemp("lists")
-    deps = fake_deps(world)
-    result = run_nightly(world, as_of=AS_OF, out=out, deps=deps)
-    return result, deps, out
 
 
 def test_writes_one_complete_folder(night):

@@ -13,23 +13,19 @@ from felrisk.cli import main
 from felrisk.errors import LockedError, OutcomeImportError
 from felrisk.validate import validate_data
 from scoring.fairness import random_stream
-from scoring.job import run_nightly
 from scoring.outcomes import import_outcomes
 from scoring.publish import path_lock
 from scoring.selection import cooldown_persons
-from tests.scoring.world import AS_OF, fake_deps, write_world
+from tests.scoring.world import AS_OF
 
 CLOSED = (AS_OF + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    """A world and the lists folder of one published night."""
-    world = write_world(tmp_path_factory.mktemp("world"))
-    lists = tmp_path_factory.mktemp("lists")
-    result = run_nightly(world, as_of=AS_OF, out=lists, deps=fake_deps(world))
-    lst = pd.read_parquet(result.folder / "control_list.parquet")
-    return world, lists, lst
+def issued(world, night):
+    """The world and the lists folder of one published night, with its list."""
+    result, _, lists = night
+    return world, lists, pd.read_parquet(result.folder / "control_list.parquet")
 
 
 @pytest.fixture

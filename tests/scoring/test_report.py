@@ -1,0 +1,61 @@
+"""report.html without a browser: self-contained, one timeline per case, overlaps marked in red."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+
+from scoring.timeline import render_timeline
+from scoring.timeline_data import overlap_marks
+
+D = date.fromisoformat
+
+
+def test_page_is_self_contained_and_has_every_case(night):
+    result, _, _ = night
+    html = (result.folder / "report.html").read_text(encoding="utf-8")
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    external = re.findall(r"""(?:src|href)\s*=\s*["'](?!#|data:)([^"']+)""", html)
+    assert external == [] and "<link" not in html and "@import" not in html
+    assert html.count('<svg class="timeline"') == len(lst)
+    for control_id in lst["control_id"].head(5):
+        assert f'id="{control_id}"' in html
+    assert "felrisk version 3" in html  # the model version in the summary
+    assert 'id="fairness"' in html  # the equal-treatment table, not the "cannot measure" note
+
+
+def _payments(rows):
+    cols = ["person_id", "case_id", "benefit", "period_start", "period_end", "extent", "amount_sek"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case():
+    pay = _payments(
+        [
+            ("P1", "S1", "SJP", D("2025-09-01"), D("2025-09-10"), 1.0, 9000.0),
+            ("P1", "K1", "KAR", D("2025-09-05"), D("2025-09-05"), 1.0, 800.0),
+            ("P1", "F1", "FP", D("2025-09-08"), D("2025-09-20"), 0.5, 4000.0),
+            ("P1", "F1", "FP", D("2025-09-02"), D("2025-09-03"), 0.5, -400.0),  # a reversal
+            ("P2", "S2", "SJP", D("2025-09-01"), D("2025-09-10"), 0.5, 4000.0),
+            ("P2", "F2", "FP", D("2025-09-01"), D("2025-09-10"), 0.5, 4000.0),
+        ]
+    )
+    marks = overlap_marks(pay, pd.Series(["S1", "S2"]))
+    s1 = marks[marks["case_id"] == "S1"].sort_values("start").reset_index(drop=True)
+    assert list(zip(s1["start"], s1["end"], strict=True)) == [
+        (D("2025-09-05"), D("2025-09-05")),
+        (D("2025-09-08"), D("2025-09-10")),
+    ]
+    assert "KAR" in s1["label"][0] and "inte får betalas samma dag" in s1["label"][0]
+    assert "över 100 %" in s1["label"][1]
+    assert marks[marks["case_id"] == "S2"].empty  # 0.5 + 0.5 is allowed
+    income = pd.DataFrame({"month": [D("2025-08-01")], "gross_pay_sek": [30000.0]})
+    svg = render_timeline("S1", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P1"], income, s1)
+    assert svg.count('class="mark"') == 2 and "Annan förmån: FP" in svg
+    assert 'class="income"' in svg
+    plain = render_timeline(
+        "S2", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P2"], income, s1.iloc[:0]
+    )
+    assert 'class="mark"' not in plain
