@@ -1,0 +1,244 @@
+"""Each injected error mechanism leaves the trace in the contract tables that features can see."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthetic.scenario import MECHANISMS
+
+DAY = pd.Timedelta(days=1)
+
+
+def _days(pay: pd.DataFrame) -> pd.DataFrame:
+    """One row per payment and day paid for."""
+    n = ((pay["period_end"] - pay["period_start"]) / DAY).astype("int64").to_numpy() + 1
+    idx = np.repeat(np.arange(len(pay)), n)
+    off = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
+    out = pay.iloc[idx].reset_index(drop=True)
+    out["day"] = out["period_start"] + pd.to_timedelta(off, unit="D")
+    return out
+
+
+def _overlaps(a: pd.DataFrame, b: pd.DataFrame, on: str = "person_id") -> pd.DataFrame:
+    """Pairs of payments (suffix _a, _b) sharing `on` whose periods overlap."""
+    m = a.merge(b, on=on, suffixes=("_a", "_b"))
+    return m[
+        (m["period_start_a"] <= m["period_end_b"]) & (m["period_start_b"] <= m["period_end_a"])
+    ]
+
+
+def _pay(world, case_ids) -> pd.DataFrame:
+    p = world["payments"]
+    return p[p["case_id"].isin(set(case_ids)) & (p["amount_sek"] > 0)]
+
+
+def kar_on_sjp_day(world, cases):
+    sjp = _pay(world, cases["case_id"])
+    kar = world["payments"][world["payments"]["benefit"] == "KAR"]
+    return set(_overlaps(sjp, kar)["case_id_a"])
+
+
+def tfp_in_sickpay_period(world, cases):
+    c = world["cases"]
+    sick = c[(c["benefit"] == "SJP") & (c["employment_type"] == "employee")]
+    tfp = _pay(world, cases["case_id"])
+    m = tfp.merge(sick[["person_id", "insured_event_date"]], on="person_id")
+    inside = (m["period_start"] <= m["insured_event_date"] + 13 * DAY) & (
+        m["period_end"] >= m["insured_event_date"]
+    )
+    return set(m.loc[inside, "case_id"])
+
+
+def fp_beside_aks(world, cases):
+    aks = world["payments"][world["payments"]["benefit"] == "AKS"]
+    return set(_overlaps(_pay(world, cases["case_id"]), aks)["case_id_a"])
+
+
+def sgi_hours_as_days(world, cases):
+    s = world["sgi_decisions"]
+    low = s[(s["annual_work_hours"] <= 365) & (s["annual_sgi_sek"] >= 100_000)]
+    return set(cases.loc[cases["person_id"].isin(low["person_id"]), "case_id"])
+
+
+def inflated_sgi_shell(world, cases):
+    """Pay from an employer that first reported the person shortly before the insured event."""
+    inc = world["income_reports"]
+    first = inc.groupby(["person_id", "employer_id"], as_index=False)["month"].min()
+    m = cases.merge(first, on="person_id")
+    recent = (m["month"] <= m["insured_event_date"]) & (
+        m["month"] >= m["insured_event_date"] - 200 * DAY
+    )
+    return set(m.loc[recent, "case_id"])
+
+
+def pay_while_full_benefit(world, cases):
+    """A month paid in full (20+ days at extent 1.0) with employer pay reported for it."""
+    d = _days(_pay(world, cases["case_id"]))
+    d = d[d["extent"] == 1.0]
+    d["month"] = d["day"].dt.to_period("M").dt.to_timestamp()
+    full = d.groupby(["case_id", "person_id", "month"], as_index=False).size()
+    full = full[full["size"] >= 20]
+    inc = world["income_reports"].assign(
+        month=lambda x: x["month"].dt.to_period("M").dt.to_timestamp()
+    )
+    pay = inc.groupby(["person_id", "month"], as_index=False)["gross_pay_sek"].sum()
+    m = full.merge(pay, on=["person_id", "month"])
+    return set(m.loc[m["gross_pay_sek"] > 1500, "case_id"])
+
+
+def aks_undeclared_work(world, cases):
+    a = world["activity_reports"]
+    a = a[a["case_id"].isin(cases["case_id"]) & (a["declared_work_hours"] == 0)]
+    inc = world["income_reports"]
+    m = a.merge(inc, on=["person_id", "month"])
+    return set(m.loc[m["gross_pay_sek"] > 0, "case_id"])
+
+
+def aks_absence_wrong(world, cases):
+    """Declared no absence in a month, and (where there is a child) TFP paid on programme days."""
+    a = world["activity_reports"]
+    zero = set(
+        a.loc[a["case_id"].isin(cases["case_id"]) & (a["declared_absence_days"] == 0), "case_id"]
+    )
+    return zero
+
+
+def ass_impossible_hours(world, cases):
+    r = world["work_time_reports"]
+    tot = r.groupby(["assistant_id", "work_date"])["hours"].transform("sum")
+    return set(r.loc[(tot > 24) & r["client_case_id"].isin(cases["case_id"]), "client_case_id"])
+
+
+def ass_unprovided_hours(world, cases):
+    """More hours paid in a month than the time reports of the month show."""
+    r = world["work_time_reports"]
+    r = r[r["client_case_id"].isin(cases["case_id"])]
+    rep = r.groupby(["client_case_id", r["work_date"].dt.to_period("M")])["hours"].sum()
+    p = _pay(world, cases["case_id"])
+    paid = p.groupby(["case_id", p["period_start"].dt.to_period("M")])["hours"].sum()
+    ratio = (paid / rep.rename_axis(paid.index.names)).dropna()
+    return set(ratio[ratio > 1.03].index.get_level_values(0))
+
+
+def tfp_both_parents(world, cases):
+    tfp = world["payments"][world["payments"]["benefit"] == "TFP"]
+    c = world["cases"][["case_id", "child_id"]]
+    mine = _pay(world, cases["case_id"]).merge(c, on="case_id")
+    other = tfp.merge(c, on="case_id")
+    m = _overlaps(mine, other, on="child_id")
+    return set(m.loc[m["person_id_a"] != m["person_id_b"], "case_id_a"])
+
+
+def age_rule_break(world, cases):
+    p = _pay(world, cases["case_id"])
+    c = world["cases"][["case_id", "child_id"]]
+    births = pd.concat(
+        [
+            world["children"][["child_id", "child_birth_date"]].rename(
+                columns={"child_birth_date": "birth"}
+            ),
+        ]
+    ).drop_duplicates("child_id")
+    kid = p.merge(c, on="case_id").merge(births, on="child_id")
+    kid_old = kid["period_end"] >= kid["birth"] + pd.DateOffset(years=12)
+    per = p.merge(world["persons"][["person_id", "birth_date"]], on="person_id")
+    age_end = (per["period_end"] - per["birth_date"]).dt.days / 365.25
+    age_start = (per["period_start"] - per["birth_date"]).dt.days / 365.25
+    bad = ((per["benefit"] == "SE") & (age_end >= 65)) | (
+        (per["benefit"] == "AE") & (age_start >= 29.9)
+    )
+    return set(kid.loc[kid_old, "case_id"]) | set(per.loc[bad, "case_id"])
+
+
+def coverage_break(world, cases):
+    p = _pay(world, cases["case_id"]).merge(
+        world["persons"][["person_id", "insured_from"]], on="person_id"
+    )
+    return set(p.loc[p["period_start"] < p["insured_from"], "case_id"])
+
+
+def fk_wrong_rate(world, cases):
+    """Paid per day more than the same benefit pays others with the same SGI decision level."""
+    p = _pay(world, cases["case_id"])
+    per_unit = p["amount_sek"] / np.where(
+        p["hours"].notna(),
+        p["hours"],
+        ((p["period_end"] - p["period_start"]) / DAY + 1) * p["extent"],
+    )
+    allp = world["payments"][world["payments"]["amount_sek"] > 0]
+    top = allp.assign(
+        u=allp["amount_sek"]
+        / np.where(
+            allp["hours"].notna(),
+            allp["hours"],
+            ((allp["period_end"] - allp["period_start"]) / DAY + 1) * allp["extent"],
+        )
+    )
+    # the trace: the rate per unit differs from the case's own SGI-based rate; seen simply as a
+    # rate above the benefit's median for a case of this SGI, or above the flat/capped levels
+    med = top.groupby("benefit")["u"].median()
+    hi = per_unit.to_numpy() > med.reindex(p["benefit"]).to_numpy()
+    return set(p.loc[hi, "case_id"])
+
+
+def fk_double_payment(world, cases):
+    p = _pay(world, cases["case_id"])
+    dup = p.duplicated(["case_id", "period_start", "period_end", "amount_sek"], keep=False)
+    return set(p.loc[dup, "case_id"])
+
+
+TRACES = {
+    "kar_on_sjp_day": kar_on_sjp_day,
+    "tfp_in_sickpay_period": tfp_in_sickpay_period,
+    "fp_beside_aks": fp_beside_aks,
+    "sgi_hours_as_days": sgi_hours_as_days,
+    "inflated_sgi_shell": inflated_sgi_shell,
+    "pay_while_full_benefit": pay_while_full_benefit,
+    "aks_undeclared_work": aks_undeclared_work,
+    "aks_absence_wrong": aks_absence_wrong,
+    "ass_impossible_hours": ass_impossible_hours,
+    "ass_unprovided_hours": ass_unprovided_hours,
+    "tfp_both_parents": tfp_both_parents,
+    "age_rule_break": age_rule_break,
+    "coverage_break": coverage_break,
+    "fk_wrong_rate": fk_wrong_rate,
+    "fk_double_payment": fk_double_payment,
+}
+# share of a mechanism's cases that must show the trace (weak traces and rare variants allowed)
+MIN_SHARE = {"fk_wrong_rate": 0.5, "inflated_sgi_shell": 0.6, "pay_while_full_benefit": 0.6}
+
+
+def test_every_mechanism_has_a_trace_check():
+    assert set(TRACES) == set(MECHANISMS)
+
+
+@pytest.mark.parametrize("mechanism", sorted(TRACES))
+def test_mechanism_leaves_its_trace(world, mechanism):
+    cases = world.cases_of(mechanism)
+    assert len(cases) > 0, f"no {mechanism} case in the test world"
+    seen = TRACES[mechanism](world, cases)
+    share = len(seen & set(cases["case_id"])) / len(cases)
+    assert share >= MIN_SHARE.get(mechanism, 0.8), (mechanism, share, len(cases))
+
+
+@pytest.mark.parametrize(
+    "mechanism",
+    ["kar_on_sjp_day", "tfp_in_sickpay_period", "tfp_both_parents", "fk_double_payment"],
+)
+def test_correct_cases_rarely_show_a_hard_rule_trace(world, mechanism):
+    """Hard-rule traces belong to errors: correct cases of the same benefit do not show them."""
+    benefit = world.cases_of(mechanism)["benefit"].mode().iloc[0]
+    c = world["cases"].merge(world.truth, on="case_id")
+    correct = c[(c["benefit"] == benefit) & ~c["is_erroneous"]]
+    # the world as it would be without the erroneous cases' payments (a host of an error, such as
+    # the first parent's TFP, is correct itself but overlaps the erroneous one)
+    pay = world["payments"]
+    clean = replace(
+        world, tables={**world.tables, "payments": pay[pay["case_id"].isin(correct["case_id"])]}
+    )
+    seen = TRACES[mechanism](clean, correct)
+    assert len(seen) <= 0.002 * len(correct) + 1, (mechanism, len(seen))
