@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -15,11 +15,13 @@ class NightDeps:
     validate(path) -> report with row_counts, raising ContractError;
     load_model() -> (version, bundle), raising NoModelError; model_name: registered name;
     open_data(path, engine) -> DataSet; active_spine(data, as_of) and build_features(data, spine)
-    -> ibis tables; explain(data, items) -> DataFrame[case_id, feature, reason_sv];
+    -> ibis tables; explain(data, items) -> DataFrame[case_id, feature, reason_sv] (None: the
+    registry's sentence templates, `reason_templates`, filled with the feature's value);
     timeline_facts(data, persons, as_of) -> TimelineFacts;
     equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
     audit_settings: dict(groups, band, n_boot, seed);
-    scoring_run(as_of, version, params) -> context manager yielding a RunLogger.
+    scoring_run(as_of, version, params) -> context manager yielding a RunLogger;
+    load_version(version) -> bundle (to remake a night from its manifest).
     """
 
     validate: Callable[..., Any]
@@ -28,29 +30,32 @@ class NightDeps:
     open_data: Callable[..., Any]
     active_spine: Callable[..., Any]
     build_features: Callable[..., Any]
-    explain: Callable[..., Any]
+    explain: Callable[..., Any] | None
     timeline_facts: Callable[..., Any]
     equal_treatment: Callable[..., Any]
     age_band: Callable[..., Any]
     audit_settings: dict
     scoring_run: Callable[..., AbstractContextManager]
+    load_version: Callable[[int], Any] | None = None
+    reason_templates: Mapping[str, str] = field(default_factory=dict)
 
 
 def default_deps() -> NightDeps:
     """The real modules (imported here, not at import time of scoring)."""
     from features.build import active_spine, build_features
+    from features.registry import REGISTRY
     from felrisk.datadir import open_data
     from felrisk.validate import validate_data
     from scoring.timeline_data import fetch_timeline_facts
     from training.audit_burden import equal_treatment
     from training.audit_groups import age_band, load_audit_config
     from training.config import load_training_config
-    from training.tracking import load_champion, start_scoring_run
+    from training.tracking import load_champion, load_version, start_scoring_run
 
     try:
         from features.facts import explain
-    except ImportError:  # the registry may keep explain() in build
-        from features.build import explain
+    except ImportError:  # without the facts module, the registry's templates word the reasons
+        explain = None
 
     audit = load_audit_config()
     return NightDeps(
@@ -72,4 +77,6 @@ def default_deps() -> NightDeps:
             "level": audit.ci_level,
         },
         scoring_run=start_scoring_run,
+        load_version=load_version,
+        reason_templates={name: f.reason_sv for name, f in REGISTRY.items()},
     )

@@ -10,21 +10,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from rich.console import Console
 
-from felrisk.contract import BENEFITS
-from felrisk.datadir import file_sha256
-from felrisk.errors import ContractError
+from felrisk.datadir import ENGINES, file_sha256
+from felrisk.errors import ConfigError, ContractError
 from felrisk.validate import validate_data
 from scoring.config import SelectionConfig, load_selection_config
 from scoring.deps import NightDeps, default_deps
 from scoring.fairness import add_groups, night_equal_treatment, random_stream
 from scoring.manifest import Manifest, input_fingerprint
+from scoring.monitor import drift, log_scoring_run
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
 from scoring.publish import date_lock, publish, recover, staging_dir
-from scoring.reasons import attach_reasons
+from scoring.reasons import attach_reasons, template_reasons
 from scoring.report import render_report
 from scoring.selection import cooldown_persons, select_controls
 from scoring.timeline import render_timeline
@@ -162,6 +161,24 @@ def _counts(n_active: int, cooled: set, lst: pd.DataFrame) -> dict:
     }
 
 
+@dataclass
+class _Night:
+    """Everything one night's run has settled before it takes the lock."""
+
+    data_dir: Path
+    out: Path
+    as_of: date
+    engine: str
+    config: SelectionConfig
+    config_source: str
+    report: object
+    version: int
+    bundle: object
+    deps: NightDeps
+    steps: _Steps
+    issued_from: Path
+
+
 def run_nightly(
     data_dir: Path,
     *,
@@ -171,33 +188,70 @@ def run_nightly(
     config_path: Path | None = None,
     console=None,
     deps: NightDeps | None = None,
+    config: SelectionConfig | None = None,
+    issued_from: Path | None = None,
 ) -> NightResult:
     """Score every active case on `as_of` and publish OUT/<as_of>/ completely or not at all.
 
     Order matters: config, data and model are checked before anything is created on disk.
+    `config` (a policy object, e.g. from a manifest) replaces `config_path`; `issued_from` is
+    the folder of earlier lists for the cooldown (default OUT).
     """
     data_dir, out = Path(data_dir), Path(out)
     steps = _Steps(console)
     with steps.step("config", "Läser urvalsregler"):
-        config = load_selection_config(config_path)
+        if engine not in ENGINES:
+            raise ConfigError(f"--engine: {engine!r} is not one of {', '.join(ENGINES)}")
+        source = (
+            "given" if config is not None else str(config_path or "felrisk/config/selection.toml")
+        )
+        config = config or load_selection_config(config_path)
     with steps.step("validate", f"Kontrollerar indata i {data_dir}"):
         report = deps.validate(data_dir) if deps is not None else validate_data(data_dir)
     with steps.step("model", "Hämtar champion-modellen"):
         deps = deps or default_deps()
         version, bundle = deps.load_model()
+    night = _Night(
+        data_dir,
+        out,
+        as_of,
+        engine,
+        config,
+        source,
+        report,
+        int(version),
+        bundle,
+        deps,
+        steps,
+        Path(issued_from) if issued_from is not None else out,
+    )
     with date_lock(out, as_of):
         recover(out, as_of)
-        result = _night(
-            data_dir, out, as_of, engine, config, config_path, report, version, bundle, deps, steps
-        )
+        result = _run(night)
     if console is not None:
         console.print(f"Kontrollista: {result.folder}")
     return result
 
 
-def _night(data_dir, out, as_of, engine, config, config_path, report, version, bundle, deps, steps):
+def _explainer(deps: NightDeps, data, chosen: pd.DataFrame):
+    """explain(items) of the features module, with the registry's templates where it is silent."""
+    values = chosen.set_index("case_id")
+
+    def explain(items: pd.DataFrame) -> pd.DataFrame:
+        if deps.explain is None:
+            return items.assign(reason_sv="")
+        return deps.explain(data, items)
+
+    def fallback(items: pd.DataFrame) -> pd.Series:
+        return template_reasons(items, values, deps.reason_templates)
+
+    return explain, fallback
+
+
+def _run(n: _Night) -> NightResult:
+    deps, steps, config, as_of, bundle = n.deps, n.steps, n.config, n.as_of, n.bundle
     with steps.step("features", "Beräknar särdrag för aktiva ärenden"):
-        data = deps.open_data(data_dir, engine=engine)
+        data = deps.open_data(n.data_dir, engine=n.engine)
         spine = deps.active_spine(data, as_of)
         features = deps.build_features(data, spine).to_pandas()
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
@@ -205,19 +259,21 @@ def _night(data_dir, out, as_of, engine, config, config_path, report, version, b
         scored = score_cases(features, bundle, config)
     with steps.step("select", "Väljer ärenden inom kapacitet"):
         controls = _controls_frame(data)
-        issued, issued_hashes = issued_lists(out, as_of, config.cooldown_days)
+        issued, issued_hashes = issued_lists(n.issued_from, as_of, config.cooldown_days)
         cooled = cooldown_persons(controls, as_of, config.cooldown_days, issued)
         lst = select_controls(scored, config, as_of=as_of, cooled_persons=cooled)
     with steps.step("reasons", f"Skäl för {len(lst)} valda ärenden"):
         chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
+        explain, fallback = _explainer(deps, data, chosen)
         lst = attach_reasons(
             lst,
             contrib,
-            lambda items: deps.explain(data, items),
+            explain,
             k=config.reasons_per_case,
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
+            fallback=fallback,
         )
         lst = finalize(lst)
     with steps.step("audit", "Likabehandling mot slumpurvalet"):
@@ -234,8 +290,8 @@ def _night(data_dir, out, as_of, engine, config, config_path, report, version, b
             **settings,
         )
     with steps.step("drift", "Drift mot träningsdata (PSI)"):
-        drift = _drift(bundle, features, scored)
-    model_label = f"{deps.model_name} version {version}"
+        psi = drift(bundle, features, scored)
+    model_label = f"{deps.model_name} version {n.version}"
     with steps.step("timelines", "Tidslinjer för valda ärenden"):
         facts = deps.timeline_facts(data, lst["person_id"], as_of)
         timelines = _timelines(facts, lst, as_of)
@@ -252,7 +308,7 @@ def _night(data_dir, out, as_of, engine, config, config_path, report, version, b
     counts["fairness_groups_failing"] = (
         sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails) if len(fair) else []
     )
-    tmp = staging_dir(out, as_of)
+    tmp = staging_dir(n.out, as_of)
     try:
         with steps.step("write", "Skriver lista, Excel och rapport"):
             write_parquet(lst, tmp / "control_list.parquet")
@@ -262,12 +318,12 @@ def _night(data_dir, out, as_of, engine, config, config_path, report, version, b
         manifest = Manifest(
             as_of=as_of,
             model_name=deps.model_name,
-            model_version=int(version),
+            model_version=n.version,
             feature_version=str(getattr(bundle, "feature_version", "")),
-            engine=engine,
+            engine=n.engine,
             config=config,
-            config_source=str(config_path or "felrisk/config/selection.toml"),
-            inputs=input_fingerprint(data_dir, report.row_counts),
+            config_source=n.config_source,
+            inputs=input_fingerprint(n.data_dir, n.report.row_counts),
             issued_lists=issued_hashes,
             counts=counts,
             timings_s=steps.timings,
@@ -276,57 +332,20 @@ def _night(data_dir, out, as_of, engine, config, config_path, report, version, b
         )
         manifest.write(tmp / "manifest.json")
         with steps.step("mlflow", "Loggar körningen i MLflow"):
-            _log_run(deps, as_of, version, config, scored, drift, lst, fair, counts, tmp)
+            log_scoring_run(
+                deps.scoring_run,
+                as_of=as_of,
+                version=n.version,
+                config=config,
+                scored=scored,
+                lst=lst,
+                psi=psi,
+                fair=fair,
+                manifest=tmp / "manifest.json",
+            )
         with steps.step("publish", "Publicerar nattens mapp"):
-            folder = publish(tmp, out, as_of)
+            folder = publish(tmp, n.out, as_of)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # the previous list, if any, stays in place
         raise
-    return NightResult(folder, as_of, int(version), len(scored), len(lst), counts)
-
-
-def _drift(bundle, features: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
-    profile = getattr(bundle, "profile", None)
-    if profile is None or features.empty:
-        return pd.DataFrame(columns=["variable", "psi"])
-    X = bundle.input_frame(features) if hasattr(bundle, "input_frame") else features
-    return profile.psi(X, scored["score"].to_numpy())
-
-
-def _log_run(deps, as_of, version, config, scored, drift, lst, fair, counts, tmp) -> None:
-    params = {
-        "rank_by": config.rank_by,
-        "intent_threshold": config.intent_threshold,
-        "exploration_share": config.exploration_share,
-        "cooldown_days": config.cooldown_days,
-        "hard_rule_features": ",".join(config.hard_rule_features),
-    }
-    with deps.scoring_run(as_of, int(version), params) as run:
-        metrics = {
-            "cases_scored": len(scored),
-            "selected": len(lst),
-            "selected_exploration": counts["selected_exploration"],
-            "score_mean": float(scored["score"].mean()) if len(scored) else np.nan,
-            "expected_wrong_sek_selected": float(lst["expected_wrong_sek"].fillna(0).sum()),
-        }
-        for q in (0.5, 0.9, 0.99):
-            metrics[f"score_q{int(q * 100)}"] = (
-                float(scored["score"].quantile(q)) if len(scored) else np.nan
-            )
-        for b in BENEFITS:
-            metrics[f"selected_{b}"] = int((lst["benefit"] == b).sum())
-        for r in drift.itertuples(index=False):
-            metrics[f"psi_{r.variable}"] = float(r.psi)
-        if len(drift):
-            metrics["psi_max_feature"] = float(drift.loc[drift["variable"] != "score", "psi"].max())
-        if len(fair):
-            metrics["fairness_groups_failing"] = int(fair["fails"].sum())
-        run.log_metrics(metrics)
-        hist, edges = np.histogram(scored["score"].to_numpy(), bins=20, range=(0, 1))
-        run.log_table(
-            pd.DataFrame({"bin_low": edges[:-1], "bin_high": edges[1:], "n": hist}),
-            "score_distribution.csv",
-        )
-        run.log_table(drift, "drift_psi.csv")
-        run.log_table(fair, "equal_treatment.csv")
-        run.log_artifact(tmp / "manifest.json")
+    return NightResult(folder, as_of, n.version, len(scored), len(lst), counts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,35 @@ from scoring.outputs import REASON_COLUMNS
 
 # explain(items[case_id, as_of, feature]) -> DataFrame[case_id, feature, reason_sv]
 ExplainFn = Callable[[pd.DataFrame], pd.DataFrame]
+# fallback(items[case_id, feature]) -> Series of Swedish sentences, aligned with items
+FallbackFn = Callable[[pd.DataFrame], pd.Series]
+
+
+def _sv_number(value) -> str:
+    """A number as Swedish text: thousands spaced, decimal comma, integers without decimals."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "okänt antal"
+    v = float(value)
+    text = f"{v:,.0f}" if v.is_integer() or abs(v) >= 100 else f"{v:,.2f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def template_reasons(
+    items: pd.DataFrame, values: pd.DataFrame, templates: Mapping[str, str]
+) -> pd.Series:
+    """The registry's sentence for each (case_id, feature) item, filled with the case's value.
+
+    `values` is indexed by case_id with one column per feature; a feature without a template
+    gets an empty sentence.
+    """
+    out = pd.Series("", index=items.index, dtype=object)
+    for feature, idx in items.groupby("feature").groups.items():
+        template = templates.get(feature)
+        if not template or feature not in values.columns:
+            continue
+        vals = values[feature].reindex(items.loc[idx, "case_id"]).to_numpy()
+        out.loc[idx] = [template.replace("{value}", _sv_number(v)) for v in vals]
+    return out
 
 
 def top_contributions(contrib: pd.DataFrame, case_ids: pd.Series, k: int) -> pd.DataFrame:
@@ -61,12 +90,13 @@ def attach_reasons(
     *,
     k: int = 3,
     forced: pd.DataFrame | None = None,
+    fallback: FallbackFn | None = None,
 ) -> pd.DataFrame:
     """Add reason_1..reason_k (Swedish sentences) and reason_features to tonight's list.
 
     `contrib` is indexed like `lst` (contributions of the selected cases only); `forced`
     (case_id, feature) names features that lead a case's reasons whatever their contribution:
-    the hard coordination rule it breaks.
+    the hard coordination rule it breaks. `fallback` words a reason `explain` left empty.
     """
     out = lst.copy()
     top = with_forced(top_contributions(contrib, out["case_id"], k), forced, k)
@@ -85,7 +115,10 @@ def attach_reasons(
     top = top.merge(
         told[["case_id", "feature", "reason_sv"]], on=["case_id", "feature"], how="left"
     )
-    top["reason_sv"] = top["reason_sv"].fillna("")
+    top["reason_sv"] = top["reason_sv"].fillna("").astype(str)
+    empty = top["reason_sv"].str.strip() == ""
+    if fallback is not None and empty.any():
+        top.loc[empty, "reason_sv"] = fallback(top.loc[empty, ["case_id", "feature"]]).to_numpy()
     wide = top.pivot(index="case_id", columns="reason_no", values="reason_sv")
     for no in range(1, min(k, len(REASON_COLUMNS)) + 1):
         if no in wide.columns:

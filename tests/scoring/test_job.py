@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import timedelta
 
@@ -11,13 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from felrisk.cli import main
-from felrisk.datadir import file_sha256
+from felrisk.datadir import file_sha256, write_table
 from felrisk.errors import ContractError, LockedError, NoModelError
 from scoring import job as job_module
 from scoring.job import run_nightly
 from scoring.manifest import config_from_manifest, input_mismatches, read_manifest
 from scoring.outputs import FINAL_COLUMNS
 from scoring.publish import date_lock
+from scoring.reproduce import reproduce_night
 from tests.scoring.world import AS_OF, fake_deps, no_model
 
 FILES = {
@@ -106,19 +108,44 @@ def test_scoring_run_logs_drift_sizes_and_equal_treatment(night):
     assert set(fair["group"]) == {"sex", "birth_region", "age_band"}
 
 
-def test_same_data_model_config_gives_the_same_bytes(night, world, tmp_path):
-    """The manifest's data and config reproduce the list byte for byte (parquet and csv)."""
+def test_the_manifest_remakes_the_list_byte_for_byte(night, world, tmp_path):
+    """Data, model version and policy from the manifest give the same list files."""
     result, _, _ = night
     m = read_manifest(result.folder / "manifest.json")
     assert (
         config_from_manifest(result.folder / "manifest.json") == job_module.load_selection_config()
     )
-    again = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
-    for name in ("control_list.parquet", "control_list.csv"):
-        assert file_sha256(again.folder / name) == m["outputs_sha256"][name]
-        assert (again.folder / name).read_bytes() == (result.folder / name).read_bytes()
-    meta = pq.read_metadata(again.folder / "control_list.parquet").metadata or {}
+    again = reproduce_night(
+        result.folder / "manifest.json", world, tmp_path / "again", deps=fake_deps(world)
+    )
+    assert again.identical and set(again.actual) == {"control_list.parquet", "control_list.csv"}
+    for name in again.actual:
+        assert file_sha256(again.result.folder / name) == m["outputs_sha256"][name]
+        assert (again.result.folder / name).read_bytes() == (result.folder / name).read_bytes()
+    meta = pq.read_metadata(again.result.folder / "control_list.parquet").metadata or {}
     assert set(meta) <= {b"ARROW:schema"}  # no pandas block, no timestamps
+
+
+def test_a_changed_policy_or_data_is_caught(night, world, tmp_path):
+    result, _, _ = night
+    manifest = result.folder / "manifest.json"
+    # another policy gives other bytes, and the comparison says so
+    raw = read_manifest(manifest)
+    raw["config"]["capacity"]["SJP"]["verifiering"] = 7
+    edited = tmp_path / "edited" / "2025-10-01" / "manifest.json"
+    edited.parent.mkdir(parents=True)
+    edited.write_text(json.dumps(raw))
+    other = reproduce_night(edited, world, tmp_path / "other", deps=fake_deps(world))
+    assert not other.identical
+    assert other.actual["control_list.parquet"] != raw["outputs_sha256"]["control_list.parquet"]
+    # changed data is refused before anything runs
+    changed = shutil.copytree(world, tmp_path / "changed")
+    pay = pd.read_parquet(changed / "payments.parquet")
+    pay.loc[0, "amount_sek"] += 1.0
+    write_table("payments", pay, changed)
+    with pytest.raises(ContractError, match="payments: sha256 differs"):
+        reproduce_night(manifest, changed, tmp_path / "never", deps=fake_deps(world))
+    assert not (tmp_path / "never").exists()
 
 
 def test_second_run_replaces_the_first_and_cooldown_follows_issued_lists(world, tmp_path):
@@ -257,7 +284,16 @@ def test_cli_exit_codes_for_ok_no_model_and_lock(world, tmp_path, monkeypatch):
     args = ["score", "--data", str(world), "--as-of", "2025-10-01", "--out", str(out)]
     monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world, load_model=no_model))
     assert main(args) == 4 and not out.exists()
-    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world))
+    # without a facts module, the registry's sentence templates word the reasons
+    templates = {"amount_sum": "Utbetalt {value} kr.", "n_payments": "{value} utbetalningar."}
+    monkeypatch.setattr(
+        "scoring.job.default_deps",
+        lambda: fake_deps(world, explain=None, reason_templates=templates),
+    )
     assert main(args) == 0 and (out / "2025-10-01" / "report.html").exists()
+    lst = pd.read_parquet(out / "2025-10-01" / "control_list.parquet")
+    model = lst[(lst["selection"] == "model") & ~lst["hard_rule_break"]]
+    assert model["reason_1"].str.match(r"^Utbetalt [\d\u00a0]+ kr\.$").all()
+    assert model["reason_2"].str.match(r"^\d+ utbetalningar\.$").all()
     with date_lock(out, AS_OF):
         assert main(args) == 5

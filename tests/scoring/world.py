@@ -298,9 +298,10 @@ def fake_deps(world: Path, **overrides) -> NightDeps:
     prof = TrainingProfile.build(
         bundle.input_frame(feats), bundle.predict_frame(feats)["score"].to_numpy()
     )
+    bundle = replace(bundle, profile=prof)
     deps = NightDeps(
         validate=validate_data,
-        load_model=lambda: (3, replace(bundle, profile=prof)),
+        load_model=lambda: (3, bundle),
         model_name="felrisk",
         open_data=open_data,
         active_spine=fake_active_spine,
@@ -316,6 +317,7 @@ def fake_deps(world: Path, **overrides) -> NightDeps:
             "seed": 0,
         },
         scoring_run=RunRecorder(),
+        load_version=lambda version: bundle,
     )
     return replace(deps, **overrides)
 

@@ -1,0 +1,67 @@
+"""Reasons for selected cases: top positive contributions, forced hard-rule reasons, Swedish text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from scoring.reasons import attach_reasons, template_reasons, top_contributions
+
+AS_OF = date(2025, 10, 1)
+
+
+def _list(ids):
+    return pd.DataFrame({"case_id": ids, "as_of": AS_OF})
+
+
+def test_top_three_positive_contributions_in_order():
+    contrib = pd.DataFrame(
+        {"a": [0.5, -1.0], "b": [2.0, -0.5], "c": [0.1, 0.3], "d": [1.0, 0.0], "bias": [9, 9]}
+    )
+    top = top_contributions(contrib, pd.Series(["X", "Y"]), 3)
+    assert top[top["case_id"] == "X"]["feature"].tolist() == ["b", "d", "a"]
+    assert top[top["case_id"] == "Y"]["feature"].tolist() == ["c"]  # only what pushed it up
+
+
+def test_forced_rule_reason_comes_first_and_explain_words_the_rest():
+    lst = _list(["X", "Y"])
+    contrib = pd.DataFrame({"a": [0.5, 0.2], "b": [2.0, 0.1], "rule_days": [0.0, 0.0]})
+    forced = pd.DataFrame({"case_id": ["X"], "feature": ["rule_days"]})
+    seen = []
+
+    def explain(items):
+        seen.append(items)
+        return items.assign(reason_sv="Fakta om " + items["feature"])
+
+    out = attach_reasons(lst, contrib, explain, k=2, forced=forced)
+    x, y = out.set_index("case_id").loc["X"], out.set_index("case_id").loc["Y"]
+    assert (x["reason_1"], x["reason_2"], x["reason_3"]) == ("Fakta om rule_days", "Fakta om b", "")
+    assert x["reason_features"] == "rule_days;b" and y["reason_features"] == "a;b"
+    assert set(seen[0].columns) == {"case_id", "as_of", "feature"}
+    assert (seen[0]["as_of"] == AS_OF).all()
+
+
+def test_registry_templates_fill_what_explain_leaves_empty():
+    lst = _list(["X", "Y"])
+    contrib = pd.DataFrame({"days": [3.0, 1.0], "amount": [1.0, 2.0]})
+    values = pd.DataFrame(
+        {"days": [4, 0], "amount": [12345.678, 0.25]}, index=pd.Index(["X", "Y"], name="case_id")
+    )
+    templates = {"days": "{value} dagar överlappar.", "amount": "Belopp {value} kr."}
+    out = attach_reasons(
+        lst,
+        contrib,
+        lambda items: items.assign(reason_sv=np.where(items["case_id"] == "X", "", "från fakta")),
+        k=3,
+        fallback=lambda items: template_reasons(items, values, templates),
+    )
+    x = out.set_index("case_id").loc["X"]
+    assert x["reason_1"] == "4 dagar överlappar."
+    assert x["reason_2"] == "Belopp 12\u00a0346 kr."
+    assert out.set_index("case_id").loc["Y", "reason_1"] == "från fakta"
+    small = template_reasons(
+        pd.DataFrame({"case_id": ["Y", "Y"], "feature": ["amount", "unknown"]}), values, templates
+    )
+    assert small.tolist() == ["Belopp 0,25 kr.", ""]
