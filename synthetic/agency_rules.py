@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synthetic.timeaxis import month_index
+from synthetic.timeaxis import NA_DAY, month_index, years_between
 
 RULES: tuple[str, ...] = (
     "kar_on_sjp_day",
@@ -20,6 +20,8 @@ RULES: tuple[str, ...] = (
     "aks_work_vs_income",
     "ass_over_24h",
 )
+# checks of the contract's coordination rules: in the calibration table, not in the control policy
+CHECKS: tuple[str, ...] = ("paid_before_insured_from", "paid_past_age_limit", "tfp_both_parents")
 # hit rates the agency reported for rules built on these patterns (domain brief); None: none given
 AGENCY_HIT_RATE: dict[str, float | None] = {
     "kar_on_sjp_day": None,
@@ -28,6 +30,9 @@ AGENCY_HIT_RATE: dict[str, float | None] = {
     "sgi_low_hours": 0.36,
     "aks_work_vs_income": 0.36,
     "ass_over_24h": None,
+    "paid_before_insured_from": None,
+    "paid_past_age_limit": None,
+    "tfp_both_parents": None,
 }
 
 
@@ -105,9 +110,35 @@ def rule_flags(
     return pd.concat(out, ignore_index=True)
 
 
+def check_flags(cases: pd.DataFrame, persons: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
+    """Cases breaking a coordination rule of the contract: coverage, age limits, both parents TFP."""
+    out = []
+    info = persons.set_index("pid")
+    ins = info["insured_from"].reindex(cases["pid"]).to_numpy()
+    before = (ins != NA_DAY) & (cases["ps"].to_numpy() < ins)
+    out.append(_flags(cases["case"][before], cases["opened"][before], "paid_before_insured_from"))
+    births = children.drop_duplicates("child").set_index("child")["child_birth"]
+    kid = cases["benefit"].isin(["FP", "TFP"]).to_numpy() & (cases["child"].to_numpy() >= 0)
+    cb = births.reindex(cases["child"]).to_numpy(dtype="float64", na_value=np.nan)
+    old = kid & (cases["pe"].to_numpy() >= np.nan_to_num(cb, nan=1e12) + 12 * 365.25)
+    age = years_between(info["birth"].reindex(cases["pid"]).to_numpy(), cases["pe"].to_numpy())
+    b = cases["benefit"].to_numpy()
+    old |= ((b == "SE") & (age >= 65)) | ((b == "AE") & (age >= 30))
+    out.append(_flags(cases["case"][old], cases["opened"][old], "paid_past_age_limit"))
+    t = cases.loc[
+        (cases["benefit"] == "TFP") & (cases["child"] >= 0),
+        ["case", "pid", "child", "ps", "pe", "opened"],
+    ]
+    m = t.merge(t, on="child", suffixes=("_a", "_b"))
+    both = (m["pid_a"] != m["pid_b"]) & (m["ps_a"] <= m["pe_b"]) & (m["ps_b"] <= m["pe_a"])
+    m = m[both]
+    out.append(_flags(m["case_a"], np.maximum(m["opened_a"], m["opened_b"]), "tfp_both_parents"))
+    return pd.concat(out, ignore_index=True)
+
+
 def rule_matrix(cases: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """Boolean frame: one row per case (in `cases` order), one column per rule."""
+    """Boolean frame: one row per case (in `cases` order), one column per rule or check."""
     m = pd.DataFrame(index=pd.Index(cases["case"].to_numpy(), name="case"))
-    for rule in RULES:
+    for rule in RULES + CHECKS:
         m[rule] = m.index.isin(flags.loc[flags["rule"] == rule, "case"])
     return m

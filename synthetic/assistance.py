@@ -100,7 +100,7 @@ def work_days(cases: pd.DataFrame, links: pd.DataFrame, seed: int) -> pd.DataFra
     granted = c["granted"].reindex(lc).to_numpy()
     base = (granted / 7 * links["delivered"].to_numpy() * links["share"].to_numpy())[idx]
     hours = np.round(np.clip(base * (1 + 0.12 * rng.standard_normal(len(idx))), 0, 14) * 4) / 4
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "case": lc[idx],
             "aid": links["aid"].to_numpy()[idx],
@@ -110,7 +110,19 @@ def work_days(cases: pd.DataFrame, links: pd.DataFrame, seed: int) -> pd.DataFra
             "hours": hours,
             "billed_factor": 1.0,
         }
-    )[lambda x: x["hours"] > 0].reset_index(drop=True)
+    )
+    out["hours"] = _within_granted(out, granted[idx])
+    return out[out["hours"] > 0].reset_index(drop=True)
+
+
+def _within_granted(days: pd.DataFrame, granted: np.ndarray) -> np.ndarray:
+    """Scale a client's hours down in weeks above the granted hours (rule 7 holds when correct)."""
+    week = (days["day"].to_numpy() + 3) // 7  # Monday-based weeks
+    key = pd.DataFrame({"case": days["case"].to_numpy(), "week": week})
+    total = pd.Series(days["hours"].to_numpy()).groupby([key["case"], key["week"]]).transform("sum")
+    factor = np.minimum(1.0, granted / np.maximum(total.to_numpy(), 1e-9))
+    # round down to quarter hours so the week stays within the grant
+    return np.floor(days["hours"].to_numpy() * factor * 4) / 4
 
 
 def time_reports(days: pd.DataFrame, seed: int) -> pd.DataFrame:

@@ -38,6 +38,7 @@ def fk_double_payment(w: WorldState, benefit: str, n: int, rng: np.random.Genera
 
 MECHANISM_FUNCS = {
     "kar_on_sjp_day": mc.kar_on_sjp_day,
+    "kar_repeated": mc.kar_repeated,
     "tfp_in_sickpay_period": mc.tfp_in_sickpay_period,
     "tfp_both_parents": mc.tfp_both_parents,
     "fp_beside_aks": mc.fp_beside_aks,

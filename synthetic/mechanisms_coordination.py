@@ -8,7 +8,7 @@ import pandas as pd
 from synthetic.casebook import daily_amount, new_cases
 from synthetic.hosts import child_of, choose, eligible, weak
 from synthetic.state import WorldState
-from synthetic.timeaxis import NA_DAY, add_years
+from synthetic.timeaxis import NA_DAY, add_years, weekday
 
 
 def _info(w: WorldState, pid: np.ndarray, col: str) -> np.ndarray:
@@ -224,3 +224,29 @@ def coverage_break(w: WorldState, benefit: str, n: int, rng: np.random.Generator
         hi=new_from - 1,
     )
     return k
+
+
+def kar_repeated(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
+    """Systematic repeated KAR claims with no sickness behind them: a few persons, many claims."""
+    c = w.cases
+    p = w.persons
+    emp = p.loc[p["status"] == "employee", "pid"].to_numpy()
+    if n == 0 or len(emp) == 0:
+        return 0
+    per_person = rng.integers(3, 9, max(n // 3, 1))
+    per_person = per_person[np.cumsum(per_person) - per_person < n]
+    who = rng.choice(emp, len(per_person), replace=False)
+    pid = np.repeat(who, per_person)
+    days = rng.integers(w.start + 10, w.end - 30, len(pid))
+    days = days - (weekday(days) >= 5) * 2  # claims on working days
+    # keep claim days off every other paid day of the person (only the claim itself is wrong)
+    q = pd.DataFrame({"i": np.arange(len(pid)), "pid": pid, "d": days})
+    m = q.merge(c[["pid", "ps", "pe"]], on="pid")
+    busy = np.unique(m.loc[(m["d"] >= m["ps"] - 1) & (m["d"] <= m["pe"] + 1), "i"])
+    ok = ~np.isin(np.arange(len(pid)), busy)
+    ok &= ~pd.DataFrame({"p": pid, "d": days}).duplicated().to_numpy()
+    pid, days = pid[ok], days[ok]
+    ids = new_daily_cases(w, "KAR", pid, np.full(len(pid), -1), days, days, np.ones(len(pid)), rng)
+    w.cases.loc[w.cases["case"].isin(ids), "daily"] = w.scenario.amounts.kar_flat_sek
+    w.mark(ids, "kar_repeated", rng, "all", weak(w, len(ids), rng))
+    return len(ids)

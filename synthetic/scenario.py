@@ -14,6 +14,7 @@ Region = Literal["SE", "NORDIC", "EU", "OTHER", "null"]
 
 MECHANISMS: tuple[str, ...] = (
     "kar_on_sjp_day",
+    "kar_repeated",
     "tfp_in_sickpay_period",
     "fp_beside_aks",
     "sgi_hours_as_days",

@@ -18,7 +18,7 @@ from rich.table import Table
 from felrisk.datadir import write_table
 from felrisk.errors import ConfigError
 from synthetic import export
-from synthetic.agency_rules import rule_flags
+from synthetic.agency_rules import check_flags, rule_flags
 from synthetic.build import World, build_world
 from synthetic.calibration import CalibrationReport, calibrate
 from synthetic.controls import control_table
@@ -53,8 +53,10 @@ def generate(
     )
     controls = control_table(known, world.state.persons, flags, s, e, sc, seed)
     write_world(world, known, controls, Path(out))
+    checks = check_flags(known, world.state.persons, world.state.children)
+    all_flags = pd.concat([flags, checks], ignore_index=True)
     report = calibrate(
-        known, world.state.persons, world.payments, controls, flags, s, e, world.state.floored
+        known, world.state.persons, world.payments, controls, all_flags, s, e, world.state.floored
     )
     if console is not None:
         console.print(report)

@@ -42,6 +42,15 @@ def kar_on_sjp_day(world, cases):
     return set(_overlaps(sjp, kar)["case_id_a"])
 
 
+def kar_repeated(world, cases):
+    """The person claims KAR again and again: three or more claims within a year."""
+    c = world["cases"]
+    kar = c[c["benefit"] == "KAR"].sort_values(["person_id", "insured_event_date"])
+    third = kar.groupby("person_id")["insured_event_date"].shift(-2)
+    many = kar.loc[(third - kar["insured_event_date"]).dt.days <= 365, "person_id"]
+    return set(cases.loc[cases["person_id"].isin(many), "case_id"])
+
+
 def tfp_in_sickpay_period(world, cases):
     c = world["cases"]
     sick = c[(c["benefit"] == "SJP") & (c["employment_type"] == "employee")]
@@ -193,6 +202,7 @@ def fk_double_payment(world, cases):
 
 TRACES = {
     "kar_on_sjp_day": kar_on_sjp_day,
+    "kar_repeated": kar_repeated,
     "tfp_in_sickpay_period": tfp_in_sickpay_period,
     "fp_beside_aks": fp_beside_aks,
     "sgi_hours_as_days": sgi_hours_as_days,
