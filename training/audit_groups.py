@@ -59,18 +59,26 @@ def _band_labels(edges: Sequence[float], fmt) -> list[str]:
     return [*labels, f"{fmt(edges[-1])}+"]
 
 
-def age_years(birth_date: pd.Series, as_of: date | pd.Timestamp) -> pd.Series:
-    """Age in completed years on `as_of` (the birthday itself counts as completed)."""
+def age_years(birth_date: pd.Series, as_of: date | pd.Timestamp | pd.Series) -> pd.Series:
+    """Age in completed years on `as_of` (the birthday itself counts as completed).
+
+    `as_of` is one date for all rows or a Series of dates aligned with `birth_date`.
+    """
     born = pd.to_datetime(birth_date)
-    day = pd.Timestamp(as_of)
-    before_birthday = (born.dt.month > day.month) | (
-        (born.dt.month == day.month) & (born.dt.day > day.day)
-    )
-    return day.year - born.dt.year - before_birthday.astype("Int64")
+    if isinstance(as_of, pd.Series):
+        d = pd.to_datetime(as_of)
+        year, month, day = d.dt.year, d.dt.month, d.dt.day
+    else:
+        d = pd.Timestamp(as_of)
+        year, month, day = d.year, d.month, d.day
+    before_birthday = (born.dt.month > month) | ((born.dt.month == month) & (born.dt.day > day))
+    return year - born.dt.year - before_birthday.astype("Int64")
 
 
 def age_band(
-    birth_date: pd.Series, as_of: date | pd.Timestamp, edges: Sequence[int] | None = None
+    birth_date: pd.Series,
+    as_of: date | pd.Timestamp | pd.Series,
+    edges: Sequence[int] | None = None,
 ) -> pd.Series:
     """Age band on `as_of` as an ordered categorical: "<30", "30-39", ..., "65+" (edges from audit.toml).
 

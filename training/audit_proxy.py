@@ -41,16 +41,29 @@ def _rank_auc(x: np.ndarray, y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.mean(aucs, axis=0)
 
 
-def _model_auc(x: np.ndarray, y: np.ndarray, classes: np.ndarray, folds: int, seed: int) -> float:
-    """Cross-validated AUC of a gradient-boosted model on all features (macro OvR beyond two)."""
+def _model_auc(x: np.ndarray, y: np.ndarray, folds: int, seed: int) -> float:
+    """Cross-validated AUC of a gradient-boosted model on all features (macro OvR beyond two).
+
+    Classes with fewer than two rows cannot be stratified and are left out of this one figure;
+    NaN when fewer than two classes remain. One thread: OpenMP workers that spin on a shared
+    machine slow a small fit down by orders of magnitude.
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
 
-    smallest = pd.Series(y).value_counts().min()
-    cv = StratifiedKFold(n_splits=min(folds, int(smallest)), shuffle=True, random_state=seed)
+    counts = pd.Series(y).value_counts()
+    keep = np.isin(y, counts.index[counts >= 2])
+    x, y = x[keep], y[keep]
+    classes = np.unique(y)
+    if len(classes) < 2:
+        return float("nan")
+    smallest = int(counts.loc[classes].min())
+    cv = StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=seed)
     model = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
-    proba = cross_val_predict(model, x, y, cv=cv, method="predict_proba")
+    with threadpool_limits(limits=1):
+        proba = cross_val_predict(model, x, y, cv=cv, method="predict_proba")
     if len(classes) == 2:
         return float(roc_auc_score(y == classes[1], proba[:, 1]))
     return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes))
@@ -100,7 +113,7 @@ def proxy_screen(
         for name, auc in zip(names, _rank_auc(x, y, classes), strict=True):
             out.append((attribute, name, float(auc), int(keep.sum())))
         if n_features:
-            auc = _model_auc(x[:, :n_features], y, classes, folds, seed)
+            auc = _model_auc(x[:, :n_features], y, folds, seed)
             out.append((attribute, ALL_FEATURES, auc, int(keep.sum())))
     table = pd.DataFrame(out, columns=["attribute", "feature", "auc", "n"])
     return table.sort_values(

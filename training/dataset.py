@@ -19,7 +19,7 @@ import pandas as pd
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, file_sha256, parquet_path
 from felrisk.errors import ContractError
-from training.audit import age_band, income_band, load_audit_config
+from training.audit import MISSING_LABEL, age_band, income_band, load_audit_config
 
 LABEL_COLUMNS = ("is_error", "is_intent", "wrong_amount_sek")
 CONTROL_COLUMNS = ("selection", "selection_probability", "selected_date", "closed_date", "outcome")
@@ -113,14 +113,6 @@ def _annual_pay(data: DataSet, closed: ibis.Table, months: int) -> pd.DataFrame:
     return pay.execute()
 
 
-def _age_bands(birth: pd.Series, as_of: pd.Series) -> pd.Series:
-    """The audit's age band on each row's own date (one vectorised call per distinct date)."""
-    out = pd.Series("missing", index=birth.index, dtype="object")
-    for day, idx in as_of.groupby(as_of).groups.items():
-        out.loc[idx] = age_band(birth.loc[idx], day).astype(str).to_numpy()
-    return out
-
-
 def build_training_set(data: DataSet, source: FeatureSource | None = None) -> TrainingSet:
     """Execute the feature builder on the spine of closed controls and attach labels and groups."""
     source = source or default_feature_source()
@@ -157,7 +149,8 @@ def build_training_set(data: DataSet, source: FeatureSource | None = None) -> Tr
     frame = frame.merge(_annual_pay(data, closed, months), on="control_id", how="left")
     frame["annual_pay_sek"] = frame["annual_pay_sek"].fillna(0.0).astype("float64")
     frame["birth_region"] = frame["birth_region"].fillna("unknown")
-    frame["age_band"] = _age_bands(frame["birth_date"], frame["selected_date"])
+    ages = age_band(frame["birth_date"], frame["selected_date"])
+    frame["age_band"] = ages.astype(object).where(ages.notna(), MISSING_LABEL).astype(str)
     frame["income_band"] = income_band(frame["annual_pay_sek"]).astype(str)
     frame = frame.drop(columns=["birth_date"]).sort_values("control_id", kind="stable")
     frame = frame.reset_index(drop=True)

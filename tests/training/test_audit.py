@@ -252,6 +252,17 @@ def test_proxy_screen_finds_a_proxy() -> None:
     assert by.index.get_level_values(0).unique().tolist() == ["birth_region", "sex"]
 
 
+def test_proxy_screen_leaves_a_one_row_class_out_of_the_model_auc() -> None:
+    rng = np.random.default_rng(1)
+    n = 200
+    band = np.where(rng.random(n) < 0.5, "low", "high").astype(object)
+    band[0] = "rare"  # a single row cannot be stratified into folds
+    features = pd.DataFrame({"pay": (band == "high") + rng.normal(0, 0.2, n)})
+    table = proxy_screen(features, pd.DataFrame({"income_band": band}), folds=3)
+    by = table.set_index("feature")["auc"]
+    assert by[ALL_FEATURES] > 0.9 and table["n"].eq(n).all()
+
+
 # The agency's real 2017 VAB selections (README in the fixture folder).
 FIXTURE = project_root().parent / "shared" / "fixtures" / "fk_vab_2017"
 CASES = {
@@ -429,3 +440,11 @@ def test_file_not_found_and_too_many_text_groups(tmp_path) -> None:
     ).to_csv(file, index=False)
     with pytest.raises(ContractError, match="'g' has 40 distinct values"):
         audit_selection_file(file, group="g", out=tmp_path)
+
+
+def test_age_band_takes_each_rows_own_date() -> None:
+    births = pd.Series(pd.to_datetime(["1990-06-02", "1990-06-02", None]))
+    days = pd.Series(pd.to_datetime(["2020-06-01", "2020-06-02", "2020-06-02"]))
+    bands = age_band(births, days, edges=[30, 40])
+    assert list(bands.astype(object)[:2]) == ["<30", "30-39"]
+    assert pd.isna(bands.iloc[2])

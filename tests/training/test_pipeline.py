@@ -1,0 +1,183 @@
+"""`felrisk train` end to end on the fake world: set, split, models, metrics, audit, MLflow, gate.
+
+One world and two runs with the same seed are shared by the module (a run costs seconds): the
+first registers v1 and becomes champion through the gate alone; the second, identical, must give
+the same metrics and stay challenger because it cannot beat v1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from felrisk.config import default_config_path
+from felrisk.contract import PROTECTED_COLUMNS
+from felrisk.errors import ContractError
+from tests.training.fakeworld import make_world
+
+pytestmark = pytest.mark.xdist_group("training_pipeline")
+
+
+def _config(folder: Path, **replace: str) -> Path:
+    """The shipped training config with a few lines replaced (fewer bootstrap draws for speed)."""
+    text = default_config_path("training.toml").read_text(encoding="utf-8")
+    for old, new in {
+        "n_boot = 500": "n_boot = 100",
+        "rolling_periods = 3": "rolling_periods = 2",
+        "num_threads = 2": "num_threads = 1",
+        **replace,
+    }.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / "training.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    return make_world(tmp_path_factory.mktemp("fakeworld") / "data", persons=3000, seed=3)
+
+
+@pytest.fixture(scope="module")
+def runs(world, migrated_store, tmp_path_factory):
+    """Two training runs with the same seed into one fresh store; yields (store, first, second)."""
+    from training.pipeline import train
+
+    store = tmp_path_factory.mktemp("mlruns")
+    shutil.copy(migrated_store, store / "mlflow.db")
+    cfg = _config(tmp_path_factory.mktemp("cfg"))
+    old = os.environ.get("FELRISK_MLRUNS")
+    os.environ["FELRISK_MLRUNS"] = str(store)
+    try:
+        first = train(world, config_path=cfg, seed=11)
+        second = train(world, config_path=cfg, seed=11)
+        yield store, first, second
+    finally:
+        if old is None:
+            os.environ.pop("FELRISK_MLRUNS", None)
+        else:
+            os.environ["FELRISK_MLRUNS"] = old
+
+
+@pytest.fixture
+def in_store(runs, monkeypatch):
+    monkeypatch.setenv("FELRISK_MLRUNS", str(runs[0]))
+    return runs
+
+
+def test_training_set_holds_closed_controls_without_protected_inputs(runs, world):
+    ts = runs[1].training_set
+    controls = pd.read_parquet(world / "controls.parquet")
+    closed = controls[controls["closed_date"].notna()]
+    assert sorted(ts.frame["control_id"]) == sorted(closed["control_id"])
+    assert not set(ts.feature_names) & (set(PROTECTED_COLUMNS) | {"age_band", "income_band"})
+    by_id = closed.set_index("control_id")["outcome"]
+    expected = by_id.loc[ts.frame["control_id"]].isin(["error_customer", "suspected_crime"])
+    assert (ts.frame["is_error"].to_numpy() == expected.to_numpy()).all()
+    assert ts.frame["is_error"].sum() > 0 and {"sex", "age_band"} <= set(ts.frame.columns)
+
+
+def test_split_respects_the_label_delay(runs):
+    r = runs[1]
+    f, s = r.training_set.frame, r.split
+    periods = s.assign(f["selected_date"], f["closed_date"])
+    t1, t2 = pd.Timestamp(s.t1), pd.Timestamp(s.t2)
+    assert (f.loc[periods == "train", "closed_date"] < t1).all()
+    assert (f.loc[periods == "validate", "closed_date"] < t2).all()
+    assert (f.loc[periods == "test", "selected_date"] >= t2).all()
+    late = (f["selected_date"] < t1) & (f["closed_date"] >= t1)
+    assert late.any() and periods[late].isna().all()
+    assert r.evaluation.n_random == int(((periods == "test") & (f["selection"] == "random")).sum())
+
+
+def test_lightgbm_beats_random_and_is_measured_on_the_random_stream(runs):
+    ev = runs[1].evaluation
+    assert set(ev.comparison["model"]) >= {"random", "rules", "logistic", "lightgbm"}
+    assert ev.hit_rate("lightgbm").low > ev.hit_rate("random").high
+    assert ev.hit_rate("lightgbm").low > ev.base_rate.high
+    assert (ev.comparison["k"] == ev.k).all() and ev.k < ev.n_random
+    assert {"ipw_recall", "ipw_lift_low"} <= set(ev.population.columns)
+
+
+def test_oracle_figures_sit_beside_the_honest_ones(runs):
+    oracle = runs[1].evaluation.oracle
+    assert oracle is not None
+    row = oracle.set_index(["model", "figure"]).loc[("lightgbm", "hit_rate")]
+    assert np.isclose(row["honest_minus_oracle"], row["honest"] - row["oracle"])
+    # investigators miss some errors: the oracle prevalence is at least the honest one
+    prev = oracle.set_index(["model", "figure"]).loc[("(population)", "prevalence")]
+    assert prev["oracle"] >= prev["honest"]
+    assert "oracle.lightgbm.hit_rate" in runs[1].metrics
+
+
+def test_same_seed_gives_the_same_metrics(runs):
+    _, first, second = runs
+    assert first.metrics == second.metrics
+    assert first.run_id != second.run_id and (first.model_version, second.model_version) == (1, 2)
+
+
+def test_run_logs_params_data_features_metrics_plots_audit_and_card(in_store):
+    from training import tracking
+
+    run = tracking.client().get_run(in_store[1].run_id)
+    assert run.data.params["seed"] == "11" and int(run.data.params["rows.train"]) > 0
+    assert (
+        run.data.metrics["test.lightgbm.hit_rate"] == in_store[1].metrics["test.lightgbm.hit_rate"]
+    )
+    root = Path(run.info.artifact_uri.removeprefix("file://"))
+    names = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    for expected in (
+        "data/snapshot.json",
+        "data/features.json",
+        "metrics/comparison.csv",
+        "metrics/per_benefit.csv",
+        "metrics/oracle.csv",
+        "metrics/rolling.csv",
+        "audit/equal_treatment.csv",
+        "audit/proxy_screen.csv",
+        "plots/lift_at_k.png",
+        "plots/reliability_lightgbm.png",
+        "plots/equal_burden_lightgbm.png",
+        "model_card.md",
+        "gate.json",
+    ):
+        assert expected in names, expected
+    card = (root / "model_card.md").read_text(encoding="utf-8")
+    assert "## Equal treatment" in card and "oracle" in card and "version 1" in card
+    snapshot = (root / "data/snapshot.json").read_text(encoding="utf-8")
+    assert '"controls"' in snapshot and "sha256" in snapshot
+
+
+def test_registered_with_signature_gate_promotes_then_keeps_champion_then_override(in_store):
+    from mlflow.models import get_model_info
+
+    from training import tracking
+
+    _, first, second = in_store
+    info = get_model_info(f"models:/felrisk/{first.model_version}")
+    assert info.signature is not None and "overlap_excess_days" in str(info.signature.inputs)
+    assert first.promoted and "no champion yet" in first.decision.summary()
+    assert not second.promoted
+    assert "does not beat champion v1" in second.decision.summary()
+    c = tracking.client()
+    assert str(c.get_model_version_by_alias("felrisk", "challenger").version) == "2"
+    assert tracking.champion_version("felrisk") == 1
+    assert tracking.version_tags(1)["champion_source"] == "gate"
+
+    tracking.promote_version(2, "signed off by the model board")
+    assert tracking.champion_version("felrisk") == 2
+    assert tracking.version_tags(2)["champion_reason"] == "signed off by the model board"
+
+
+def test_too_few_random_test_controls_is_an_error(world, mlstore, tmp_path):
+    from training.pipeline import train
+
+    cfg = _config(tmp_path, **{"min_k = 10": "min_k = 100000"})
+    with pytest.raises(ContractError, match="too few to measure"):
+        train(world, config_path=cfg)

@@ -1,0 +1,153 @@
+"""Test-period evaluation on the random stream: comparison at k, per benefit, IPW, oracle, rolling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from training import metrics
+from training.config import TrainingConfig
+from training.metrics import Estimate
+
+
+def ipw_weights(frame: pd.DataFrame) -> np.ndarray:
+    """1 / selection_probability for random-stream rows (1 where the probability is missing)."""
+    p = pd.to_numeric(frame["selection_probability"], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(p) & (p > 0), 1.0 / np.where(p > 0, p, 1.0), 1.0)
+
+
+def top_k_mask(score: np.ndarray, k: int) -> np.ndarray:
+    """The k best scores (ties kept in row order, as the metrics do)."""
+    order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+    mask = np.zeros(len(order), dtype=bool)
+    mask[order[:k]] = True
+    return mask
+
+
+@dataclass
+class Evaluation:
+    """Everything measured on the test period's random stream."""
+
+    k: int
+    n_random: int
+    base_rate: Estimate
+    comparison: pd.DataFrame
+    per_benefit: pd.DataFrame
+    population: pd.DataFrame
+    oracle: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def hit_rate(self, model: str) -> Estimate:
+        row = self.comparison.set_index("model").loc[model]
+        return Estimate(row["hit_rate"], row["hit_rate_low"], row["hit_rate_high"])
+
+
+def evaluate_test(
+    test: pd.DataFrame, scores: dict[str, np.ndarray], cfg: TrainingConfig
+) -> Evaluation:
+    """Compare the models at capacity k on the test random stream, overall and per benefit."""
+    boot = {"n_boot": cfg.bootstrap.n_boot, "seed": cfg.seed}
+    y = test["is_error"].to_numpy()
+    w = ipw_weights(test)
+    k = cfg.capacity.k_for(len(test))
+    base = metrics.ipw_prevalence(y, w, **boot)
+    comparison = metrics.compare_at_k(test, scores, k, base_rate=base, **boot)
+    notes: list[str] = []
+
+    rows = []
+    for benefit, idx in test.groupby("benefit", sort=True).groups.items():
+        sub = test.loc[idx]
+        kb = cfg.capacity.k_for(len(sub))
+        if len(sub) < cfg.capacity.min_k or sub["is_error"].nunique() < 2:
+            notes.append(f"{benefit}: {len(sub)} random test rows, no comparison")
+            continue
+        pos = test.index.get_indexer(idx)
+        sub_base = metrics.ipw_prevalence(sub["is_error"], ipw_weights(sub), **boot)
+        table = metrics.compare_at_k(
+            sub, {m: s[pos] for m, s in scores.items()}, kb, base_rate=sub_base, **boot
+        )
+        rows.append(table.assign(benefit=benefit, base_rate=sub_base.value))
+    per_benefit = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+    pop = []
+    for name, s in scores.items():
+        in_list = top_k_mask(s, k)
+        recall = metrics.ipw_recall_of_list(y, w, in_list, **boot)
+        lift = metrics.ipw_lift(y, w, in_list, **boot)
+        pop.append(
+            {
+                "model": name,
+                "ipw_recall": recall.value,
+                "ipw_recall_low": recall.low,
+                "ipw_recall_high": recall.high,
+                "ipw_lift": lift.value,
+                "ipw_lift_low": lift.low,
+                "ipw_lift_high": lift.high,
+            }
+        )
+    population = pd.DataFrame(pop)
+    return Evaluation(k, len(test), base, comparison, per_benefit, population, notes=notes)
+
+
+def read_oracle_truth(data_dir: Path) -> pd.DataFrame | None:
+    """Synthetic ground truth (DIR/truth/case_truth.parquet), or None on real data.
+
+    The one place training touches truth/: only `oracle_table` uses what it returns, after every
+    model is fitted and scored, so the truth can never reach a model, a split or the gate.
+    """
+    path = Path(data_dir) / "truth" / "case_truth.parquet"
+    if not path.exists():
+        return None
+    return pd.read_parquet(path, columns=["case_id", "is_erroneous", "wrong_amount_sek"])
+
+
+def oracle_table(
+    test: pd.DataFrame,
+    scores: dict[str, np.ndarray],
+    truth: pd.DataFrame,
+    evaluation: Evaluation,
+    cfg: TrainingConfig,
+) -> pd.DataFrame:
+    """The same figures against the synthetic truth (labelled oracle) beside the honest ones.
+
+    Honest: outcomes investigators recorded on the random stream. Oracle: whether the case was
+    really erroneous. The gap shows what the honest measurement misses (errors not found).
+    """
+    boot = {"n_boot": cfg.bootstrap.n_boot, "seed": cfg.seed}
+    t = test[["case_id"]].merge(truth, on="case_id", how="left")
+    y_true = t["is_erroneous"].fillna(False).astype(int).to_numpy()
+    w = ipw_weights(test)
+    prev = metrics.ipw_prevalence(y_true, w, **boot)
+    rows = [
+        {
+            "model": "(population)",
+            "figure": "prevalence",
+            "honest": evaluation.base_rate.value,
+            "oracle": prev.value,
+            "oracle_low": prev.low,
+            "oracle_high": prev.high,
+        }
+    ]
+    honest = evaluation.comparison.set_index("model")
+    for name, s in scores.items():
+        if y_true.sum() == 0:
+            break
+        hit = metrics.precision_at_k(y_true, s, evaluation.k, **boot)
+        auc = metrics.pr_auc(y_true, s, **boot)
+        for fig, est in (("hit_rate", hit), ("pr_auc", auc)):
+            rows.append(
+                {
+                    "model": name,
+                    "figure": fig,
+                    "honest": honest.loc[name, fig],
+                    "oracle": est.value,
+                    "oracle_low": est.low,
+                    "oracle_high": est.high,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["honest_minus_oracle"] = table["honest"] - table["oracle"]
+    return table

@@ -1,0 +1,348 @@
+"""`felrisk train`: build the set, fit every model side by side, measure honestly, audit, register."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from felrisk.datadir import open_data
+from felrisk.errors import ContractError
+from training import audit, metrics, tracking
+from training.card import comparison_table, model_card
+from training.config import TrainingConfig, load_training_config
+from training.dataset import TrainingSet, build_training_set
+from training.evaluate import (
+    Evaluation,
+    evaluate_test,
+    ipw_weights,
+    oracle_table,
+    read_oracle_truth,
+    top_k_mask,
+)
+from training.fitting import FittedModels, fit_models, period_masks
+from training.gate import GateDecision, decide, paired_gain_at_k
+from training.rolling import rolling_evaluation
+from training.split import TimeSplit, time_split
+
+log = logging.getLogger("felrisk.train")
+AUDITED = ("lightgbm", "rules")
+
+
+@dataclass
+class TrainResult:
+    """What one training run produced: where it is logged, the version, the gate, the figures."""
+
+    run_id: str
+    model_version: int
+    promoted: bool
+    decision: GateDecision
+    evaluation: Evaluation
+    metrics: dict[str, float]
+    split: TimeSplit
+    training_set: TrainingSet
+
+
+def _validate(data_dir: Path) -> None:
+    try:
+        from felrisk.validate import validate_data
+    except ImportError:  # validation lands separately; open_data still checks the folder
+        return
+    validate_data(data_dir)
+
+
+def run_audits(
+    test: pd.DataFrame, scores: dict[str, np.ndarray], k: int, cfg: TrainingConfig
+) -> dict[str, dict[str, audit.AuditResult]]:
+    """Equal treatment of each audited model's top-k against the test random stream."""
+    groups = [g for g in cfg.gate.groups if g in test.columns]
+    random = test.assign(is_error=test["is_error"].astype(bool), ipw_weight=ipw_weights(test))
+    out = {}
+    for name in AUDITED:
+        selected = random.loc[top_k_mask(scores[name], k)]
+        out[name] = audit.audit_many(
+            random,
+            selected,
+            groups,
+            pairs=cfg.gate.pairs,
+            error_col="is_error",
+            weight_col="ipw_weight",
+            band=cfg.gate.band,
+            n_boot=cfg.bootstrap.n_boot,
+            seed=cfg.seed,
+        )
+    return out
+
+
+def _audit_summary(audits: dict[str, dict[str, audit.AuditResult]]) -> pd.DataFrame:
+    rows = []
+    for model, results in audits.items():
+        for group, res in results.items():
+            t = res.table().reset_index(names="value")
+            t.insert(0, "group", group)
+            t.insert(0, "model", model)
+            rows.append(t)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _failures(results: dict[str, audit.AuditResult]) -> list[str]:
+    return [f"{g}={v}" for g, res in results.items() for v in res.failing]
+
+
+def _compare_with_champion(
+    test: pd.DataFrame, scores: dict[str, np.ndarray], k: int, cfg: TrainingConfig
+) -> tuple[int | None, object, str | None]:
+    """(champion version, paired hit-rate gain at k, problem) on this run's test period."""
+    version = tracking.champion_version(cfg.registered_model_name)
+    if version is None:
+        return None, None, None
+    try:
+        champ = tracking.load_version(version, cfg.registered_model_name)
+        champ_score = champ.predict_frame(test)["score"].to_numpy()
+    except Exception as exc:  # any failure to score is a reason to keep the champion
+        return version, None, f"{type(exc).__name__}: {exc}"
+    gain = paired_gain_at_k(
+        test["is_error"].to_numpy(),
+        scores["lightgbm"],
+        champ_score,
+        k,
+        n_boot=cfg.bootstrap.n_boot,
+        seed=cfg.seed,
+    )
+    return version, gain, None
+
+
+def _proxy_screen(
+    X: pd.DataFrame, test: pd.DataFrame, score: np.ndarray, cfg: TrainingConfig
+) -> pd.DataFrame:
+    """Proxy screen per audit attribute; an attribute the screen cannot handle gets a row saying why.
+
+    Features with no value at all in the test rows carry no information and are left out.
+    """
+    X = X.reset_index(drop=True)
+    X = X.loc[:, X.notna().any()]
+    tables = []
+    for group in (g for g in cfg.gate.groups if g in test.columns):
+        attr = test[[group]].reset_index(drop=True)
+        try:
+            tables.append(audit.proxy_screen(X, attr, score=pd.Series(score), seed=cfg.seed))
+        except ValueError as exc:
+            log.warning("proxy screen of %s not computed: %s", group, exc)
+            tables.append(pd.DataFrame([{"attribute": group, "feature": f"not computed: {exc}"}]))
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def flat_metrics(ev: Evaluation, rolling: pd.DataFrame) -> dict[str, float]:
+    """Every figure as one MLflow metric (`test.<model>.<figure>` and so on)."""
+    out: dict[str, float] = {
+        "test.k": ev.k,
+        "test.n_random": ev.n_random,
+        "test.base_rate": ev.base_rate.value,
+        "test.base_rate_low": ev.base_rate.low,
+        "test.base_rate_high": ev.base_rate.high,
+    }
+    skip = {"model", "k", "n", "benefit"}
+    for _, r in ev.comparison.iterrows():
+        out |= {f"test.{r['model']}.{c}": float(r[c]) for c in r.index if c not in skip}
+    for _, r in ev.population.iterrows():
+        out |= {f"test.{r['model']}.{c}": float(r[c]) for c in r.index if c not in skip}
+    for _, r in ev.per_benefit.iterrows():
+        for c in ("hit_rate", "hit_rate_low", "hit_rate_high", "lift", "wrong_sek", "pr_auc"):
+            out[f"benefit.{r['benefit']}.{r['model']}.{c}"] = float(r[c])
+    if ev.oracle is not None:
+        for _, r in ev.oracle.iterrows():
+            out[f"oracle.{r['model']}.{r['figure']}"] = float(r["oracle"])
+            out[f"oracle.{r['model']}.{r['figure']}_honest_minus_oracle"] = float(
+                r["honest_minus_oracle"]
+            )
+    if "model" in rolling.columns:
+        for _, r in rolling.dropna(subset=["model"]).iterrows():
+            out[f"rolling.{r['period_start']}.{r['model']}.hit_rate"] = float(r["hit_rate"])
+    return {k.replace("(", "").replace(")", ""): v for k, v in out.items() if pd.notna(v)}
+
+
+def _plots(folder: Path, test: pd.DataFrame, scores, ev: Evaluation, audits) -> None:
+    y = test["is_error"].to_numpy()
+    metrics.plot_lift_at_k(y, scores, folder / "lift_at_k.png", base_rate=ev.base_rate.value)
+    metrics.plot_pr(y, scores, folder / "pr_curve.png")
+    metrics.plot_reliability(y, scores["lightgbm"], folder / "reliability_lightgbm.png")
+    for model, results in audits.items():
+        audit.plot_equal_burden(results, folder / f"equal_burden_{model}.png")
+
+
+def train(
+    data_dir: Path,
+    config_path: Path | None = None,
+    seed: int | None = None,
+    console=None,
+) -> TrainResult:
+    """Train on the closed controls of `data_dir`, compare, audit, log to MLflow, maybe promote."""
+    data_dir = Path(data_dir)
+    cfg = load_training_config(config_path, seed)
+    _validate(data_dir)
+    data = open_data(data_dir)
+    ts = build_training_set(data)
+    log.info("training set: %d closed controls, %d features", len(ts.frame), len(ts.feature_names))
+    split = time_split(ts.frame["selected_date"], ts.data_end, cfg.split)
+    periods = split.assign(ts.frame["selected_date"], ts.frame["closed_date"])
+    masks = period_masks(ts, periods, cfg)
+    if masks["test"].sum() < cfg.capacity.min_k:
+        raise ContractError(
+            f"the test period ({split.t2} to {split.end}) holds {int(masks['test'].sum())} closed "
+            "random-stream controls: too few to measure anything honestly"
+        )
+    fitted = fit_models(ts, masks, cfg)
+    test = ts.rows(masks["test"]).reset_index(drop=True)
+    scores = fitted.scores(test)
+    ev = evaluate_test(test, scores, cfg)
+    truth = read_oracle_truth(data_dir)
+    if truth is not None:
+        ev.oracle = oracle_table(test, scores, truth, ev, cfg)
+    audits = run_audits(test, scores, ev.k, cfg)
+    proxy = _proxy_screen(ts.X(masks["test"]), test, scores["lightgbm"], cfg)
+    rolling = rolling_evaluation(ts, split, cfg)
+    champ_version, gain, problem = _compare_with_champion(test, scores, ev.k, cfg)
+    decision = decide(
+        _failures(audits["lightgbm"]), champ_version, gain, cfg.gate.min_improvement, problem
+    )
+    flat = flat_metrics(ev, rolling)
+    run_id, version = _log_run(
+        data_dir,
+        cfg,
+        ts,
+        fitted,
+        split,
+        masks,
+        test,
+        scores,
+        ev,
+        audits,
+        proxy,
+        rolling,
+        decision,
+        flat,
+    )
+    if console is not None:
+        console.print(
+            comparison_table(
+                ev,
+                f"Test period {split.t2} to {split.end}: random "
+                f"stream, k = {ev.k} of {ev.n_random}",
+            )
+        )
+        console.print(f"{cfg.registered_model_name} v{version} ({run_id}): {decision.summary()}")
+    return TrainResult(run_id, version, decision.promote, decision, ev, flat, split, ts)
+
+
+def _log_run(
+    data_dir,
+    cfg,
+    ts: TrainingSet,
+    fitted: FittedModels,
+    split,
+    masks,
+    test,
+    scores,
+    ev: Evaluation,
+    audits,
+    proxy,
+    rolling,
+    decision: GateDecision,
+    flat,
+) -> tuple[str, int]:
+    counts = {name: int(m.sum()) for name, m in masks.items()}
+    bundle = fitted.bundle
+    bundle.metadata |= {"split": split.as_dict(), "k": ev.k, "data_dir": str(data_dir)}
+    summary = _audit_summary(audits)
+    with tracking.start_run(cfg.experiment, f"train seed={cfg.seed}", {"kind": "train"}) as lg:
+        lg.log_params(
+            {
+                "seed": cfg.seed,
+                "data_dir": str(Path(data_dir).resolve()),
+                "k": ev.k,
+                "k_share": cfg.capacity.k_share,
+                **{f"split.{k}": v for k, v in split.as_dict().items()},
+                **{f"rows.{k}": v for k, v in counts.items()},
+                "feature_version": bundle.feature_version,
+                "n_features": len(ts.feature_names),
+                **{f"config.{k}": v for k, v in cfg.model_dump().items()},
+            }
+        )
+        lg.log_dict(ts.snapshot, "data/snapshot.json")
+        lg.log_dict(
+            {
+                "version": bundle.feature_version,
+                "features": ts.feature_names,
+                "categorical": ts.categorical_features,
+            },
+            "data/features.json",
+        )
+        lg.log_metrics(flat)
+        lg.log_table(ev.comparison, "metrics/comparison.csv")
+        lg.log_table(ev.per_benefit, "metrics/per_benefit.csv")
+        lg.log_table(ev.population, "metrics/population_ipw.csv")
+        lg.log_table(rolling, "metrics/rolling.csv")
+        if ev.oracle is not None:
+            lg.log_table(ev.oracle, "metrics/oracle.csv")
+        lg.log_table(summary, "audit/equal_treatment.csv")
+        lg.log_dict(
+            {m: {g: r.to_dict() for g, r in res.items()} for m, res in audits.items()},
+            "audit/equal_treatment.json",
+        )
+        lg.log_table(proxy, "audit/proxy_screen.csv")
+        lg.log_table(bundle.profile.to_frame(), "model/training_profile.csv")
+        with tracking.scratch_dir() as tmp:
+            _plots(Path(tmp), test, scores, ev, audits)
+            tracking.log_figure_dir(lg, Path(tmp), "plots")
+        version = tracking.log_bundle(lg, bundle, ts.X(masks["train"]), cfg.registered_model_name)
+        lg.set_tags({"model_version": version, "gate": decision.summary()})
+        lg.log_dict(
+            {
+                "promote": decision.promote,
+                "reasons": decision.reasons,
+                "audit_failures": decision.audit_failures,
+            },
+            "gate.json",
+        )
+        main = summary[summary["model"] == "lightgbm"] if not summary.empty else summary
+        cols = [
+            c
+            for c in (
+                "group",
+                "value",
+                "share_selected",
+                "share_random_errors",
+                "equal_burden_ratio",
+                "equal_burden_ratio_low",
+                "equal_burden_ratio_high",
+                "fails",
+            )
+            if c in main.columns
+        ]
+        card = model_card(
+            name=cfg.registered_model_name,
+            version=version,
+            ev=ev,
+            split=split.as_dict(),
+            counts=counts,
+            snapshot=ts.snapshot,
+            feature_names=ts.feature_names,
+            feature_version=bundle.feature_version,
+            audit_summary=main[cols] if cols else main,
+            proxy_top=proxy.head(15),
+            decision=decision,
+            rolling=rolling,
+            oracle=ev.oracle,
+            seed=cfg.seed,
+            band=cfg.gate.band,
+        )
+        lg.log_text(card, "model_card.md")
+        tracking.tag_version(
+            version, {"gate": decision.summary()[:4000]}, cfg.registered_model_name
+        )
+        if decision.promote:
+            tracking.set_champion(version, decision.summary(), "gate", cfg.registered_model_name)
+        return lg.run_id, version
