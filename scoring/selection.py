@@ -7,6 +7,7 @@ sent to verification ahead of the rest.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -16,6 +17,8 @@ import pandas as pd
 from felrisk.contract import BENEFITS
 from felrisk.errors import ConfigError, ContractError
 from scoring.config import LANE_INVESTIGATION, LANE_VERIFICATION, SelectionConfig
+
+log = logging.getLogger("felrisk.scoring")
 
 SELECTION_MODEL = "model"
 SELECTION_EXPLORATION = "exploration"
@@ -121,7 +124,11 @@ def _check_scored(scored: pd.DataFrame) -> None:
 
 
 def _rank_value(frame: pd.DataFrame, config: SelectionConfig) -> pd.Series:
+    """The ranking value; a model without an amount model (no expected SEK) ranks by probability."""
     column = "expected_wrong_sek" if config.rank_by == "expected_sek" else "probability"
+    if column == "expected_wrong_sek" and frame[column].isna().all():
+        log.warning("rank_by expected_sek, but the model gives no amounts: ranking by probability")
+        column = "probability"
     return frame[column].astype(float).fillna(-np.inf)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -82,6 +83,18 @@ def test_ranks_by_expected_sek_or_probability(scored):
     got = by_sek[(by_sek["benefit"] == "SJP") & (by_sek["lane"] == "verifiering")]
     assert set(got["case_id"]) == top_sek
     assert set(by_sek["case_id"]) != set(by_p["case_id"])
+
+
+def test_without_amounts_expected_sek_ranking_falls_back_to_probability(scored):
+    cfg = make_config(exploration_share=0.0, hard_rule_features=[])
+    no_amount = scored.assign(expected_wrong_sek=np.nan)
+    by_p = select_controls(
+        scored,
+        make_config(exploration_share=0.0, hard_rule_features=[], rank_by="probability"),
+        as_of=D,
+    )
+    got = select_controls(no_amount, cfg, as_of=D)
+    assert list(got["case_id"]) == list(by_p["case_id"])
 
 
 def test_exploration_share_and_probability(config, scored):
