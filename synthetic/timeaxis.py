@@ -62,19 +62,21 @@ def years_between(birth: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Whole years of age at day `at` for birth day `birth` (by calendar, leap days aside)."""
     b = np.asarray(birth, dtype="int64").astype("datetime64[D]")
     a = np.asarray(at, dtype="int64").astype("datetime64[D]")
-    by = b.astype("datetime64[Y]").astype("int64")
-    ay = a.astype("datetime64[Y]").astype("int64")
-    bdoy = (b - b.astype("datetime64[Y]")).astype("int64")
-    adoy = (a - a.astype("datetime64[Y]")).astype("int64")
-    return ay - by - (adoy < bdoy)
+    bm = b.astype("datetime64[M]").astype("int64")
+    am = a.astype("datetime64[M]").astype("int64")
+    # compare (month, day of month), not day of year: leap years shift the day of year
+    bkey = (bm % 12) * 32 + (b - b.astype("datetime64[M]").astype("datetime64[D]")).astype("int64")
+    akey = (am % 12) * 32 + (a - a.astype("datetime64[M]").astype("datetime64[D]")).astype("int64")
+    return am // 12 - bm // 12 - (akey < bkey)
 
 
 def add_years(days: np.ndarray, years: int) -> np.ndarray:
     """The same calendar day `years` later (29 Feb -> 1 Mar)."""
     d = np.asarray(days, dtype="int64").astype("datetime64[D]")
-    y = d.astype("datetime64[Y]")
-    doy = (d - y).astype("int64")
-    return ((y + years).astype("datetime64[D]") + doy).astype("int64")
+    m = d.astype("datetime64[M]")
+    dom = (d - m.astype("datetime64[D]")).astype("int64")
+    # same month and day of month; 29 Feb in a common year runs over into 1 Mar
+    return ((m + 12 * years).astype("datetime64[D]") + dom).astype("int64")
 
 
 def group_offsets(counts: np.ndarray) -> np.ndarray:
