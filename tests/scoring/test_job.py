@@ -244,19 +244,19 @@ BAD_INPUTS = {
     "unknown benefit code": (
         "cases",
         lambda df: df.assign(benefit=df["benefit"].where(df.index != 3, "XYZ")),
-        ["cases", "benefit"],
+        ["cases", "benefit", "(1 rows)", "benefit=XYZ"],
     ),
     "duplicated ids": (
         "payments",
         lambda df: pd.concat([df, df.head(2)]),
-        ["payments", "payment_id"],
+        ["payments", "payment_id", "duplicated id (4 rows)"],
     ),
     "dates out of order": (
         "payments",
         lambda df: df.assign(
             period_end=df["period_end"].where(df.index != 5, df["period_start"] - timedelta(days=3))
         ),
-        ["payments", "period_end"],
+        ["payments", "period_end", "before period_start (1 rows)", "payment_id="],
     ),
 }
 
