@@ -14,6 +14,7 @@ from synthetic.timeaxis import (
     month_first,
     month_index,
     month_last,
+    overlaps_other,
     years_between,
 )
 
@@ -123,6 +124,34 @@ def _within_granted(days: pd.DataFrame, granted: np.ndarray) -> np.ndarray:
     factor = np.minimum(1.0, granted / np.maximum(total.to_numpy(), 1e-9))
     # round down to quarter hours so the week stays within the grant
     return np.floor(days["hours"].to_numpy() * factor * 4) / 4
+
+
+def off_own_benefit_days(days: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """An assistant does not work on days of their own full-time benefit (a substitute does)."""
+    full = cases[
+        cases["benefit"].isin(["SJP", "FP", "TFP", "AKS", "SE", "AE"]).to_numpy()
+        & (cases["extent"] == 1.0).to_numpy()
+    ]
+    d = days["day"].to_numpy()
+    busy = overlaps_other(
+        days["aid"].to_numpy(),
+        d,
+        d,
+        full["pid"].to_numpy(),
+        full["ps"].to_numpy(),
+        full["pe"].to_numpy(),
+    )
+    return days[~busy].reset_index(drop=True)
+
+
+def assistant_pay(days: pd.DataFrame) -> pd.DataFrame:
+    """Monthly wages the providers report for their assistants (hours x hourly wage)."""
+    m = month_index(days["day"].to_numpy())
+    pay = days["hours"].to_numpy() * days["wage"].to_numpy()
+    g = pd.DataFrame(
+        {"pid": days["aid"].to_numpy(), "eid": days["provider"].to_numpy(), "m": m, "pay": pay}
+    )
+    return g.groupby(["pid", "eid", "m"], as_index=False, sort=True)["pay"].sum()
 
 
 def time_reports(days: pd.DataFrame, seed: int) -> pd.DataFrame:

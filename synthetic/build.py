@@ -73,12 +73,23 @@ def build_cases(w_persons: pd.DataFrame, pop, start: int, end: int, sc: Scenario
 
 
 def collective_topup(cases: pd.DataFrame, sc: Scenario, seed: int) -> None:
-    """Long SJP cases whose employer tops up by agreement: a little pay on full benefit (legit)."""
+    """Legitimate pay on SJP days: a collective-agreement top-up, or paid work training."""
     rng = stream(seed, "topup")
     long_sjp = (cases["benefit"] == "SJP") & (cases["pe"] - cases["ps"] >= 30)
     long_sjp &= cases["emp_type"] == "employee"
-    pick = long_sjp.to_numpy() & (rng.random(len(cases)) < sc.benefits.collective_topup_share)
+    u = rng.random(len(cases))
+    pick = long_sjp.to_numpy() & (u < sc.benefits.collective_topup_share)
     cases.loc[pick, "pay_not_lowered"] = -0.1  # marker: pay lowered by 90 % only, not an error
+    # work training (arbetsträning) on full SJP: the employer pays for the hours trained
+    b = sc.benefits
+    full_long = long_sjp.to_numpy() & (cases["extent"] == 1.0).to_numpy()
+    full_long &= (cases["pe"] - cases["ps"] >= 60).to_numpy()
+    train = (
+        full_long
+        & (u >= b.collective_topup_share)
+        & (u < b.collective_topup_share + b.work_training_share)
+    )
+    cases.loc[train, "pay_not_lowered"] = -rng.uniform(0.15, 0.35, int(train.sum()))
 
 
 def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
@@ -101,7 +112,9 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     )
     w.aks_months = activity.aks_months(w.cases, w.employers, sc, seed)
     w.ass_links = links
-    w.ass_days = assistance.work_days(w.cases, links, seed)
+    w.ass_days = assistance.off_own_benefit_days(
+        assistance.work_days(w.cases, links, seed), w.cases
+    )
     collective_topup(w.cases, sc, seed)
     add_false_alarms(w)
     inject_errors(w)
@@ -147,7 +160,7 @@ def _for_pay(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _extra_income(w: WorldState) -> pd.DataFrame:
-    """Pay outside the regular jobs: declared AKS work, and undeclared work from the mechanisms."""
+    """Pay outside the regular jobs: declared AKS work, assistants' wages, undeclared work."""
     m = w.aks_months
     declared = m[m["work_eid"] >= 0]
     frames = [
@@ -159,6 +172,7 @@ def _extra_income(w: WorldState) -> pd.DataFrame:
                 "pay": declared["work_pay"].to_numpy(),
             }
         ),
+        assistance.assistant_pay(w.ass_days),
         *w.extra_income,
     ]
     return pd.concat(frames, ignore_index=True)

@@ -73,6 +73,7 @@ class Benefits(FrozenConfig):
     legit_half_sjp_half_fp_per_100k: float = Field(ge=0)
     legit_half_aks_half_fp_per_100k: float = Field(ge=0)
     collective_topup_share: float = Field(ge=0, le=1)
+    work_training_share: float = Field(ge=0, le=1)
     tfp_automated: float = Field(ge=0, le=1)
     fp_automated: float = Field(ge=0, le=1)
     other_automated: float = Field(ge=0, le=1)

@@ -93,3 +93,20 @@ def test_sgi_rule_has_false_positives(world):
     c = world["cases"].merge(world.truth, on="case_id")
     bad_people = set(c.loc[c["mechanism"] == "sgi_hours_as_days", "person_id"])
     assert (~low["person_id"].isin(bad_people)).any()
+
+
+def test_assistants_are_paid_by_their_provider_and_not_on_their_own_sick_days(world):
+    r = world["work_time_reports"]
+    inc = world["income_reports"]
+    paid = r.merge(
+        inc, left_on=["assistant_id", "provider_id"], right_on=["person_id", "employer_id"]
+    )
+    assert paid["assistant_id"].nunique() >= 0.9 * r["assistant_id"].nunique()
+    c = world["cases"].merge(world.truth, on="case_id")
+    p = world["payments"]
+    full = p[(p["extent"] == 1.0) & p["benefit"].isin(["SJP", "FP", "SE", "AE"])]
+    m = r.merge(full, left_on="assistant_id", right_on="person_id")
+    on_leave = (m["work_date"] >= m["period_start"]) & (m["work_date"] <= m["period_end"])
+    wrong = set(c.loc[c["is_erroneous"], "case_id"])
+    m = m[on_leave]
+    assert (m["case_id"].isin(wrong) | m["client_case_id"].isin(wrong)).all()
