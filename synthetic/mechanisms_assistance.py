@@ -18,59 +18,57 @@ def ass_impossible_hours(w: WorldState, benefit: str, n: int, rng: np.random.Gen
     k = len(rows)
     if k == 0 or len(days) == 0:
         return 0
-    wk = weak(w, k, rng)
     h = c.iloc[rows]
-    long_days = days[days["hours"] >= 6]
-    # for each host: an assistant-day of another client inside the host's paid period
     q = pd.DataFrame(
         {
             "host": h["case"].to_numpy(),
             "ps": h["ps"].to_numpy(),
             "pe": h["pe"].to_numpy(),
-            "weak": wk,
+            "weak": weak(w, k, rng),
         }
     )
-    pick = long_days.sample(
-        n=min(len(long_days), 400 * k), random_state=np.random.RandomState(rng.integers(2**31))
+    long_days = days[days["hours"] >= 6]
+    # for each host: one assistant of another client with long days inside the host's period
+    spans = long_days.groupby(["case", "aid"], as_index=False, sort=True).agg(
+        first=("day", "min"), last=("day", "max")
     )
-    m = q.merge(pick[["case", "aid", "day", "hours"]], how="cross")
-    m = m[(m["case"] != m["host"]) & (m["day"] >= m["ps"]) & (m["day"] <= m["pe"])]
-    first = m.drop_duplicates("host")
-    first = first.set_index("host")
-    # that assistant's working days in the host period get extra (billed) hours on the host
-    extra_rows = []
-    for host, r in first.iterrows():
-        mine = days[
-            (days["aid"] == r["aid"])
-            & (days["case"] == r["case"])
-            & (days["day"] >= r["ps"])
-            & (days["day"] <= r["pe"])
-            & (days["hours"] >= 6)
-        ]
-        cnt = int(rng.integers(1, 4)) if r["weak"] else int(rng.integers(5, 31))
-        mine = mine.iloc[rng.permutation(len(mine))[:cnt]]
-        over = rng.uniform(0.25, 1.0, len(mine)) if r["weak"] else rng.uniform(1.0, 6.0, len(mine))
-        add = np.round((24 - mine["hours"].to_numpy() + over) * 4) / 4
-        prov = days.loc[days["case"] == host, "provider"]
-        extra_rows.append(
-            pd.DataFrame(
-                {
-                    "case": host,
-                    "aid": r["aid"],
-                    "provider": prov.iloc[0] if len(prov) else mine["provider"].iloc[0],
-                    "wage": mine["wage"].to_numpy(),
-                    "day": mine["day"].to_numpy(),
-                    "hours": add,
-                    "billed_factor": 1.0,
-                }
-            )
-        )
-    if not extra_rows:
+    m = q.merge(spans, how="cross")
+    m = m[(m["case"] != m["host"]) & (m["first"] <= m["pe"]) & (m["last"] >= m["ps"])]
+    m = (
+        m.assign(u=rng.random(len(m)))
+        .sort_values(["host", "u"], kind="stable")
+        .drop_duplicates("host")
+    )
+    # that assistant's long days in the host period get extra (billed) hours on the host
+    mine = m[["host", "ps", "pe", "weak", "case", "aid"]].merge(
+        long_days[["case", "aid", "day", "hours", "wage"]], on=["case", "aid"]
+    )
+    mine = mine[(mine["day"] >= mine["ps"]) & (mine["day"] <= mine["pe"])]
+    mine = mine.assign(u=rng.random(len(mine))).sort_values(["host", "u"], kind="stable")
+    wk = mine["weak"].to_numpy(dtype=bool)
+    cnt = np.where(wk, rng.integers(1, 4, len(mine)), rng.integers(5, 31, len(mine)))
+    mine = mine[mine.groupby("host").cumcount().to_numpy() < cnt]
+    wk = mine["weak"].to_numpy(dtype=bool)
+    over = np.where(wk, rng.uniform(0.25, 1.0, len(mine)), rng.uniform(1.0, 6.0, len(mine)))
+    provider = days.drop_duplicates("case").set_index("case")["provider"]
+    prov = provider.reindex(mine["host"]).to_numpy()
+    prov = np.where(pd.isna(prov), provider.reindex(mine["case"]).to_numpy(), prov)
+    extra = pd.DataFrame(
+        {
+            "case": mine["host"].to_numpy(),
+            "aid": mine["aid"].to_numpy(),
+            "provider": prov.astype("int64"),
+            "wage": mine["wage"].to_numpy(),
+            "day": mine["day"].to_numpy(),
+            "hours": np.round((24 - mine["hours"].to_numpy() + over) * 4) / 4,
+            "billed_factor": 1.0,
+        }
+    )
+    if extra.empty:
         return 0
-    extra = pd.concat(extra_rows, ignore_index=True)
     w.ass_days = pd.concat([days, extra], ignore_index=True)
     wrong = extra.groupby("case")["hours"].sum() * w.scenario.amounts.ass_hourly_sek
-    weak_of = pd.Series(wk, index=h["case"].to_numpy())
+    weak_of = q.set_index("host")["weak"]
     w.mark(
         wrong.index.to_numpy(),
         "ass_impossible_hours",
