@@ -26,6 +26,9 @@ ERROR_RATE_TARGETS: dict[str, float] = {
 RANDOM_STREAM_TARGET = 0.031
 FK_SHARE_TARGET = 0.199
 FEMALE_SICK_SHARE_TARGET = 0.62
+# detected errors 2020: women 86,364, men 56,340; random control: women 3.4 %, men 2.7 %
+FEMALE_ERROR_SHARE_TARGET = 86_364 / (86_364 + 56_340)
+RANDOM_BY_SEX = {"F": 0.034, "M": 0.027}
 AUTOMATED_TARGETS = {"TFP": 0.73, "FP": 0.59}
 # a rule that alone catches more than this share of all errors would make the world a toy
 MAX_RULE_SHARE = 0.5
@@ -153,6 +156,20 @@ def calibrate(
     )
     found = done["outcome"].isin(["error_customer", "error_fk", "suspected_crime"]).to_numpy()
     rows.append(_rate("random stream: errors found (recall < 1)", found, None, None))
+    sex = persons.set_index("pid")["sex"]
+    done_f = sex.reindex(done["pid"]).to_numpy() == "F"
+    for label, mask, target in (
+        ("women", done_f, RANDOM_BY_SEX["F"]),
+        ("men", ~done_f, RANDOM_BY_SEX["M"]),
+    ):
+        rows.append(
+            _rate(
+                f"random stream: true error share, {label}",
+                truth_err[mask],
+                target,
+                _tol(target, int(mask.sum())),
+            )
+        )
     e = c[err]
     rows.append(
         _rate(
@@ -168,6 +185,8 @@ def calibrate(
     sick = cases[(cases["benefit"] == "SJP") & (cases["event"] >= start)]
     fem = persons.set_index("pid")["sex"].reindex(sick["pid"]).to_numpy() == "F"
     rows.append(_rate("women among new SJP cases", fem, FEMALE_SICK_SHARE_TARGET, 0.06))
+    e_fem = sex.reindex(e["pid"]).to_numpy() == "F"
+    rows.append(_rate("women among erroneous cases", e_fem, FEMALE_ERROR_SHARE_TARGET, 0.08))
     auto = payments[payments["kind"] == "normal"].drop_duplicates("case")
     for b, target in AUTOMATED_TARGETS.items():
         m = auto["benefit"].to_numpy() == b

@@ -37,6 +37,7 @@ def test_agency_share_intent_and_sickness_by_sex(world):
     intent = world.report.row("errors marked intentional")
     assert 0.05 < intent.generated < 0.6  # a separate flag, neither always nor never
     assert world.report.row("women among new SJP cases").ok
+    assert world.report.row("women among erroneous cases").ok
     for b in ("TFP", "FP"):
         assert world.report.row(f"cases decided automatically, {b}").ok
 
