@@ -26,7 +26,7 @@ from scoring.publish import date_lock, publish, recover, staging_dir
 from scoring.reasons import attach_reasons, template_reasons
 from scoring.report import render_report
 from scoring.selection import cooldown_persons, select_controls
-from scoring.timeline import render_timeline
+from scoring.timeline import render_timelines
 from scoring.timeline_data import overlap_marks
 
 log = logging.getLogger("felrisk.scoring")
@@ -124,21 +124,7 @@ def _timelines(facts, lst: pd.DataFrame, as_of: date) -> dict[str, str]:
     marks = facts.marks
     if marks.empty and not facts.payments.empty:
         marks = overlap_marks(facts.payments, lst["case_id"])
-    pay_by_person = dict(tuple(facts.payments.groupby("person_id")))
-    inc_by_person = dict(tuple(facts.income.groupby("person_id")))
-    marks_by_case = dict(tuple(marks.groupby("case_id")))
-    empty_p, empty_i, empty_m = facts.payments.iloc[:0], facts.income.iloc[:0], marks.iloc[:0]
-    return {
-        r.case_id: render_timeline(
-            r.case_id,
-            r.benefit,
-            as_of,
-            pay_by_person.get(r.person_id, empty_p),
-            inc_by_person.get(r.person_id, empty_i),
-            marks_by_case.get(r.case_id, empty_m),
-        )
-        for r in lst.itertuples(index=False)
-    }
+    return render_timelines(lst, facts.payments, facts.income, marks, as_of)
 
 
 def _counts(n_active: int, cooled: set, lst: pd.DataFrame) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from html import escape
 
-import numpy as np
 import pandas as pd
 
 BENEFIT_COLOURS = {
@@ -40,6 +39,15 @@ def _months(start: date, end: date) -> list[date]:
     return out
 
 
+PAYMENT_FIELDS = ("case_id", "benefit", "period_start", "period_end", "extent", "amount_sek")
+INCOME_FIELDS = ("month", "gross_pay_sek")
+MARK_FIELDS = ("start", "end", "label")
+
+
+def _records(frame: pd.DataFrame, fields: tuple[str, ...]) -> list[tuple]:
+    return list(zip(*(frame[c].tolist() for c in fields), strict=True)) if len(frame) else []
+
+
 def render_timeline(
     case_id: str,
     benefit: str,
@@ -55,11 +63,60 @@ def render_timeline(
     payments: case_id, benefit, period_start, period_end, extent, amount_sek (the person's);
     income: month, gross_pay_sek; marks: start, end, label (days to show in red on this case).
     """
+    return _svg(
+        case_id,
+        benefit,
+        as_of,
+        _records(payments, PAYMENT_FIELDS),
+        _records(income, INCOME_FIELDS),
+        _records(marks, MARK_FIELDS),
+        window_days,
+    )
+
+
+def _group(frame: pd.DataFrame, key: str, fields: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """Rows as plain tuples per key value: one pass, so each picture costs no pandas calls."""
+    out: dict[str, list[tuple]] = {}
+    if len(frame) == 0:
+        return out
+    for k, rec in zip(frame[key].tolist(), _records(frame, fields), strict=True):
+        out.setdefault(k, []).append(rec)
+    return out
+
+
+def render_timelines(
+    lst: pd.DataFrame,
+    payments: pd.DataFrame,
+    income: pd.DataFrame,
+    marks: pd.DataFrame,
+    as_of: date,
+    *,
+    window_days: int = 365,
+) -> dict[str, str]:
+    """One SVG per listed case (case_id -> svg), from the facts of all listed persons at once."""
+    pays = _group(payments, "person_id", PAYMENT_FIELDS)
+    incs = _group(income, "person_id", INCOME_FIELDS)
+    mrks = _group(marks, "case_id", MARK_FIELDS)
+    return {
+        c: _svg(c, b, as_of, pays.get(p, []), incs.get(p, []), mrks.get(c, []), window_days)
+        for c, b, p in zip(lst["case_id"], lst["benefit"], lst["person_id"], strict=True)
+    }
+
+
+def _svg(
+    case_id: str,
+    benefit: str,
+    as_of: date,
+    payments: list[tuple],
+    income: list[tuple],
+    marks: list[tuple],
+    window_days: int,
+) -> str:
     start, end = as_of - timedelta(days=window_days), as_of
-    others = sorted(set(payments.loc[payments["case_id"] != case_id, "benefit"]) - set())
-    rows = [("Detta ärende", benefit, payments["case_id"] == case_id)]
+    others = sorted({p[1] for p in payments if p[0] != case_id})
+    rows = [("Detta ärende", benefit, [p for p in payments if p[0] == case_id])]
     rows += [
-        (f"Annan förmån: {b}", b, (payments["case_id"] != case_id) & (payments["benefit"] == b))
+        (f"Annan förmån: {b}", b, [p for p in payments if p[0] != case_id and p[1] == b])
         for b in others
     ]
     top = 18
@@ -76,55 +133,51 @@ def render_timeline(
             f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 16}" class="grid"/>'
             f'<text x="{x + 2:.1f}" y="{height - 4}" class="tick">{m:%Y-%m}</text>'
         )
-    for i, (label, b, mask) in enumerate(rows):
+    for i, (label, b, part) in enumerate(rows):
         y = top + i * ROW_H
         parts.append(f'<text x="4" y="{y + 14}" class="lbl">{escape(label)} ({b})</text>')
-        part = payments[mask]
-        for r in part.itertuples(index=False):
-            s, e = max(r.period_start, start), min(r.period_end + timedelta(days=1), end)
+        for _, pb, p_start, p_end, extent, amount in part:
+            s, e = max(p_start, start), min(p_end + timedelta(days=1), end)
             if s >= e:
                 continue
             x0, x1 = _x(s, start, window_days), _x(e, start, window_days)
-            h = max(3.0, (ROW_H - 6) * float(np.clip(r.extent, 0, 1)))
-            fill = "#999999" if r.amount_sek < 0 else BENEFIT_COLOURS.get(r.benefit, "#777")
-            tip = (
-                f"{r.benefit} {r.period_start}–{r.period_end}, omfattning {r.extent:g}, "
-                f"{r.amount_sek:,.0f} kr".replace(",", " ")
+            h = max(3.0, (ROW_H - 6) * min(max(float(extent), 0.0), 1.0))
+            fill = "#999999" if amount < 0 else BENEFIT_COLOURS.get(pb, "#777")
+            tip = f"{pb} {p_start}–{p_end}, omfattning {extent:g}, {amount:,.0f} kr".replace(
+                ",", " "
             )
             parts.append(
                 f'<rect x="{x0:.1f}" y="{y + ROW_H - 4 - h:.1f}" width="{max(x1 - x0, 1.0):.1f}" '
                 f'height="{h:.1f}" fill="{fill}"><title>{escape(tip)}</title></rect>'
             )
-    for r in marks.itertuples(index=False):
-        s, e = max(r.start, start), min(r.end + timedelta(days=1), end)
+    for m_start, m_end, m_label in marks:
+        s, e = max(m_start, start), min(m_end + timedelta(days=1), end)
         if s >= e:
             continue
         x0, x1 = _x(s, start, window_days), _x(e, start, window_days)
         parts.append(
             f'<rect class="mark" x="{x0:.1f}" y="{top - 2}" width="{max(x1 - x0, 2.0):.1f}" '
             f'height="{ROW_H * len(rows) + 2}" fill="{MARK}" fill-opacity="0.28" stroke="{MARK}">'
-            f"<title>{escape(str(r.label))}: {r.start}–{r.end}</title></rect>"
+            f"<title>{escape(str(m_label))}: {m_start}–{m_end}</title></rect>"
         )
     y0 = top + ROW_H * len(rows) + 12
     parts.append(
         f'<text x="4" y="{y0 + INCOME_H / 2:.0f}" class="lbl">Inkomst per månad (AGI)</text>'
     )
-    if not income.empty:
-        inc = income[
-            (income["month"] >= date(start.year, start.month, 1)) & (income["month"] < end)
-        ]
-        top_pay = float(inc["gross_pay_sek"].max()) if len(inc) else 0.0
-        for r in inc.itertuples(index=False):
-            if top_pay <= 0 or r.gross_pay_sek <= 0:
-                continue
-            nxt = date(r.month.year + r.month.month // 12, r.month.month % 12 + 1, 1)
-            x0 = _x(max(r.month, start), start, window_days)
-            x1 = _x(min(nxt, end), start, window_days)
-            h = (INCOME_H - 6) * r.gross_pay_sek / top_pay
-            tip = f"{r.month:%Y-%m}: {r.gross_pay_sek:,.0f} kr".replace(",", " ")
-            parts.append(
-                f'<rect class="income" x="{x0 + 1:.1f}" y="{y0 + INCOME_H - h:.1f}" '
-                f'width="{max(x1 - x0 - 2, 1):.1f}" height="{h:.1f}"><title>{escape(tip)}</title></rect>'
-            )
+    first_month = date(start.year, start.month, 1)
+    inc = [(m, pay) for m, pay in income if first_month <= m < end]
+    top_pay = max((pay for _, pay in inc), default=0.0)
+    for month, pay in inc:
+        if top_pay <= 0 or pay <= 0:
+            continue
+        nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        x0 = _x(max(month, start), start, window_days)
+        x1 = _x(min(nxt, end), start, window_days)
+        h = (INCOME_H - 6) * pay / top_pay
+        tip = f"{month:%Y-%m}: {pay:,.0f} kr".replace(",", " ")
+        parts.append(
+            f'<rect class="income" x="{x0 + 1:.1f}" y="{y0 + INCOME_H - h:.1f}" '
+            f'width="{max(x1 - x0 - 2, 1):.1f}" height="{h:.1f}"><title>{escape(tip)}</title></rect>'
+        )
     parts.append("</svg>")
     return "".join(parts)
