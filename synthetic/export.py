@@ -15,18 +15,25 @@ from synthetic.population import EXT_CHILD_BASE
 from synthetic.timeaxis import NA_DAY
 
 
+def _labels(prefix: str, keys: np.ndarray, width: int) -> np.ndarray:
+    """prefix + zero-padded key for each key (numpy's zfill fails on empty arrays)."""
+    keys = np.asarray(keys, dtype="int64")
+    if len(keys) == 0:
+        return np.array([], dtype="U1")
+    return np.char.add(prefix, np.char.zfill(keys.astype("U20"), width))
+
+
 def ids(prefix: str, keys: np.ndarray, width: int = 8) -> pa.Array:
     """String ids like P00000042 from integer keys (vectorised)."""
-    keys = np.asarray(keys, dtype="int64")
-    digits = np.char.zfill(keys.astype("U20"), width)
-    return pa.array(np.char.add(prefix, digits), type=pa.string())
+    return pa.array(_labels(prefix, keys, width), type=pa.string())
 
 
 def opt_ids(prefix: str, keys: np.ndarray, missing: np.ndarray, width: int = 8) -> pa.Array:
     """Ids where present, null where `missing`."""
     keys = np.where(missing, 0, np.asarray(keys, dtype="int64"))
-    digits = np.char.add(prefix, np.char.zfill(keys.astype("U20"), width))
-    return pa.array(digits, type=pa.string(), mask=np.asarray(missing, dtype=bool))
+    return pa.array(
+        _labels(prefix, keys, width), type=pa.string(), mask=np.asarray(missing, dtype=bool)
+    )
 
 
 def dates(days: np.ndarray) -> pa.Array:

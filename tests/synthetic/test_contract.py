@@ -86,3 +86,10 @@ def test_a_bad_scenario_names_the_field(tmp_path):
             out=tmp_path / "w",
             scenario_path=bad,
         )
+
+
+def test_a_tiny_world_still_writes_every_table(tmp_path):
+    """Ten persons: some tables are empty, but present with the contract's schema."""
+    generate(persons=10, start=date(2024, 1, 1), end=date(2024, 12, 31), seed=1, out=tmp_path)
+    for name, spec in TABLES.items():
+        assert pq.read_schema(tmp_path / f"{name}.parquet").names == list(spec.column_names)
