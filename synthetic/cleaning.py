@@ -43,39 +43,31 @@ def drop_collisions(cases: pd.DataFrame) -> pd.DataFrame:
     pe = c["pe"].to_numpy(dtype="int64")
     # sort by (person, rank, start): an "earlier" interval is one of higher priority
     order = np.lexsort((pe, ps, rank, pid))
-    p, s, e = pid[order], ps[order], pe[order]
     hit = np.zeros(len(c), dtype=bool)
-    # overlap with any higher-ranked interval: check against the union of all earlier ones
-    # (earlier in rank order, any start) via a per-person interval sweep on sorted starts
-    hit_sorted = _overlaps_any_before(p, s, e)
-    hit[order] = hit_sorted
+    hit[order] = _overlaps_any_before(pid[order], ps[order], pe[order])
     keep = np.ones(len(cases), dtype=bool)
     keep[np.flatnonzero(daily)[hit]] = False
     return cases[keep].reset_index(drop=True)
 
 
 def _overlaps_any_before(p: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """For rows in a fixed order, True where the row overlaps any earlier row of the same person.
+    """For rows grouped by person in a fixed order: True where a row overlaps any earlier row.
 
-    Earlier rows need not be sorted by start, so each row is compared with the earlier rows of its
-    person that start before its end: done by ranking within person, in chunks of positions.
+    Earlier rows of a person are not sorted by start, so a row is compared with each earlier row
+    of its person: one vectorised step per distance (lag) within the person's block, over the rows
+    that have an earlier row at that distance (blocks are small: a person's cases).
     """
     n = len(p)
     out = np.zeros(n, dtype=bool)
     if n == 0:
         return out
-    # position within the person's block
     first = np.r_[True, p[1:] != p[:-1]]
     block = np.cumsum(first) - 1
-    start_of_block = np.flatnonzero(first)
-    pos = np.arange(n) - start_of_block[block]
-    size = np.bincount(block)
-    max_size = int(size.max())
-    # compare each row with the row `lag` positions before it, for every lag (blocks are small)
-    for lag in range(1, max_size):
-        j = np.arange(lag, n)
-        ok = pos[j] >= lag
-        j = j[ok]
+    pos = np.arange(n) - np.flatnonzero(first)[block]  # position within the person's block
+    by_pos = np.argsort(pos, kind="stable")
+    below = np.searchsorted(pos[by_pos], np.arange(int(pos.max()) + 2))
+    for lag in range(1, int(pos.max()) + 1):
+        j = by_pos[below[lag] :]
         i = j - lag
         out[j] |= (s[i] <= e[j]) & (s[j] <= e[i])
     return out
