@@ -19,7 +19,7 @@ class NightDeps:
     registry's sentence templates, `reason_templates`, filled with the feature's value);
     timeline_facts(data, persons, as_of) -> TimelineFacts;
     equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
-    audit_settings: dict(groups, band, n_boot, seed);
+    audit_settings: dict(groups, band, seed, level) (n_boot comes from the selection policy);
     scoring_run(as_of, version, params) -> context manager yielding a RunLogger;
     load_version(version) -> bundle (to remake a night from its manifest).
     """
@@ -72,7 +72,6 @@ def default_deps() -> NightDeps:
         audit_settings={
             "groups": tuple(g for g in audit.groups if g != "income_band"),
             "band": audit.band,
-            "n_boot": audit.n_boot,
             "seed": audit.seed,
             "level": audit.ci_level,
         },

@@ -26,8 +26,11 @@ FAIRNESS_COLUMNS = (
 )
 
 
-def random_stream(controls: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Closed random controls known by D-1, with is_error and an inverse-probability weight."""
+def random_stream(
+    controls: pd.DataFrame, as_of: date, window_days: int | None = None
+) -> pd.DataFrame:
+    """Closed random controls known by D-1 (selected in the last `window_days` when given),
+    with is_error and an inverse-probability weight."""
     last = as_of - timedelta(days=1)
     c = controls.copy()
     closed = pd.to_datetime(c["closed_date"]).dt.date
@@ -35,6 +38,8 @@ def random_stream(controls: pd.DataFrame, as_of: date) -> pd.DataFrame:
     keep = (
         (c["selection"] == "random") & c["outcome"].notna() & (closed <= last) & (selected <= last)
     )
+    if window_days is not None:
+        keep &= selected >= as_of - timedelta(days=window_days)
     c = c[keep.fillna(False).astype(bool)].copy()
     c["is_error"] = c["outcome"].isin(ERROR_OUTCOMES)
     p = c["selection_probability"].astype(float)

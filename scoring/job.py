@@ -263,10 +263,10 @@ def _run(n: _Night) -> NightResult:
         )
         lst = finalize(lst)
     with steps.step("audit", "Likabehandling mot slumpurvalet"):
-        rnd = random_stream(controls, as_of)
+        rnd = random_stream(controls, as_of, config.equal_treatment_window_days)
         model_picks = lst[lst["selection"] == "model"]
         persons = _persons_frame(data, set(rnd["person_id"]) | set(model_picks["person_id"]))
-        settings = dict(deps.audit_settings)
+        settings = dict(deps.audit_settings, n_boot=config.equal_treatment_n_boot)
         groups = settings.pop("groups")
         fair, fair_msg = night_equal_treatment(
             add_groups(rnd, persons, as_of, age_band=deps.age_band),

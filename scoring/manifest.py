@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,21 @@ from felrisk.datadir import file_sha256, parquet_path
 from scoring.config import SelectionConfig
 
 MANIFEST_VERSION = 1
+# Libraries whose versions decide the bytes of a list (scores, Parquet encoding, SQL results).
+_PACKAGES = ("lightgbm", "numpy", "pandas", "pyarrow", "duckdb", "ibis-framework", "scikit-learn")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries a byte-for-byte rerun needs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
 
 
 def input_fingerprint(data_dir: Path, row_counts: dict[str, int]) -> dict[str, dict]:
@@ -54,6 +70,7 @@ class Manifest:
             "manifest_version": MANIFEST_VERSION,
             "as_of": self.as_of.isoformat(),
             "felrisk_version": felrisk.__version__,
+            "packages": package_versions(),
             "model": {
                 "name": self.model_name,
                 "version": self.model_version,

@@ -93,7 +93,7 @@ def test_manifest_records_data_model_config_and_steps(night, world):
         and m["counts"]["selected"] == result.n_selected
     )
     assert {"validate", "features", "score", "select", "reasons", "write"} <= set(m["timings_s"])
-    assert m["felrisk_version"]
+    assert m["felrisk_version"] and m["packages"]["lightgbm"][0].isdigit()
     assert m["config"]["capacity"]["SJP"]["verifiering"] == 40
     assert input_mismatches(m, world) == []
 

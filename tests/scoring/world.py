@@ -313,7 +313,6 @@ def fake_deps(world: Path, **overrides) -> NightDeps:
         audit_settings={
             "groups": ("sex", "birth_region", "age_band"),
             "band": (0.8, 1.25),
-            "n_boot": 50,
             "seed": 0,
         },
         scoring_run=RunRecorder(),
