@@ -79,9 +79,16 @@ def read_results(file: Path) -> tuple[pd.DataFrame, list[str]]:
     if not file.exists():
         raise OutcomeImportError(f"results file not found: {file}")
     try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+        # Swedish Excel saves CSV with a byte-order mark, ';' between fields and decimal commas.
+        header = file.read_text(encoding="utf-8-sig").split("\n", 1)[0]
+        sep = ";" if header.count(";") > header.count(",") else ","
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise OutcomeImportError(f"{file.name}: not a readable UTF-8 CSV file ({exc})") from exc
+    if sep == ";" and "wrong_amount_sek" in raw.columns:
+        raw["wrong_amount_sek"] = (
+            raw["wrong_amount_sek"].str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".")
+        )
     missing = [c for c in RESULT_COLUMNS if c not in raw.columns]
     if missing:
         raise OutcomeImportError(

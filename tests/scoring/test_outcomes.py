@@ -92,6 +92,17 @@ def test_import_appends_complete_rows_and_keeps_every_old_row(issued, data, tmp_
     assert set(new["person_id"]) <= cooldown_persons(after, later, 180)
 
 
+def test_a_swedish_excel_csv_is_read(issued, data, tmp_path):
+    """Semicolons, a byte-order mark and decimal commas, as Excel writes them in Sweden."""
+    _, lists, lst = issued
+    res = _results(lst, 1, 1).assign(wrong_amount_sek=["12 500,50", "0"])
+    f = tmp_path / "excel.csv"
+    f.write_text(res.to_csv(index=False, sep=";"), encoding="utf-8-sig")
+    import_outcomes(f, lists_dir=lists, data_dir=data)
+    new = pd.read_parquet(data / "controls.parquet").tail(2)
+    assert new["wrong_amount_sek"].tolist() == [12500.5, 0.0]
+
+
 def test_a_second_import_of_the_same_results_is_refused(issued, data, tmp_path):
     _, lists, lst = issued
     f = _write(_results(lst), tmp_path / "r.csv")
