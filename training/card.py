@@ -20,15 +20,28 @@ def _ci(row: pd.Series, key: str, pct: bool = False, digits: int = 3) -> str:
     return f"{v:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
+def _gain(ev: Evaluation, model: str, baseline: str) -> str:
+    p = ev.paired
+    if p.empty:
+        return "-"
+    row = p[(p["model"] == model) & (p["baseline"] == baseline)]
+    if row.empty:
+        return "-"
+    r = row.iloc[0]
+    return f"{r['gain']:+.1%} [{r['gain_low']:+.1%}, {r['gain_high']:+.1%}]"
+
+
 def comparison_table(ev: Evaluation, title: str) -> Table:
     """The rich table `felrisk train` prints: every model at k on the test random stream."""
     t = Table(title=title, title_justify="left")
-    for col in ("model", "hit rate at k", "wrong SEK at k", "lift", "PR-AUC", "ROC-AUC", "Brier"):
+    cols = ("model", "hit rate at k", "vs rules (paired)", "wrong SEK at k", "lift", "PR-AUC")
+    for col in (*cols, "ROC-AUC", "Brier"):
         t.add_column(col, justify="left" if col == "model" else "right")
     for _, r in ev.comparison.iterrows():
         t.add_row(
             str(r["model"]),
             _ci(r, "hit_rate", pct=True),
+            _gain(ev, str(r["model"]), "rules"),
             _ci(r, "wrong_sek"),
             _ci(r, "lift", digits=2),
             _ci(r, "pr_auc"),
@@ -112,10 +125,16 @@ Seed {seed}. Feature list version `{feature_version}` ({len(feature_names)} feat
 {data_rows}
 
 ## Metrics on the test period's random stream (k = {ev.k} of {ev.n_random} rows)
-Random-stream error rate (inverse-propensity weighted): {ev.base_rate.value:.1%}
-[{ev.base_rate.low:.1%}, {ev.base_rate.high:.1%}]. Intervals are 95 % bootstrap intervals.
+Error rate of the test random stream: {ev.stream_rate.value:.1%} [{ev.stream_rate.low:.1%},
+{ev.stream_rate.high:.1%}] (hit rates and lifts at k compare with it); population prevalence,
+weighted by 1 / selection probability: {ev.base_rate.value:.1%} [{ev.base_rate.low:.1%},
+{ev.base_rate.high:.1%}]. Intervals are 95 % bootstrap intervals.
 
 {comparison_markdown(ev.comparison)}
+
+Paired differences in hit rate at k (model minus baseline, same resamples of the test rows):
+
+{_frame_md(ev.paired)}
 
 Population figures of each model's top-k (IPW on the random stream):
 

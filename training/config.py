@@ -54,6 +54,9 @@ class GateConfig(FrozenConfig):
     band_high: float = Field(1.25, gt=0)
     groups: tuple[str, ...] = ("sex", "birth_region", "age_band", "income_band")
     pairs: bool = True
+    min_random_errors: int = Field(5, ge=0)
+    multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
+    max_confirm_boot: int = Field(5000, ge=100)
     min_improvement: float = 0.0
 
     @model_validator(mode="after")

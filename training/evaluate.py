@@ -10,6 +10,7 @@ import pandas as pd
 
 from training import metrics
 from training.config import TrainingConfig
+from training.gate import paired_gain_at_k
 from training.metrics import Estimate
 
 
@@ -29,7 +30,11 @@ def top_k_mask(score: np.ndarray, k: int) -> np.ndarray:
 
 @dataclass
 class Evaluation:
-    """Everything measured on the test period's random stream."""
+    """Everything measured on the test period's random stream.
+
+    `stream_rate` is the error rate of the test rows as they are (what hit rates and lifts at k
+    compare with); `base_rate` the population prevalence, weighted by 1 / selection probability.
+    """
 
     k: int
     n_random: int
@@ -37,6 +42,8 @@ class Evaluation:
     comparison: pd.DataFrame
     per_benefit: pd.DataFrame
     population: pd.DataFrame
+    stream_rate: Estimate
+    paired: pd.DataFrame = field(default_factory=pd.DataFrame)
     oracle: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -54,7 +61,11 @@ def evaluate_test(
     w = ipw_weights(test)
     k = cfg.capacity.k_for(len(test))
     base = metrics.ipw_prevalence(y, w, **boot)
-    comparison = metrics.compare_at_k(test, scores, k, base_rate=base, **boot)
+    stream = metrics.ipw_prevalence(y, np.ones(len(y)), **boot)
+    # hit rates at k are counted on the test rows as they are, so their lift is over the same
+    # rows' own error rate (re-estimated in every resample); the population lift, weighted by
+    # the selection probabilities, is `population.ipw_lift`
+    comparison = metrics.compare_at_k(test, scores, k, **boot)
     notes: list[str] = []
 
     rows = []
@@ -66,9 +77,7 @@ def evaluate_test(
             continue
         pos = test.index.get_indexer(idx)
         sub_base = metrics.ipw_prevalence(sub["is_error"], ipw_weights(sub), **boot)
-        table = metrics.compare_at_k(
-            sub, {m: s[pos] for m, s in scores.items()}, kb, base_rate=sub_base, **boot
-        )
+        table = metrics.compare_at_k(sub, {m: s[pos] for m, s in scores.items()}, kb, **boot)
         rows.append(table.assign(benefit=benefit, base_rate=sub_base.value))
     per_benefit = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
@@ -89,7 +98,43 @@ def evaluate_test(
             }
         )
     population = pd.DataFrame(pop)
-    return Evaluation(k, len(test), base, comparison, per_benefit, population, notes=notes)
+    paired = paired_gains(y, scores, k, BASELINES, cfg)
+    return Evaluation(
+        k, len(test), base, comparison, per_benefit, population, stream, paired, notes=notes
+    )
+
+
+BASELINES = ("random", "rules")
+
+
+def paired_gains(
+    y: np.ndarray,
+    scores: dict[str, np.ndarray],
+    k: int,
+    baselines: tuple[str, ...],
+    cfg: TrainingConfig,
+) -> pd.DataFrame:
+    """Each model's hit rate at k minus each baseline's, on the same bootstrap resamples.
+
+    Two separate intervals can overlap while the paired difference is clearly above zero: both
+    lists are drawn from the same test rows, and pairing removes the noise they share.
+    """
+    rows = []
+    for name, s in scores.items():
+        for base in baselines:
+            if name in baselines or base not in scores:
+                continue
+            g = paired_gain_at_k(y, s, scores[base], k, n_boot=cfg.bootstrap.n_boot, seed=cfg.seed)
+            rows.append(
+                {
+                    "model": name,
+                    "baseline": base,
+                    "gain": g.value,
+                    "gain_low": g.low,
+                    "gain_high": g.high,
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "baseline", "gain", "gain_low", "gain_high"])
 
 
 def read_oracle_truth(data_dir: Path) -> pd.DataFrame | None:

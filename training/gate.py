@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
+from training.audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_labels
+from training.audit_burden import VERDICT_TOO_FEW
 from training.metrics import Estimate
 from training.metrics_bootstrap import bootstrap
 
@@ -44,6 +47,64 @@ def paired_gain_at_k(
 
 
 @dataclass(frozen=True)
+class AuditVerdict:
+    """Failing groups after the multiple-testing adjustment, and what the adjustment did."""
+
+    failures: list[str]
+    unadjusted: list[str]
+    n_tested: int
+    level: float
+
+    def note(self) -> str | None:
+        cleared = [f for f in self.unadjusted if f not in self.failures]
+        if not cleared:
+            return None
+        return (
+            f"{', '.join(cleared)} outside the band at 95 % but not at {self.level:.2%} "
+            f"(Bonferroni over {self.n_tested} groups with enough random errors)"
+        )
+
+
+def _audit_column(random: pd.DataFrame, selected: pd.DataFrame, name: str, **kw) -> AuditResult:
+    if PAIR_SEPARATOR in name and name not in random.columns:
+        a, b = name.split(PAIR_SEPARATOR)
+        random = random.assign(**{name: pair_labels(random, a, b)})
+        selected = selected.assign(**{name: pair_labels(selected, a, b)})
+    return equal_treatment(random, selected, name, **kw)
+
+
+def confirm_failures(
+    results: dict[str, AuditResult],
+    random: pd.DataFrame,
+    selected: pd.DataFrame,
+    *,
+    correction: str,
+    max_boot: int,
+    **kw: object,
+) -> AuditVerdict:
+    """Failing groups once the number of groups tested is accounted for.
+
+    Every group value with enough random errors is one test; with ~40 of them, 95 % intervals
+    flag about two by chance alone. With `correction="bonferroni"` the groupings that failed are
+    audited again at level 1 - 0.05 / m (more resamples, up to `max_boot`, so that the tail
+    percentile exists) and only failures that remain count. `kw` are the audit's own keywords.
+    """
+    unadjusted = [f"{g}={v}" for g, res in results.items() for v in res.failing]
+    tested = sum(int((res.groups["verdict"] != VERDICT_TOO_FEW).sum()) for res in results.values())
+    if correction == "none" or not unadjusted or tested <= 1:
+        return AuditVerdict(unadjusted, unadjusted, tested, float(kw.get("level", 0.95)))
+    base_level = float(kw.pop("level", 0.95))
+    level = 1 - (1 - base_level) / tested
+    n_boot = int(min(max_boot, max(int(kw.pop("n_boot", 1000)), np.ceil(20 / (1 - level)))))
+    failures = []
+    for name, res in results.items():
+        if res.failing:
+            again = _audit_column(random, selected, name, level=level, n_boot=n_boot, **kw)
+            failures += [f"{name}={v}" for v in again.failing]
+    return AuditVerdict(failures, unadjusted, tested, level)
+
+
+@dataclass(frozen=True)
 class GateDecision:
     """Whether the new version becomes champion, and every reason in words."""
 
@@ -64,6 +125,7 @@ def decide(
     gain: Estimate | None,
     min_improvement: float = 0.0,
     champion_problem: str | None = None,
+    audit_note: str | None = None,
 ) -> GateDecision:
     """Apply the gate: no group outside the band; then beat the champion (if any) at k."""
     reasons = []
@@ -77,6 +139,8 @@ def decide(
         )
     else:
         reasons.append("equal-treatment gate passed (every group's interval meets the band)")
+    if audit_note:
+        reasons.append(audit_note)
     if champion_version is None:
         reasons.append("no champion yet")
     elif champion_problem is not None:

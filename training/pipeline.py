@@ -24,7 +24,7 @@ from training.evaluate import (
     top_k_mask,
 )
 from training.fitting import FittedModels, fit_models, period_masks
-from training.gate import GateDecision, decide, paired_gain_at_k
+from training.gate import AuditVerdict, GateDecision, confirm_failures, decide, paired_gain_at_k
 from training.rolling import rolling_evaluation
 from training.split import TimeSplit, time_split
 
@@ -54,27 +54,56 @@ def _validate(data_dir: Path) -> None:
     validate_data(data_dir)
 
 
+def _audit_frames(
+    test: pd.DataFrame, score: np.ndarray, k: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(random stream with IPW weights, a model's top-k of it)."""
+    random = test.assign(is_error=test["is_error"].astype(bool), ipw_weight=ipw_weights(test))
+    return random, random.loc[top_k_mask(score, k)]
+
+
+def _audit_kwargs(cfg: TrainingConfig) -> dict:
+    return {
+        "error_col": "is_error",
+        "weight_col": "ipw_weight",
+        "band": cfg.gate.band,
+        "n_boot": cfg.bootstrap.n_boot,
+        "seed": cfg.seed,
+        "min_random_errors": cfg.gate.min_random_errors,
+    }
+
+
 def run_audits(
     test: pd.DataFrame, scores: dict[str, np.ndarray], k: int, cfg: TrainingConfig
 ) -> dict[str, dict[str, audit.AuditResult]]:
     """Equal treatment of each audited model's top-k against the test random stream."""
     groups = [g for g in cfg.gate.groups if g in test.columns]
-    random = test.assign(is_error=test["is_error"].astype(bool), ipw_weight=ipw_weights(test))
     out = {}
     for name in AUDITED:
-        selected = random.loc[top_k_mask(scores[name], k)]
+        random, selected = _audit_frames(test, scores[name], k)
         out[name] = audit.audit_many(
-            random,
-            selected,
-            groups,
-            pairs=cfg.gate.pairs,
-            error_col="is_error",
-            weight_col="ipw_weight",
-            band=cfg.gate.band,
-            n_boot=cfg.bootstrap.n_boot,
-            seed=cfg.seed,
+            random, selected, groups, pairs=cfg.gate.pairs, **_audit_kwargs(cfg)
         )
     return out
+
+
+def gate_audit(
+    test: pd.DataFrame,
+    score: np.ndarray,
+    k: int,
+    results: dict[str, audit.AuditResult],
+    cfg: TrainingConfig,
+) -> AuditVerdict:
+    """The failures that block promotion, after the multiple-testing adjustment of the config."""
+    random, selected = _audit_frames(test, score, k)
+    return confirm_failures(
+        results,
+        random,
+        selected,
+        correction=cfg.gate.multiple_testing,
+        max_boot=cfg.gate.max_confirm_boot,
+        **_audit_kwargs(cfg),
+    )
 
 
 def _audit_summary(audits: dict[str, dict[str, audit.AuditResult]]) -> pd.DataFrame:
@@ -86,10 +115,6 @@ def _audit_summary(audits: dict[str, dict[str, audit.AuditResult]]) -> pd.DataFr
             t.insert(0, "model", model)
             rows.append(t)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-
-
-def _failures(results: dict[str, audit.AuditResult]) -> list[str]:
-    return [f"{g}={v}" for g, res in results.items() for v in res.failing]
 
 
 def _compare_with_champion(
@@ -143,12 +168,18 @@ def flat_metrics(ev: Evaluation, rolling: pd.DataFrame) -> dict[str, float]:
         "test.base_rate": ev.base_rate.value,
         "test.base_rate_low": ev.base_rate.low,
         "test.base_rate_high": ev.base_rate.high,
+        "test.stream_rate": ev.stream_rate.value,
+        "test.stream_rate_low": ev.stream_rate.low,
+        "test.stream_rate_high": ev.stream_rate.high,
     }
     skip = {"model", "k", "n", "benefit"}
     for _, r in ev.comparison.iterrows():
         out |= {f"test.{r['model']}.{c}": float(r[c]) for c in r.index if c not in skip}
     for _, r in ev.population.iterrows():
         out |= {f"test.{r['model']}.{c}": float(r[c]) for c in r.index if c not in skip}
+    for _, r in ev.paired.iterrows():
+        for c in ("gain", "gain_low", "gain_high"):
+            out[f"test.{r['model']}.{c}_vs_{r['baseline']}"] = float(r[c])
     for _, r in ev.per_benefit.iterrows():
         for c in ("hit_rate", "hit_rate_low", "hit_rate_high", "lift", "wrong_sek", "pr_auc"):
             out[f"benefit.{r['benefit']}.{r['model']}.{c}"] = float(r[c])
@@ -166,7 +197,7 @@ def flat_metrics(ev: Evaluation, rolling: pd.DataFrame) -> dict[str, float]:
 
 def _plots(folder: Path, test: pd.DataFrame, scores, ev: Evaluation, audits) -> None:
     y = test["is_error"].to_numpy()
-    metrics.plot_lift_at_k(y, scores, folder / "lift_at_k.png", base_rate=ev.base_rate.value)
+    metrics.plot_lift_at_k(y, scores, folder / "lift_at_k.png", base_rate=ev.stream_rate.value)
     metrics.plot_pr(y, scores, folder / "pr_curve.png")
     metrics.plot_reliability(y, scores["lightgbm"], folder / "reliability_lightgbm.png")
     for model, results in audits.items():
@@ -205,8 +236,14 @@ def train(
     proxy = _proxy_screen(ts.X(masks["test"]), test, scores["lightgbm"], cfg)
     rolling = rolling_evaluation(ts, split, cfg)
     champ_version, gain, problem = _compare_with_champion(test, scores, ev.k, cfg)
+    verdict = gate_audit(test, scores["lightgbm"], ev.k, audits["lightgbm"], cfg)
     decision = decide(
-        _failures(audits["lightgbm"]), champ_version, gain, cfg.gate.min_improvement, problem
+        verdict.failures,
+        champ_version,
+        gain,
+        cfg.gate.min_improvement,
+        problem,
+        audit_note=verdict.note(),
     )
     flat = flat_metrics(ev, rolling)
     run_id, version = _log_run(
@@ -229,8 +266,9 @@ def train(
         console.print(
             comparison_table(
                 ev,
-                f"Test period {split.t2} to {split.end}: random "
-                f"stream, k = {ev.k} of {ev.n_random}",
+                f"Test period {split.t2} to {split.end}, random stream: k = {ev.k} of "
+                f"{ev.n_random} controls, error rate {ev.stream_rate.value:.1%} "
+                f"(population, IPW: {ev.base_rate.value:.1%})",
             )
         )
         console.print(f"{cfg.registered_model_name} v{version} ({run_id}): {decision.summary()}")
@@ -284,6 +322,7 @@ def _log_run(
         lg.log_table(ev.comparison, "metrics/comparison.csv")
         lg.log_table(ev.per_benefit, "metrics/per_benefit.csv")
         lg.log_table(ev.population, "metrics/population_ipw.csv")
+        lg.log_table(ev.paired, "metrics/paired_gains.csv")
         lg.log_table(rolling, "metrics/rolling.csv")
         if ev.oracle is not None:
             lg.log_table(ev.oracle, "metrics/oracle.csv")

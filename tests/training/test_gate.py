@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
-from training.gate import decide, paired_gain_at_k
+from training.audit import equal_treatment
+from training.gate import confirm_failures, decide, paired_gain_at_k
 from training.metrics import Estimate
 
 
@@ -35,3 +38,40 @@ def test_paired_gain_sees_a_better_ranking_and_none_between_equals():
     assert gain.low > 0.1
     same = paired_gain_at_k(y, good, good, 200, n_boot=200, seed=1)
     assert same.value == same.low == same.high == 0.0
+
+
+def _random_stream(n: int, seed: int) -> pd.DataFrame:
+    """Eight groups with the same error rate (30 %)."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"g": rng.choice(list("ABCDEFGH"), n), "is_error": rng.random(n) < 0.3})
+
+
+def _picks_short_of_a(random: pd.DataFrame, missing: int) -> pd.DataFrame:
+    """A selection of every error in the stream, less `missing` of group A's."""
+    errors = random[random["is_error"]]
+    a = errors[errors["g"] == "A"]
+    return pd.concat([errors[errors["g"] != "A"], a.iloc[: len(a) - missing]])
+
+
+KW = {"error_col": "is_error", "band": (0.8, 1.25), "n_boot": 200, "seed": 3}
+
+
+@pytest.mark.parametrize(
+    ("missing", "after_adjustment"),
+    [(60, []), (80, ["g=A"])],
+)
+def test_bonferroni_clears_a_marginal_failure_and_keeps_a_clear_one(missing, after_adjustment):
+    random = _random_stream(4000, 0)  # group A: 138 errors
+    picks = _picks_short_of_a(random, missing)
+    results = {"g": equal_treatment(random, picks, "g", **KW)}
+    assert results["g"].failing == ["A"]  # outside the band at 95 %
+    plain = confirm_failures(results, random, picks, correction="none", max_boot=2000, **KW)
+    assert plain.failures == ["g=A"] and plain.note() is None
+    adjusted = confirm_failures(
+        results, random, picks, correction="bonferroni", max_boot=2000, **KW
+    )
+    assert adjusted.n_tested == 8 and adjusted.level == pytest.approx(1 - 0.05 / 8)
+    assert adjusted.failures == after_adjustment
+    assert (adjusted.note() is None) == bool(after_adjustment)
+    decision = decide(adjusted.failures, None, None, audit_note=adjusted.note())
+    assert decision.promote == (not after_adjustment)

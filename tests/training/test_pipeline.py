@@ -100,7 +100,9 @@ def test_lightgbm_beats_random_and_is_measured_on_the_random_stream(runs):
     ev = runs[1].evaluation
     assert set(ev.comparison["model"]) >= {"random", "rules", "logistic", "lightgbm"}
     assert ev.hit_rate("lightgbm").low > ev.hit_rate("random").high
-    assert ev.hit_rate("lightgbm").low > ev.base_rate.high
+    assert ev.hit_rate("lightgbm").low > ev.stream_rate.high
+    random_lift = ev.comparison.set_index("model").loc["random"]
+    assert random_lift["lift_low"] < 1 < random_lift["lift_high"]
     assert (ev.comparison["k"] == ev.k).all() and ev.k < ev.n_random
     assert {"ipw_recall", "ipw_lift_low"} <= set(ev.population.columns)
 
