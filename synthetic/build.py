@@ -56,6 +56,8 @@ def build_cases(w_persons: pd.DataFrame, pop, start: int, end: int, sc: Scenario
     ]
     cases = pd.concat(frames, ignore_index=True)
     cases = cases[(cases["pe"] >= start) & (cases["ps"] <= end)]
+    # no SGI, no sickness benefit: an SJP case of a person without income is not granted
+    cases = cases[~((cases["benefit"] == "SJP") & (cases["daily"] <= 0))]
     cases = cases.assign(ps=np.maximum(cases["ps"], start - 400), pe=np.minimum(cases["pe"], end))
     cases = respect_coverage(cases, persons)
     cases = drop_collisions(cases)
@@ -132,7 +134,7 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
         ],
         ignore_index=True,
     )
-    rows = rows[rows["ps"] >= start].reset_index(drop=True)
+    rows = rows[(rows["ps"] >= start) & (rows["amount"] > 0)].reset_index(drop=True)
     pay = payments.finish_payments(rows, w.cases, end, sc, seed)
     measure_wrong(w, pay)
 

@@ -106,7 +106,8 @@ def pay_while_full_benefit(w: WorldState, benefit: str, n: int, rng: np.random.G
     c = w.cases
     if benefit in ("SJP", "FP"):
         has_job = c["pid"].isin(w.jobs.loc[w.jobs["kind"] == "main", "pid"]).to_numpy()
-        mask = (c["extent"] == 1.0).to_numpy() & (c["pe"] - c["ps"] >= 25).to_numpy() & has_job
+        # at least one whole calendar month on full benefit, so the pay of the month tells
+        mask = (c["extent"] == 1.0).to_numpy() & (c["pe"] - c["ps"] >= 62).to_numpy() & has_job
         mask &= (c["pay_not_lowered"] == 0).to_numpy() & ~c["double_day"].to_numpy()
         rows = choose(w, eligible(w, benefit, mask), n, rng)
         k = len(rows)
