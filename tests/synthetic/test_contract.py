@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pyarrow.parquet as pq
@@ -74,7 +75,9 @@ def test_too_short_a_world_is_refused(tmp_path):
 def test_a_bad_scenario_names_the_field(tmp_path):
     from felrisk.paths import config_dir
 
-    text = (config_dir() / "scenario.toml").read_text().replace("recall = 0.85", "recall = 1.7")
+    text = re.sub(
+        r"(?m)^recall = .*$", "recall = 1.7", (config_dir() / "scenario.toml").read_text()
+    )
     bad = tmp_path / "scenario.toml"
     bad.write_text(text)
     with pytest.raises(ConfigError, match="controls.recall"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,7 +56,7 @@ def test_a_biased_scenario_makes_error_depend_on_sex(tmp_path):
 
     text = (config_dir() / "scenario.toml").read_text()
     biased = tmp_path / "biased.toml"
-    biased.write_text(text.replace("female_error_factor = 1.0", "female_error_factor = 4.0"))
+    biased.write_text(re.sub(r"(?m)^female_error_factor = .*$", "female_error_factor = 4.0", text))
     out = tmp_path / "w"
     generate(
         persons=6000,
