@@ -16,7 +16,7 @@ def _ci(row: pd.Series, key: str, pct: bool = False, digits: int = 3) -> str:
     if pct:
         return f"{v:.1%} [{lo:.1%}, {hi:.1%}]"
     if abs(v) >= 1000:
-        return f"{v:,.0f} [{lo:,.0f}, {hi:,.0f}]"
+        return f"{v / 1e3:,.0f}k [{lo / 1e3:,.0f}k, {hi / 1e3:,.0f}k]"
     return f"{v:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
@@ -35,7 +35,7 @@ def comparison_table(ev: Evaluation, title: str) -> Table:
     """The rich table `felrisk train` prints: every model at k on the test random stream."""
     t = Table(title=title, title_justify="left")
     cols = ("model", "hit rate at k", "vs rules (paired)", "wrong SEK at k", "lift", "PR-AUC")
-    for col in (*cols, "ROC-AUC", "Brier"):
+    for col in (*cols, "ROC-AUC"):
         t.add_column(col, justify="left" if col == "model" else "right")
     for _, r in ev.comparison.iterrows():
         t.add_row(
@@ -44,10 +44,10 @@ def comparison_table(ev: Evaluation, title: str) -> Table:
             _gain(ev, str(r["model"]), "rules"),
             _ci(r, "wrong_sek"),
             _ci(r, "lift", digits=2),
-            _ci(r, "pr_auc"),
-            _ci(r, "roc_auc"),
-            _ci(r, "brier", digits=4),
+            _ci(r, "pr_auc", digits=2),
+            _ci(r, "roc_auc", digits=2),
         )
+    t.caption = "95 % bootstrap intervals; Brier, per benefit, IPW and oracle: model card in MLflow"
     return t
 
 
@@ -139,6 +139,9 @@ Paired differences in hit rate at k (model minus baseline, same resamples of the
 Population figures of each model's top-k (IPW on the random stream):
 
 {_frame_md(ev.population)}
+
+### Intent (suspected crime), the second target
+{comparison_markdown(ev.intent) if not ev.intent.empty else "(no intent model, or no intent case in the test stream)"}
 
 ### Per benefit
 {comparison_markdown(ev.per_benefit, by="benefit") if not ev.per_benefit.empty else "(too few rows)"}

@@ -44,6 +44,7 @@ class Evaluation:
     population: pd.DataFrame
     stream_rate: Estimate
     paired: pd.DataFrame = field(default_factory=pd.DataFrame)
+    intent: pd.DataFrame = field(default_factory=pd.DataFrame)
     oracle: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -135,6 +136,32 @@ def paired_gains(
                 }
             )
     return pd.DataFrame(rows, columns=["model", "baseline", "gain", "gain_low", "gain_high"])
+
+
+def evaluate_intent(
+    test: pd.DataFrame,
+    scores: dict[str, np.ndarray],
+    intent: np.ndarray | None,
+    k: int,
+    cfg: TrainingConfig,
+) -> pd.DataFrame:
+    """The second target (suspected_crime) at k: the intent model beside the error model and random.
+
+    Empty when there is no intent model or the test stream holds no intent case at all.
+    """
+    y = test["is_intent"].to_numpy()
+    if intent is None or not np.isfinite(intent).all() or y.sum() == 0:
+        return pd.DataFrame()
+    candidates = {"intent": intent, "lightgbm": scores["lightgbm"], "random": scores["random"]}
+    return metrics.compare_at_k(
+        test,
+        candidates,
+        k,
+        y_col="is_intent",
+        amount_col=None,
+        n_boot=cfg.bootstrap.n_boot,
+        seed=cfg.seed,
+    )
 
 
 def read_oracle_truth(data_dir: Path) -> pd.DataFrame | None:

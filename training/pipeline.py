@@ -17,6 +17,7 @@ from training.config import TrainingConfig, load_training_config
 from training.dataset import TrainingSet, build_training_set
 from training.evaluate import (
     Evaluation,
+    evaluate_intent,
     evaluate_test,
     ipw_weights,
     oracle_table,
@@ -177,6 +178,9 @@ def flat_metrics(ev: Evaluation, rolling: pd.DataFrame) -> dict[str, float]:
         out |= {f"test.{r['model']}.{c}": float(r[c]) for c in r.index if c not in skip}
     for _, r in ev.population.iterrows():
         out |= {f"test.{r['model']}.{c}": float(r[c]) for c in r.index if c not in skip}
+    for _, r in ev.intent.iterrows():
+        for c in ("hit_rate", "hit_rate_low", "hit_rate_high", "pr_auc", "roc_auc"):
+            out[f"intent.{r['model']}.{c}"] = float(r[c])
     for _, r in ev.paired.iterrows():
         for c in ("gain", "gain_low", "gain_high"):
             out[f"test.{r['model']}.{c}_vs_{r['baseline']}"] = float(r[c])
@@ -229,6 +233,8 @@ def train(
     test = ts.rows(masks["test"]).reset_index(drop=True)
     scores = fitted.scores(test)
     ev = evaluate_test(test, scores, cfg)
+    intent = fitted.bundle.predict_frame(test)["intent_probability"].to_numpy()
+    ev.intent = evaluate_intent(test, scores, intent, ev.k, cfg)
     truth = read_oracle_truth(data_dir)
     if truth is not None:
         ev.oracle = oracle_table(test, scores, truth, ev, cfg)
@@ -323,6 +329,7 @@ def _log_run(
         lg.log_table(ev.per_benefit, "metrics/per_benefit.csv")
         lg.log_table(ev.population, "metrics/population_ipw.csv")
         lg.log_table(ev.paired, "metrics/paired_gains.csv")
+        lg.log_table(ev.intent, "metrics/intent.csv")
         lg.log_table(rolling, "metrics/rolling.csv")
         if ev.oracle is not None:
             lg.log_table(ev.oracle, "metrics/oracle.csv")

@@ -107,6 +107,34 @@ def test_lightgbm_beats_random_and_is_measured_on_the_random_stream(runs):
     assert {"ipw_recall", "ipw_lift_low"} <= set(ev.population.columns)
 
 
+def test_paired_gains_and_the_console_table(runs):
+    from rich.console import Console
+
+    from training.card import comparison_table
+
+    ev = runs[1].evaluation
+    paired = ev.paired.set_index(["model", "baseline"])
+    assert paired.loc[("lightgbm", "random"), "gain_low"] > 0
+    hits = ev.comparison.set_index("model")["hit_rate"]
+    assert paired.loc[("lightgbm", "rules"), "gain"] == pytest.approx(
+        hits["lightgbm"] - hits["rules"]
+    )
+    console = Console(record=True, width=220)
+    console.print(comparison_table(ev, "test period"))
+    text = console.export_text()
+    assert all(m in text for m in ("random", "rules", "logistic", "lightgbm"))
+    assert f"{paired.loc[('lightgbm', 'rules'), 'gain']:+.1%}" in text
+
+
+def test_intent_is_a_second_target(runs):
+    ev, f = runs[1].evaluation, runs[1].training_set.frame
+    assert f["is_intent"].sum() > 0 and (f["is_intent"] <= f["is_error"]).all()
+    # the fake world's test period holds a few suspected crimes among its random controls
+    assert set(ev.intent["model"]) == {"intent", "lightgbm", "random"}
+    assert (ev.intent["k"] == ev.k).all() and ev.intent["hit_rate"].between(0, 1).all()
+    assert "intent.intent.hit_rate" in runs[1].metrics
+
+
 def test_oracle_figures_sit_beside_the_honest_ones(runs):
     oracle = runs[1].evaluation.oracle
     assert oracle is not None
@@ -141,6 +169,8 @@ def test_run_logs_params_data_features_metrics_plots_audit_and_card(in_store):
         "metrics/per_benefit.csv",
         "metrics/oracle.csv",
         "metrics/rolling.csv",
+        "metrics/paired_gains.csv",
+        "metrics/intent.csv",
         "audit/equal_treatment.csv",
         "audit/proxy_screen.csv",
         "plots/lift_at_k.png",
