@@ -47,6 +47,17 @@ class TrainResult:
     training_set: TrainingSet
 
 
+def require_test_rows(masks: dict[str, np.ndarray], split: TimeSplit, cfg: TrainingConfig) -> None:
+    """Refuse a test period whose random stream is smaller than the capacity floor `min_k`."""
+    n = int(masks["test"].sum())
+    if n < cfg.capacity.min_k:
+        raise ContractError(
+            f"the test period ({split.t2} to {split.end}) holds {n} closed random-stream "
+            f"controls (capacity.min_k = {cfg.capacity.min_k}): too few to measure anything "
+            "honestly; use a longer test period (split.test_months) or more data"
+        )
+
+
 def _validate(data_dir: Path) -> None:
     try:
         from felrisk.validate import validate_data
@@ -224,11 +235,7 @@ def train(
     split = time_split(ts.frame["selected_date"], ts.data_end, cfg.split)
     periods = split.assign(ts.frame["selected_date"], ts.frame["closed_date"])
     masks = period_masks(ts, periods, cfg)
-    if masks["test"].sum() < cfg.capacity.min_k:
-        raise ContractError(
-            f"the test period ({split.t2} to {split.end}) holds {int(masks['test'].sum())} closed "
-            "random-stream controls: too few to measure anything honestly"
-        )
+    require_test_rows(masks, split, cfg)
     fitted = fit_models(ts, masks, cfg)
     test = ts.rows(masks["test"]).reset_index(drop=True)
     scores = fitted.scores(test)

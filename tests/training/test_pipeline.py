@@ -207,9 +207,18 @@ def test_registered_with_signature_gate_promotes_then_keeps_champion_then_overri
     assert tracking.version_tags(2)["champion_reason"] == "signed off by the model board"
 
 
-def test_too_few_random_test_controls_is_an_error(world, mlstore, tmp_path):
-    from training.pipeline import train
+def test_too_few_random_test_controls_is_an_error():
+    from datetime import date
 
-    cfg = _config(tmp_path, **{"min_k = 10": "min_k = 100000"})
+    from training.config import load_training_config
+    from training.pipeline import require_test_rows
+    from training.split import TimeSplit
+
+    cfg = load_training_config()
+    split = TimeSplit(date(2024, 1, 1), date(2024, 6, 1), date(2024, 12, 31))
+    enough = np.zeros(50, dtype=bool)
+    enough[: cfg.capacity.min_k] = True
+    require_test_rows({"test": enough}, split, cfg)
+    enough[0] = False
     with pytest.raises(ContractError, match="too few to measure"):
-        train(world, config_path=cfg)
+        require_test_rows({"test": enough}, split, cfg)
