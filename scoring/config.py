@@ -31,6 +31,7 @@ class SelectionConfig(FrozenConfig):
 
     rank_by: Literal["expected_sek", "probability"] = "expected_sek"
     intent_threshold: float = Field(ge=0.0, le=1.0)
+    intent_basis: Literal["given_error", "absolute"] = "given_error"
     exploration_share: float = Field(ge=0.0, le=1.0)
     seed: int = Field(ge=0)
     cooldown_days: int = Field(ge=0)

@@ -86,10 +86,28 @@ def hard_rule_breaks(scored: pd.DataFrame, features: Iterable[str]) -> pd.Series
     return (scored[features].fillna(0) > 0).any(axis=1)
 
 
+def intent_measure(scored: pd.DataFrame, config: SelectionConfig) -> pd.Series:
+    """How likely intent is, as the policy reads it: P(intent) itself ("absolute"), or the share
+    of the case's error probability that is intentional, P(intent) / P(error) ("given_error").
+
+    The intent model predicts an intentional error among all cases, a rare event, so its
+    probability alone seldom reaches a threshold like 0.5 even where an error, if there is one,
+    is most likely intentional.
+    """
+    p_intent = scored["intent_probability"].astype(float)
+    if config.intent_basis == "absolute":
+        return p_intent.fillna(0.0)
+    p_error = scored["probability"].astype(float)
+    share = (p_intent / p_error.where(p_error > 0)).clip(upper=1.0)
+    return share.fillna(0.0)
+
+
 def assign_lanes(scored: pd.DataFrame, config: SelectionConfig) -> pd.Series:
     """Control investigation where intent is likely and no hard rule is broken; else verification."""
     breaks = hard_rule_breaks(scored, config.hard_rule_features)
-    intent = scored["intent_probability"].fillna(0.0) >= config.intent_threshold
+    if len(scored) and scored["intent_probability"].isna().all():
+        log.warning("the model has no intent model: every case goes to verification")
+    intent = intent_measure(scored, config) >= config.intent_threshold
     lane = np.where(intent & ~breaks, LANE_INVESTIGATION, LANE_VERIFICATION)
     return pd.Series(lane, index=scored.index, name="lane")
 

@@ -14,6 +14,7 @@ def make_config(**overrides) -> SelectionConfig:
     raw = {
         "rank_by": "expected_sek",
         "intent_threshold": 0.5,
+        "intent_basis": "absolute",
         "exploration_share": 0.2,
         "seed": 7,
         "cooldown_days": 30,

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from felrisk.config import parse_config
 from felrisk.errors import ConfigError, ContractError
 from scoring.config import SelectionConfig, load_selection_config
-from scoring.selection import LIST_COLUMNS, cooldown_persons, exploration_draw, select_controls
+from scoring.selection import (
+    LIST_COLUMNS,
+    assign_lanes,
+    cooldown_persons,
+    exploration_draw,
+    select_controls,
+)
 from tests.scoring.conftest import make_config, make_scored
 
 D = date(2025, 10, 1)
@@ -51,6 +57,20 @@ def test_lanes_never_mixed(config, scored):
     assert (
         (ver_model["intent_probability"] < config.intent_threshold) | ver_model["hard_rule_break"]
     ).all()
+
+
+def test_intent_given_error_reads_intent_as_a_share_of_the_error_probability(scored):
+    cfg = make_config(intent_basis="given_error", exploration_share=0.0, hard_rule_features=[])
+    frame = scored.assign(probability=0.2, intent_probability=0.0)
+    frame.loc[:9, "intent_probability"] = 0.15  # 75 % of a 20 % error risk is intentional
+    frame.loc[10:19, "intent_probability"] = 0.05  # 25 %: verification
+    lanes = assign_lanes(frame, cfg)
+    assert (lanes[:10] == "kontrollutredning").all()
+    assert (lanes[10:] == "verifiering").all()
+    # read as absolute probabilities, neither reaches 0.5
+    assert (assign_lanes(frame, make_config(intent_basis="absolute")) == "verifiering").all()
+    # without an intent model every case goes to verification
+    assert (assign_lanes(frame.assign(intent_probability=np.nan), cfg) == "verifiering").all()
 
 
 def test_hard_rule_break_goes_to_verification_first_whatever_its_score(config, scored):
