@@ -116,8 +116,7 @@ def _svg(
     others = sorted({p[1] for p in payments if p[0] != case_id})
     rows = [("Detta ärende", benefit, [p for p in payments if p[0] == case_id])]
     rows += [
-        (f"Annan förmån: {b}", b, [p for p in payments if p[0] != case_id and p[1] == b])
-        for b in others
+        ("Andra ärenden", b, [p for p in payments if p[0] != case_id and p[1] == b]) for b in others
     ]
     top = 18
     height = top + ROW_H * len(rows) + 14 + INCOME_H + 18

@@ -53,7 +53,7 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case():
     assert marks[marks["case_id"] == "S2"].empty  # 0.5 + 0.5 is allowed
     income = pd.DataFrame({"month": [D("2025-08-01")], "gross_pay_sek": [30000.0]})
     svg = render_timeline("S1", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P1"], income, s1)
-    assert svg.count('class="mark"') == 2 and "Annan förmån: FP" in svg
+    assert svg.count('class="mark"') == 2 and "Andra ärenden (FP)" in svg
     assert 'class="income"' in svg
     plain = render_timeline(
         "S2", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P2"], income, s1.iloc[:0]
