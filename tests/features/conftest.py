@@ -1,4 +1,4 @@
-"""Shared fixtures: the hand-built world, and one feature build per backend (DuckDB, local Spark)."""
+"""Shared fixtures: the hand-built world, its DuckDB feature build, one local Spark session."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from features.build import build_features
 from felrisk.datadir import local_spark_session, open_data
 from tests.features import scenarios
 from tests.features.world import write_world
-
-BACKENDS = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +46,10 @@ def hand_world(tmp_path_factory):
     return write_world(tmp_path_factory.mktemp("hand") / "world", **scenarios.TABLES)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session")
 def hand_features(request, hand_world) -> pd.DataFrame:
-    """Features of every hand-built case as of scenarios.AS_OF, built once per backend."""
-    data = open_on(hand_world, request.param, request)
+    """Features of every hand-built case as of scenarios.AS_OF on DuckDB (test_spark compares
+    Spark's build of the same world with it, row by row)."""
+    data = open_on(hand_world, "duckdb", request)
     spine = spine_of([c["case_id"] for c in scenarios.CASES], scenarios.AS_OF)
     return run(data, build_features(data, spine)).set_index("case_id")
