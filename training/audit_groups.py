@@ -31,6 +31,7 @@ class AuditConfig(FrozenConfig):
     income_edges_sek: tuple[float, ...] = Field(min_length=1)
     income_months: int = Field(ge=1)
     proxy_folds: int = Field(ge=2)
+    proxy_max_rows: int = Field(20_000, ge=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> AuditConfig:

@@ -159,13 +159,23 @@ def _proxy_screen(
 
     Features with no value at all in the test rows carry no information and are left out.
     """
+    settings = audit.load_audit_config()
     X = X.reset_index(drop=True)
     X = X.loc[:, X.notna().any()]
     tables = []
     for group in (g for g in cfg.gate.groups if g in test.columns):
         attr = test[[group]].reset_index(drop=True)
         try:
-            tables.append(audit.proxy_screen(X, attr, score=pd.Series(score), seed=cfg.seed))
+            tables.append(
+                audit.proxy_screen(
+                    X,
+                    attr,
+                    score=pd.Series(score),
+                    folds=settings.proxy_folds,
+                    seed=cfg.seed,
+                    max_rows=settings.proxy_max_rows,
+                )
+            )
         except ValueError as exc:
             log.warning("proxy screen of %s not computed: %s", group, exc)
             tables.append(pd.DataFrame([{"attribute": group, "feature": f"not computed: {exc}"}]))
