@@ -15,7 +15,7 @@ def _ci(row: pd.Series, key: str, pct: bool = False, digits: int = 3) -> str:
         return "-"
     if pct:
         return f"{v:.1%} [{lo:.1%}, {hi:.1%}]"
-    if abs(v) >= 1000:
+    if key.startswith("wrong_sek") or abs(v) >= 1000:  # SEK in thousands
         return f"{v / 1e3:,.0f}k [{lo / 1e3:,.0f}k, {hi / 1e3:,.0f}k]"
     return f"{v:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
