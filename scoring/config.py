@@ -37,6 +37,7 @@ class SelectionConfig(FrozenConfig):
     cooldown_days: int = Field(ge=0)
     hard_rule_features: tuple[str, ...] = ()
     reasons_per_case: int = Field(default=3, ge=0, le=10)
+    reason_exclude_features: tuple[str, ...] = ()
     equal_treatment_n_boot: int = Field(default=200, ge=50, le=10_000)
     equal_treatment_window_days: int = Field(default=730, ge=30)
     capacity: dict[str, LaneCapacity]

@@ -255,6 +255,7 @@ def _run(n: _Night) -> NightResult:
         chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
+        contrib = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
         explain, fallback = _explainer(deps, data, chosen)
         lst = attach_reasons(
             lst,
