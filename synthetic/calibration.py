@@ -132,6 +132,7 @@ def calibrate(
     start: int,
     end: int,
     floored: dict[str, int] | None = None,
+    drift: tuple[str, int] | None = None,
 ) -> CalibrationReport:
     """Compare the finished world with the domain brief's figures."""
     paid_cases = payments.loc[payments["amount"] > 0, "case"].unique()
@@ -144,6 +145,19 @@ def calibrate(
         # the floor (every mechanism at least once) lifts a rare benefit's rate in a small world
         lift = (floored or {}).get(b, 0) / max(n_b, 1)
         rows.append(_rate(f"error share, {b}", err[m], target, _tol(target, n_b) + lift))
+    if drift is not None:
+        # the new pattern shows as a rise of the benefit's error share in the last days
+        benefit, last_days = drift
+        m = c["benefit"].to_numpy() == benefit
+        late = c["event"].to_numpy() > end - last_days
+        rows.append(
+            _rate(f"drift: error share, {benefit}, earlier cases", err[m & ~late], None, None)
+        )
+        rows.append(
+            _rate(
+                f"drift: error share, {benefit}, last {last_days} days", err[m & late], None, None
+            )
+        )
     done = controls[(controls["selection"] == "random") & controls["outcome"].notna()]
     truth_err = cases.set_index("case")["err"].reindex(done["case"]).to_numpy(dtype=bool)
     rows.append(

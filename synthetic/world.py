@@ -56,7 +56,15 @@ def generate(
     checks = check_flags(known, world.state.persons, world.state.children)
     all_flags = pd.concat([flags, checks], ignore_index=True)
     report = calibrate(
-        known, world.state.persons, world.payments, controls, all_flags, s, e, world.state.floored
+        known,
+        world.state.persons,
+        world.payments,
+        controls,
+        all_flags,
+        s,
+        e,
+        world.state.floored,
+        (sc.drift.benefit, sc.drift.last_days) if sc.drift.enabled else None,
     )
     if console is not None:
         console.print(report)

@@ -25,6 +25,10 @@ def test_drift_new_shell_pattern_in_the_last_year(world):
     shell = inc[inc["person_id"].isin(cases.loc[last, "person_id"])]
     young = shell["registered_date"] >= shell["month"] - pd.Timedelta(days=400)
     assert young.any()
+    # the calibration table shows the rise
+    earlier = world.report.row(f"drift: error share, {d.benefit}, earlier cases")
+    late = world.report.row(f"drift: error share, {d.benefit}, last {d.last_days} days")
+    assert late.generated > earlier.generated
 
 
 def test_cli_synth_writes_a_world_and_prints_the_calibration(tmp_path):
