@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class Feature:
     """A feature's documentation and handling.
 
-    `reason_sv` is a Swedish sentence template with `{value}` for the investigator; `fill` is the
+    `reason_sv` is a Swedish sentence template with `{value}` for the investigator (`reason_sv_zero`
+    replaces it for a flag that is 0); `fill` is the
     value for a case with no underlying rows (None keeps it missing, e.g. a ratio without a
     denominator); `higher_is_riskier` says which direction points to an error.
     """
@@ -24,3 +25,4 @@ class Feature:
     categorical: bool = False
     fill: float | None = 0.0
     dtype: str = "int64"
+    reason_sv_zero: str | None = None

@@ -20,6 +20,7 @@ FEATURES: tuple[Feature, ...] = (
         "annual_work_hours <= 365, else 0 (working time entered as days instead of hours).",
         "flag",
         "Senaste SGI-beslutet har hög SGI men en årsarbetstid på högst 365 timmar (dagar angivna som timmar?).",
+        reason_sv_zero="Inget SGI-beslut med hög SGI och högst 365 timmars årsarbetstid.",
     ),
     Feature(
         "sgi_per_hour",
@@ -47,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
         "months before the decision's month, else 0.",
         "flag",
         "SGI grundas på anställning men ingen lön är rapporterad för året före beslutet.",
+        reason_sv_zero="Lön är rapporterad för året före SGI-beslutet.",
     ),
     Feature(
         "sgi_pay_jump_ratio",
