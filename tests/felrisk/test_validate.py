@@ -21,6 +21,15 @@ def test_valid_world_passes(tmp_path):
     assert report.row_counts["payments"] == 3
 
 
+@pytest.mark.parametrize("table", ["controls", "work_time_reports", "activity_reports"])
+def test_empty_table_is_valid(tmp_path, table):
+    tables = tiny_tables()
+    tables[table] = tables[table].iloc[0:0]
+    report = validate_data(write_tiny_world(tmp_path, tables))
+    assert report.ok, report.summary()
+    assert report.row_counts[table] == 0
+
+
 def test_cli_exit_zero_on_valid_data(tmp_path, capsys):
     assert main(["validate", "--data", str(write_tiny_world(tmp_path))]) == 0
 
