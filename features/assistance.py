@@ -16,8 +16,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "assistant_days_over_24h",
         FAMILY,
-        "For ASS cases: days in the window on which an assistant who billed this case that day "
-        "reported more than 24 hours in total across all clients (rule 7).",
+        "for ASS cases, days in the window on which an assistant who billed this case reported more than 24 hours in total across all clients.",
         "days",
         "{value} dagar rapporterade en assistent i ärendet mer än 24 timmar totalt.",
     ),

@@ -17,24 +17,21 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "overlap_excess_days",
         FAMILY,
-        "Days in the window that this case paid for and on which the person's paid extents over "
-        "SJP, KAR, FP, TFP, AKS, SE and AE add up to more than 1.0 (rule 1).",
+        "days in the window that this case paid for and on which the person's paid extents over SJP, KAR, FP, TFP, AKS, SE and AE add up to more than 1.0.",
         "days",
         "{value} dagar i fönstret betalades förmåner med sammanlagd omfattning över 100 % för samma dag.",
     ),
     Feature(
         "overlap_forbidden_days",
         FAMILY,
-        "Days in the window that this case paid for and on which the person was also paid a "
-        "benefit that rule 2 forbids beside this one.",
+        "days in the window that this case paid for and on which the person was also paid a benefit that rule 2 of the contract forbids beside this one.",
         "days",
         "{value} dagar i fönstret betalades även en förmån som inte får betalas samma dag.",
     ),
     Feature(
         "tfp_in_sickpay_period_days",
         FAMILY,
-        "For TFP cases: days paid inside days 1-14 from insured_event_date of an SJP case of the "
-        "same person with employment_type employee (rule 3); 0 for other benefits.",
+        "for TFP cases, days paid inside days 1-14 from insured_event_date of an SJP case of the same person with employment_type `employee`; 0 for other benefits.",
         "days",
         "{value} dagar tillfällig föräldrapenning betalades under sjuklöneperioden (dag 1–14).",
     ),

@@ -16,8 +16,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "sgi_hours_days_mixup",
         FAMILY,
-        "1 when the person's latest SGI decision known by D-1 has annual_sgi_sek >= 100,000 and "
-        "annual_work_hours <= 365, else 0 (working time entered as days instead of hours).",
+        "1 when the person's latest SGI decision known by D-1 has annual_sgi_sek >= 100,000 and annual_work_hours <= 365, else 0.",
         "flag",
         "Senaste SGI-beslutet har hög SGI men en årsarbetstid på högst 365 timmar (dagar angivna som timmar?).",
         reason_sv_zero="Inget SGI-beslut med hög SGI och högst 365 timmars årsarbetstid.",
