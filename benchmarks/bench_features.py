@@ -58,11 +58,14 @@ def build_only(data_dir: Path, as_of: date, out: Path) -> None:
 def _world(root: Path, n: int, seed: int) -> Path:
     out = root / f"world_{n}"
     if not (out / "payments.parquet").exists():
-        subprocess.run(
+        proc = subprocess.run(
             [sys.executable, "-m", "felrisk.cli", "synth", "--persons", str(n), "--start", START,
              "--end", END, "--seed", str(seed), "--out", str(out)],
-            check=True, stdout=subprocess.DEVNULL,
+            check=False, capture_output=True, text=True,
         )  # fmt: skip
+        if proc.returncode != 0:
+            print(proc.stdout[-4000:], proc.stderr[-4000:], file=sys.stderr)
+            raise SystemExit(f"felrisk synth failed for {n} persons")
     return out
 
 
