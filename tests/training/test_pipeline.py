@@ -222,3 +222,11 @@ def test_too_few_random_test_controls_is_an_error():
     enough[0] = False
     with pytest.raises(ContractError, match="too few to measure"):
         require_test_rows({"test": enough}, split, cfg)
+
+
+def test_oracle_truth_is_read_only_where_a_synthetic_world_has_it(world, tmp_path):
+    from training.evaluate import read_oracle_truth
+
+    assert read_oracle_truth(tmp_path) is None  # real data: no truth/, no oracle figures
+    truth = read_oracle_truth(world)
+    assert list(truth.columns) == ["case_id", "is_erroneous", "wrong_amount_sek"]
