@@ -21,7 +21,7 @@ h3{font-size:16px;margin:0 0 6px}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{border:1px solid #c9d3de;padding:4px 8px;text-align:left}th{background:#dde6f0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
-.fail{background:#f8d7da;font-weight:600}.ok{background:#e3f1e6}
+.fail{background:#f8d7da;font-weight:600}.ok{background:#e3f1e6}.na{background:#f3f4f6}
 .case{border:1px solid #c9d3de;border-radius:6px;padding:10px 12px;margin:12px 0}
 .meta{color:#4a5663;font-size:13px;margin-bottom:6px}
 .badge{display:inline-block;padding:1px 6px;border-radius:4px;font-size:12px;margin-left:6px;
@@ -73,26 +73,83 @@ def summary_table(lst: pd.DataFrame) -> str:
     return f'<table id="summary">{head}{"".join(rows)}</table>'
 
 
+GROUP_NAMES_SV = {
+    "sex": "Kön",
+    "birth_region": "Födelseregion",
+    "age_band": "Åldersgrupp",
+    "income_band": "Inkomstgrupp",
+}
+GROUP_VALUES_SV = {
+    "sex": {"F": "Kvinna", "M": "Man"},
+    "birth_region": {
+        "SE": "Sverige",
+        "NORDIC": "Norden utom Sverige",
+        "EU": "EU utom Norden",
+        "OTHER": "Övriga världen",
+    },
+}
+MISSING_VALUES = {"missing", "None", "nan", ""}
+
+
+def group_label_sv(group: str, value: object) -> tuple[str, str]:
+    """A group and its value as an investigator reads them ("Kön", "Kvinna"; "Åldersgrupp", "30–39 år")."""
+    name = GROUP_NAMES_SV.get(group, group)
+    text = "" if value is None else str(value)
+    if text in MISSING_VALUES:
+        return name, "Uppgift saknas"
+    if group in GROUP_VALUES_SV:
+        return name, GROUP_VALUES_SV[group].get(text, text)
+    if group == "age_band":
+        if text.startswith("<"):
+            return name, f"under {text[1:]} år"
+        if text.endswith("+"):
+            return name, f"{text[:-1]} år och äldre"
+        return name, text.replace("-", "–") + " år"
+    return name, text
+
+
+def _pct(x) -> str:
+    if x is None or not np.isfinite(float(x)):
+        return "–"
+    return f"{100 * float(x):.1f} %".replace(".", ",")
+
+
+def _ratio(x) -> str:
+    if x is None or not np.isfinite(float(x)):
+        return "–"
+    return f"{float(x):.2f}".replace(".", ",")
+
+
 def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     """Equal treatment: each group's share of tonight's list against its share of random errors.
 
     Expects columns group, value, share_random, share_random_errors, share_selected,
-    equal_burden_ratio, ci_low, ci_high, fails.
+    equal_burden_ratio, ci_low, ci_high, fails. A group with no errors in the random stream has
+    no ratio and is shown as not assessable rather than as within the band.
     """
     if fair is None or fair.empty:
         text = message or "Likabehandlingskontrollen kunde inte göras i natt."
         return f'<p class="note" id="fairness-missing">{escape(text)}</p>'
     rows = []
     for r in fair.itertuples(index=False):
-        cls = "fail" if bool(r.fails) else "ok"
-        verdict = "Utanför bandet" if bool(r.fails) else "Inom bandet"
+        assessable = (
+            np.isfinite(float(r.equal_burden_ratio)) if r.equal_burden_ratio is not None else False
+        )
+        if bool(r.fails):
+            cls, verdict = "fail", "Utanför bandet"
+        elif assessable:
+            cls, verdict = "ok", "Inom bandet"
+        else:
+            cls, verdict = "na", "Kan inte bedömas (inga fel i slumpurvalet)"
+        group, value = group_label_sv(str(r.group), r.value)
+        interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
         rows.append(
-            f'<tr class="{cls}"><td>{escape(str(r.group))}</td><td>{escape(str(r.value))}</td>'
-            f'<td class="num">{_num(r.share_random)}</td>'
-            f'<td class="num">{_num(r.share_random_errors)}</td>'
-            f'<td class="num">{_num(r.share_selected)}</td>'
-            f'<td class="num">{_num(r.equal_burden_ratio, 2)}</td>'
-            f'<td class="num">{_num(r.ci_low, 2)}–{_num(r.ci_high, 2)}</td><td>{verdict}</td></tr>'
+            f'<tr class="{cls}"><td>{escape(group)}</td><td>{escape(value)}</td>'
+            f'<td class="num">{_pct(r.share_random)}</td>'
+            f'<td class="num">{_pct(r.share_random_errors)}</td>'
+            f'<td class="num">{_pct(r.share_selected)}</td>'
+            f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
+            f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
         )
     head = (
         "<tr><th>Grupp</th><th>Värde</th><th>Andel av slumpurvalet</th>"

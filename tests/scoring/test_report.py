@@ -59,3 +59,34 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case():
         "S2", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P2"], income, s1.iloc[:0]
     )
     assert 'class="mark"' not in plain
+
+
+def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed():
+    from scoring.report import fairness_table
+
+    fair = pd.DataFrame(
+        {
+            "group": ["sex", "birth_region", "birth_region", "age_band"],
+            "value": ["F", "NORDIC", "missing", "<30"],
+            "share_random": [0.575, 0.03, 0.022, 0.1],
+            "share_random_errors": [0.539, 0.027, 0.0, 0.12],
+            "share_selected": [0.587, 0.08, 0.041, 0.1],
+            "equal_burden_ratio": [1.09, 2.9, float("nan"), 0.83],
+            "ci_low": [0.90, 1.4, float("nan"), 0.7],
+            "ci_high": [1.28, 4.5, float("nan"), 0.95],
+            "fails": [False, True, False, False],
+        }
+    )
+    html = fairness_table(fair)
+    rows = re.findall(r'<tr class="(\w+)">(.*?)</tr>', html)
+    cells = [(cls, re.findall(r"<td[^>]*>(.*?)</td>", body)) for cls, body in rows]
+    assert cells[0] == (
+        "ok",
+        ["Kön", "Kvinna", "57,5 %", "53,9 %", "58,7 %", "1,09", "0,90–1,28", "Inom bandet"],
+    )
+    assert cells[1][0] == "fail" and cells[1][1][:2] == ["Födelseregion", "Norden utom Sverige"]
+    assert cells[1][1][-1] == "Utanför bandet"
+    assert cells[2][0] == "na" and cells[2][1][1] == "Uppgift saknas"
+    assert cells[2][1][-1].startswith("Kan inte bedömas")
+    assert cells[3][1][:2] == ["Åldersgrupp", "under 30 år"]
+    assert not re.search(r"\b(sex|birth_region|age_band|missing)\b", html)
