@@ -72,7 +72,7 @@ def _template(feature: str, value: object) -> str:
     """The registry's sentence for a value (its own sentence for a missing value or a 0 flag)."""
     f = REGISTRY[feature]
     if value is None or pd.isna(value):
-        return f"Uppgift saknas: {f.definition}"
+        return "Uppgift saknas för ärendet."
     if f.reason_sv_zero is not None and float(value) == 0:
         return f.reason_sv_zero
     return _singular(f.reason_sv.format(value=format_value(feature, value)))
@@ -83,8 +83,21 @@ def _singular(text: str) -> str:
     return _ONE.sub(lambda m: f"{m.group(1)}1 {_SINGULAR[m.group(2)]}", text)
 
 
-_SINGULAR = {"dagar": "dag", "månader": "månad", "vardagar": "vardag", "timmar": "timme"}
-_ONE = re.compile(r"(^|\s)1 (dagar|månader|vardagar|timmar)\b")
+_SINGULAR = {
+    "dagar": "dag",
+    "månader": "månad",
+    "vardagar": "vardag",
+    "timmar": "timme",
+    "utbetalningar": "utbetalning",
+    "återföringar": "återföring",
+    "gånger": "gång",
+    "personer": "person",
+    "tidigare kontroller": "tidigare kontroll",
+    "bekräftade fel": "bekräftat fel",
+}
+_ONE = re.compile(
+    r"(^|\s)1 (" + "|".join(sorted(map(re.escape, _SINGULAR), key=len, reverse=True)) + r")\b"
+)
 
 
 def _normalise(items: pd.DataFrame) -> pd.DataFrame:

@@ -89,3 +89,21 @@ def test_unknown_feature_and_empty_items(hand_world):
         )
     empty = explain(data, pd.DataFrame(columns=["case_id", "as_of", "feature"]))
     assert empty.empty and list(empty.columns) == ["case_id", "feature", "reason_sv"]
+
+
+@pytest.mark.parametrize(
+    ("feature", "one", "two"),
+    [
+        ("payments_in_window", "1 utbetalning i ärendet", "2 utbetalningar i ärendet"),
+        ("person_earlier_controls", "kontrollerats 1 gång tidigare", "kontrollerats 2 gånger"),
+        ("person_confirmed_errors", "1 tidigare kontroll av personen", "2 tidigare kontroller"),
+        ("net_household_confirmed_errors", "1 bekräftat fel hos", "2 bekräftade fel hos"),
+        ("paid_days_in_window", "betalat ut 1 dag det", "betalat ut 2 dagar det"),
+    ],
+)
+def test_sentences_agree_with_the_count(feature, one, two):
+    from features.facts import _template
+
+    assert one in _template(feature, 1)
+    assert two in _template(feature, 2)
+    assert "Uppgift saknas" in _template(feature, float("nan"))
