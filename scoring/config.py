@@ -38,6 +38,8 @@ class SelectionConfig(FrozenConfig):
     hard_rule_features: tuple[str, ...] = ()
     reasons_per_case: int = Field(default=3, ge=0, le=10)
     reason_exclude_features: tuple[str, ...] = ()
+    reason_notable_above: dict[str, float] = Field(default_factory=dict)
+    reason_notable_below: dict[str, float] = Field(default_factory=dict)
     equal_treatment_n_boot: int = Field(default=200, ge=50, le=10_000)
     equal_treatment_window_days: int = Field(default=730, ge=30)
     capacity: dict[str, LaneCapacity]
@@ -48,6 +50,16 @@ class SelectionConfig(FrozenConfig):
         if unknown:
             raise ValueError(
                 f"capacity names unknown benefit codes {unknown}; allowed: {', '.join(BENEFITS)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> SelectionConfig:
+        both = sorted(set(self.reason_notable_above) & set(self.reason_notable_below))
+        if both:
+            raise ValueError(
+                f"reason_notable_above and reason_notable_below both name {both}; "
+                "a feature is notable in one direction only"
             )
         return self
 

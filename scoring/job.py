@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 from rich.console import Console
 
@@ -24,7 +25,7 @@ from scoring.manifest import Manifest, input_fingerprint
 from scoring.monitor import drift, log_scoring_run
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
 from scoring.publish import date_lock, publish, recover, staging_dir
-from scoring.reasons import attach_reasons, template_reasons
+from scoring.reasons import attach_reasons, frame_reasons, notable, template_reasons
 from scoring.report import render_report
 from scoring.selection import cooldown_persons, select_controls
 from scoring.timeline import render_timelines
@@ -256,6 +257,11 @@ def _run(n: _Night) -> NightResult:
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
         contrib = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
+        told = [c for c in contrib.columns if c in chosen.columns]
+        worth = notable(
+            chosen[told], config.reason_notable_above, config.reason_notable_below
+        ).to_numpy()
+        contrib[told] = contrib[told].where(worth, -np.inf)
         explain, fallback = _explainer(deps, data, chosen)
         lst = attach_reasons(
             lst,
@@ -265,7 +271,7 @@ def _run(n: _Night) -> NightResult:
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
             fallback=fallback,
         )
-        lst = finalize(lst)
+        lst = finalize(frame_reasons(lst))
     with steps.step("audit", "Likabehandling mot slumpurvalet"):
         rnd = random_stream(controls, as_of, config.equal_treatment_window_days)
         model_picks = lst[lst["selection"] == "model"]

@@ -42,6 +42,53 @@ def template_reasons(
     return out
 
 
+# Sentences of the list that no feature states.
+EXPLORATION_SV = (
+    "Slumpmässigt urval: ärendet lottades fram (sannolikhet {p}) för att mäta hur vanliga fel är. "
+    "Det finns ingen särskild misstanke."
+)
+NO_SINGLE_FACT_SV = (
+    "Ingen enskild uppgift avviker tydligt; ärendet valdes på modellens samlade bedömning."
+)
+
+
+def notable(
+    values: pd.DataFrame, above: Mapping[str, float], below: Mapping[str, float]
+) -> pd.DataFrame:
+    """Where a feature's value is a fact worth telling an investigator (a boolean frame like `values`).
+
+    Known (never missing) and beyond its threshold in the risky direction: above `above[f]`,
+    below `below[f]`, and above 0 for a feature in neither (a count or a set flag).
+    """
+    out = pd.DataFrame(False, index=values.index, columns=values.columns)
+    for col in values.columns:
+        v = pd.to_numeric(values[col], errors="coerce").astype("float64")
+        if col in below:
+            out[col] = (v < below[col]).fillna(False).to_numpy()
+        else:
+            out[col] = (v > above.get(col, 0.0)).fillna(False).to_numpy()
+    return out
+
+
+def frame_reasons(lst: pd.DataFrame) -> pd.DataFrame:
+    """Say what no feature says: an exploration pick is random (its own first reason, the facts
+    after it), and a model pick with no notable fact was chosen on the whole picture."""
+    out = lst.copy()
+    cols = [c for c in REASON_COLUMNS if c in out.columns]
+    if not cols or out.empty:
+        return out
+    rand = (out["selection"] == "exploration").to_numpy()
+    if rand.any():
+        shifted = out.loc[rand, cols].to_numpy()
+        shifted[:, 1:] = shifted[:, :-1].copy()
+        pct = out.loc[rand, "selection_probability"].astype(float).to_numpy()
+        shifted[:, 0] = [EXPLORATION_SV.format(p=f"{100 * p:.1f} %".replace(".", ",")) for p in pct]
+        out.loc[rand, cols] = shifted
+    silent = ~rand & (out[cols[0]].fillna("").astype(str).str.strip() == "").to_numpy()
+    out.loc[silent, cols[0]] = NO_SINGLE_FACT_SV
+    return out
+
+
 def top_contributions(contrib: pd.DataFrame, case_ids: pd.Series, k: int) -> pd.DataFrame:
     """The k features that pushed each case's score up most (positive contributions only).
 

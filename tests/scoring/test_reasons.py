@@ -7,7 +7,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring.reasons import attach_reasons, template_reasons, top_contributions
+from scoring.reasons import (
+    NO_SINGLE_FACT_SV,
+    attach_reasons,
+    frame_reasons,
+    notable,
+    template_reasons,
+    top_contributions,
+)
 
 AS_OF = date(2025, 10, 1)
 
@@ -65,3 +72,38 @@ def test_registry_templates_fill_what_explain_leaves_empty():
         pd.DataFrame({"case_id": ["Y", "Y"], "feature": ["amount", "unknown"]}), values, templates
     )
     assert small.tolist() == ["Belopp 0,25 kr.", ""]
+
+
+def test_only_known_values_beyond_their_threshold_are_notable():
+    values = pd.DataFrame(
+        {
+            "days": [0, 3, np.nan],  # a count: notable above 0
+            "ratio": [0.96, 1.8, np.nan],  # notable above 1.5
+            "employer_age": [90, 5000, np.nan],  # notable below 365
+        }
+    )
+    got = notable(values, above={"ratio": 1.5}, below={"employer_age": 365})
+    assert got.to_dict("list") == {
+        "days": [False, True, False],
+        "ratio": [False, True, False],
+        "employer_age": [True, False, False],
+    }
+
+
+def test_exploration_picks_say_they_are_random_and_silent_model_picks_say_so():
+    lst = pd.DataFrame(
+        {
+            "case_id": ["R", "M", "Q"],
+            "selection": ["exploration", "model", "model"],
+            "selection_probability": [0.0249, np.nan, np.nan],
+            "reason_1": ["fakta 1", "", "skäl"],
+            "reason_2": ["fakta 2", "", ""],
+            "reason_3": ["fakta 3", "", ""],
+        }
+    )
+    out = frame_reasons(lst).set_index("case_id")
+    assert out.loc["R", "reason_1"].startswith("Slumpmässigt urval")
+    assert "2,5 %" in out.loc["R", "reason_1"]
+    assert (out.loc["R", "reason_2"], out.loc["R", "reason_3"]) == ("fakta 1", "fakta 2")
+    assert out.loc["M", "reason_1"] == NO_SINGLE_FACT_SV
+    assert out.loc["Q", "reason_1"] == "skäl"  # a model pick with a reason keeps it
