@@ -23,6 +23,7 @@ FAIRNESS_COLUMNS = (
     "ci_low",
     "ci_high",
     "fails",
+    "verdict",
 )
 
 
@@ -107,6 +108,7 @@ def night_equal_treatment(
                     "ci_low": t["equal_burden_ratio_low"].to_numpy(float),
                     "ci_high": t["equal_burden_ratio_high"].to_numpy(float),
                     "fails": t["fails"].to_numpy(bool),
+                    "verdict": t["verdict"].astype(str).to_numpy(),
                 }
             )
         )

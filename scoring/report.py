@@ -88,6 +88,13 @@ GROUP_VALUES_SV = {
         "OTHER": "Övriga världen",
     },
 }
+# The audit's verdicts (training.audit_burden) as the page says them.
+VERDICTS_SV = {
+    "fails": "Utanför bandet",
+    "within band": "Inom bandet",
+    "inconclusive": "Osäkert (intervallet når utanför bandet)",
+    "too few random errors": "För få fel i slumpurvalet för en bedömning",
+}
 MISSING_VALUES = {"missing", "None", "nan", ""}
 
 
@@ -135,12 +142,15 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
         assessable = (
             np.isfinite(float(r.equal_burden_ratio)) if r.equal_burden_ratio is not None else False
         )
+        given = str(getattr(r, "verdict", "") or "")
         if bool(r.fails):
-            cls, verdict = "fail", "Utanför bandet"
-        elif assessable:
-            cls, verdict = "ok", "Inom bandet"
-        else:
+            cls, verdict = "fail", VERDICTS_SV["fails"]
+        elif not assessable:
             cls, verdict = "na", "Kan inte bedömas (inga fel i slumpurvalet)"
+        elif given in VERDICTS_SV:
+            cls, verdict = ("ok" if given == "within band" else "na"), VERDICTS_SV[given]
+        else:
+            cls, verdict = "ok", VERDICTS_SV["within band"]
         group, value = group_label_sv(str(r.group), r.value)
         interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
         rows.append(

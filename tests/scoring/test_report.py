@@ -75,18 +75,29 @@ def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed(
             "ci_low": [0.90, 1.4, float("nan"), 0.7],
             "ci_high": [1.28, 4.5, float("nan"), 0.95],
             "fails": [False, True, False, False],
+            "verdict": ["inconclusive", "fails", "too few random errors", "within band"],
         }
     )
     html = fairness_table(fair)
     rows = re.findall(r'<tr class="(\w+)">(.*?)</tr>', html)
     cells = [(cls, re.findall(r"<td[^>]*>(.*?)</td>", body)) for cls, body in rows]
     assert cells[0] == (
-        "ok",
-        ["Kön", "Kvinna", "57,5 %", "53,9 %", "58,7 %", "1,09", "0,90–1,28", "Inom bandet"],
+        "na",
+        [
+            "Kön",
+            "Kvinna",
+            "57,5 %",
+            "53,9 %",
+            "58,7 %",
+            "1,09",
+            "0,90–1,28",
+            "Osäkert (intervallet når utanför bandet)",
+        ],
     )
     assert cells[1][0] == "fail" and cells[1][1][:2] == ["Födelseregion", "Norden utom Sverige"]
     assert cells[1][1][-1] == "Utanför bandet"
     assert cells[2][0] == "na" and cells[2][1][1] == "Uppgift saknas"
     assert cells[2][1][-1].startswith("Kan inte bedömas")
-    assert cells[3][1][:2] == ["Åldersgrupp", "under 30 år"]
+    assert cells[3][0] == "ok" and cells[3][1][:2] == ["Åldersgrupp", "under 30 år"]
+    assert cells[3][1][-1] == "Inom bandet"
     assert not re.search(r"\b(sex|birth_region|age_band|missing)\b", html)
