@@ -75,7 +75,7 @@ def open_data(
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
     else:
-        con = ibis.pyspark.connect(spark_session or local_spark_session())
+        con = ibis.pyspark.connect(spark_session or cluster_or_local_spark_session())
     found = {}
     for name in names:
         p = parquet_path(path, name)
@@ -86,17 +86,38 @@ def open_data(
 
 def local_spark_session(cores: int = 2) -> Any:
     """A local PySpark session (Java 17) with settings that keep dates and results exact."""
+    return (
+        _spark_builder()
+        .master(f"local[{cores}]")
+        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+
+
+def cluster_or_local_spark_session(cores: int = 2) -> Any:
+    """The session `--engine spark` uses: the cluster's under spark-submit, else a local one.
+
+    spark-submit starts the Python driver with PYSPARK_GATEWAY_PORT set and the master in its own
+    configuration, which a builder's `.master()` would override; FELRISK_SPARK_MASTER names a
+    master (e.g. `spark://host:7077`, `yarn`) for a driver started without spark-submit.
+    """
+    master = os.environ.get("FELRISK_SPARK_MASTER")
+    if master:
+        return _spark_builder().master(master).getOrCreate()
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        return _spark_builder().getOrCreate()
+    return local_spark_session(cores)
+
+
+def _spark_builder() -> Any:
     from pyspark.sql import SparkSession
 
     return (
-        SparkSession.builder.master(f"local[{cores}]")
-        .appName("felrisk")
+        SparkSession.builder.appName("felrisk")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.ansi.enabled", "false")
-        .config("spark.driver.memory", "4g")
-        .getOrCreate()
     )
 
 
