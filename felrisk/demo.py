@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from felrisk.errors import FelriskError
+from felrisk.paths import mlruns_dir
 from felrisk.validate import validate_data
 
 DEMO_PERSONS = 40_000
@@ -84,7 +85,10 @@ def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = N
     console.print(f"Excel for investigators: {folder / 'control_list.xlsx'}")
     console.print(f"Night report (page):    {folder / 'report.html'}")
     console.print(f"Manifest:               {folder / 'manifest.json'}")
-    console.print("MLflow: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db")
+    store = mlruns_dir() / "mlflow.db"
+    console.print(
+        f"MLflow runs and models: .venv/bin/mlflow ui --backend-store-uri sqlite:///{store}"
+    )
     del result
     return 0
 

@@ -9,7 +9,9 @@ to the cwd, and its file store is gone. Aliases, not stages: `challenger` on eve
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import fields
@@ -148,6 +150,24 @@ def _requirements() -> list[str]:
     return [f"{p}=={pkg_version(p)}" for p in pkgs]
 
 
+@contextmanager
+def _quiet_model_logging():
+    """Silence two MLflow notices that say nothing about our models.
+
+    The integer-schema hint: integer features are counts the builders fill with 0, never missing.
+    The CloudPickle notice: the bundle is our own class, written to and read from our own store.
+    """
+    pyfunc_log = logging.getLogger("mlflow.pyfunc")
+    level = pyfunc_log.level
+    pyfunc_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+            yield
+    finally:
+        pyfunc_log.setLevel(level)
+
+
 def log_bundle(
     logger: RunLogger,
     bundle: RiskModelBundle,
@@ -156,16 +176,17 @@ def log_bundle(
 ) -> int:
     """Log the bundle as a pyfunc with signature and input example, register it, tag challenger."""
     example = bundle.input_frame(example.head(5))
-    signature = infer_signature(example, bundle.predict_frame(example))
-    info = mlflow.pyfunc.log_model(
-        name=MODEL_ARTIFACT,
-        python_model=PyfuncRiskModelBundle.wrap(bundle),
-        signature=signature,
-        input_example=example,
-        registered_model_name=registered_name,
-        pip_requirements=_requirements(),
-        await_registration_for=60,
-    )
+    with _quiet_model_logging():
+        signature = infer_signature(example, bundle.predict_frame(example))
+        info = mlflow.pyfunc.log_model(
+            name=MODEL_ARTIFACT,
+            python_model=PyfuncRiskModelBundle.wrap(bundle),
+            signature=signature,
+            input_example=example,
+            registered_model_name=registered_name,
+            pip_requirements=_requirements(),
+            await_registration_for=60,
+        )
     version = int(info.registered_model_version)
     c = client()
     c.set_registered_model_alias(registered_name, CHALLENGER, str(version))
