@@ -42,3 +42,12 @@ def test_feature_lists(hand_features):
     assert list(hand_features.columns) == ["as_of", "person_id", "benefit", *feature_names(False)]
     table = doc_table()
     assert all(f"`{n}`" in table for n in REGISTRY)
+
+
+def test_docs_list_the_registry_as_it_is():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "features.md"
+    assert doc_table() in doc.read_text(encoding="utf-8"), (
+        "docs/features.md is out of date: regenerate it from features.registry.doc_table()"
+    )
