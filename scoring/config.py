@@ -32,6 +32,7 @@ class SelectionConfig(FrozenConfig):
     rank_by: Literal["expected_sek", "probability"] = "expected_sek"
     intent_threshold: float = Field(ge=0.0, le=1.0)
     intent_basis: Literal["given_error", "absolute"] = "given_error"
+    investigation_rank_by: Literal["rank_by", "intent_probability"] = "rank_by"
     exploration_share: float = Field(ge=0.0, le=1.0)
     seed: int = Field(ge=0)
     cooldown_days: int = Field(ge=0)

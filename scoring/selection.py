@@ -176,6 +176,10 @@ def select_controls(
     frame["hard_rule_break"] = hard_rule_breaks(frame, config.hard_rule_features)
     frame["lane"] = assign_lanes(frame, config)
     frame["_value"] = _rank_value(frame, config)
+    if config.investigation_rank_by == "intent_probability":
+        investigate = frame["lane"] == LANE_INVESTIGATION
+        intent = frame["intent_probability"].astype(float).fillna(-np.inf)
+        frame.loc[investigate, "_value"] = intent[investigate]
     cooled = set(map(str, cooled_persons))
     eligible = frame[~frame["person_id"].isin(cooled)]
 

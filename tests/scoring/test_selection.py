@@ -105,6 +105,25 @@ def test_ranks_by_expected_sek_or_probability(scored):
     assert set(by_sek["case_id"]) != set(by_p["case_id"])
 
 
+def test_investigation_list_can_rank_by_intent_probability(scored):
+    cfg = make_config(
+        exploration_share=0.0, hard_rule_features=[], investigation_rank_by="intent_probability"
+    )
+    lst = select_controls(scored, cfg, as_of=D)
+    inv = lst[(lst["benefit"] == "SJP") & (lst["lane"] == "kontrollutredning")]
+    assert inv.sort_values("rank")["intent_probability"].is_monotonic_decreasing
+    pool = scored[(scored["benefit"] == "SJP") & (scored["intent_probability"] >= 0.5)]
+    assert set(inv["case_id"]) == set(pool.nlargest(5, "intent_probability")["case_id"])
+    ver = lst[(lst["benefit"] == "SJP") & (lst["lane"] == "verifiering")]
+    assert ver.sort_values("rank")["expected_wrong_sek"].is_monotonic_decreasing
+    same = select_controls(
+        scored, make_config(exploration_share=0.0, hard_rule_features=[]), as_of=D
+    )
+    assert set(inv["case_id"]) != set(
+        same[(same["benefit"] == "SJP") & (same["lane"] == "kontrollutredning")]["case_id"]
+    )
+
+
 def test_without_amounts_expected_sek_ranking_falls_back_to_probability(scored):
     cfg = make_config(exploration_share=0.0, hard_rule_features=[])
     no_amount = scored.assign(expected_wrong_sek=np.nan)
