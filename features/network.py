@@ -2,6 +2,8 @@
 
 The person's employer is the one that reported the most pay in the 12 calendar months before D's
 month (features.context.main_employer); its employees are the persons it reported pay for then.
+The employer's figures (its employees, their benefits, SGI decisions and errors) are as known at
+the start of D's month, so that they cost one computation per employer and month.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ FEATURES: tuple[Feature, ...] = (
         "net_employer_benefit_share",
         FAMILY,
         "Share of the employer's employees (pay reported for the 12 months before D's month) who "
-        "were paid a benefit for a day in the window (null without an employer).",
+        "were paid a benefit for a day in the 365 days before D's month, as known at its start "
+        "(null without an employer).",
         "share",
         "{value} av arbetsgivarens anställda har fått ersättning från Försäkringskassan det "
         "senaste året.",
@@ -35,7 +38,8 @@ FEATURES: tuple[Feature, ...] = (
         "net_employer_new_sgi_share",
         FAMILY,
         "Share of the employer's employees who are new (no pay from it in the 12 months before) "
-        "and got an SGI decision in the window (null without an employer).",
+        "and got an SGI decision in the 365 days before D's month, as known at its start (null "
+        "without an employer).",
         "share",
         "{value} av arbetsgivarens anställda är nyanställda med nytt SGI-beslut.",
         fill=None,
@@ -45,7 +49,7 @@ FEATURES: tuple[Feature, ...] = (
         "net_new_employer_sgi_decisions",
         FAMILY,
         "When the employer was registered at most 730 days before D: its employees with an SGI "
-        "decision in the window; else 0.",
+        "decision in the 365 days before D's month, as known at its start; else 0.",
         "persons",
         "Arbetsgivaren är nyregistrerad och {value} av dess anställda har fått SGI-beslut det "
         "senaste året.",
@@ -53,7 +57,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "net_employer_confirmed_errors",
         FAMILY,
-        "Controls closed by D-1 with an error outcome of other persons employed by the employer.",
+        "Controls closed before D's month with an error outcome of other persons employed by the "
+        "employer.",
         "controls",
         "{value} bekräftade fel hos andra anställda hos samma arbetsgivare.",
     ),
@@ -87,14 +92,28 @@ def _confirmed_errors(ctx: BuildContext, keys: ir.Table, on: str) -> ir.Table:
     return j.group_by([on, "as_of_day"]).aggregate(errors=j.count())
 
 
+def _month_start(ctx: BuildContext, t: ir.Table, ym: str = "as_of_ym") -> ir.Table:
+    """`t` with `snap_day`: the first day of the month `t[ym]`, from the calendar table."""
+    cal = ctx.calendar.select("cal_ym", "cal_start")
+    j = t.join(cal, t[ym] == cal.cal_ym)
+    return j.mutate(snap_day=j.cal_start).drop("cal_ym", "cal_start")
+
+
 def _employees(ctx: BuildContext) -> ir.Table:
-    """Per (employer, as_of_day) of the spine persons' employers: every person with pay from it
-    in the 12 months before D's month, and whether that person is new there."""
+    """Per (employer, as_of_day) of the spine persons' employers, as_of_day being the first day of
+    D's month: every person with pay from it in the 12 months before that month, and whether
+    that person is new there.
+
+    Employer figures are as known at the start of D's month (rows known by the end of the month
+    before; still before D, so no later row leaks in). Keyed by month, not by day, they cost one
+    computation per employer and month however many training dates fall in it.
+    """
     lookback = ctx.settings.network.new_employee_lookback_months
     me = ctx.main_employer
     pk = ctx.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
     emps = me.join(pk, [me.person_id == pk.k_person, me.as_of_day == pk.k_day])
-    emps = emps.select("employer_id", "as_of_day", "as_of_ym").distinct()
+    emps = _month_start(ctx, emps.select("employer_id", "as_of_ym").distinct())
+    emps = emps.select("employer_id", "as_of_ym", as_of_day=emps.snap_day)
     inc = ctx.tables["income_reports"]
     j = emps.join(inc, "employer_id")
     j = j.filter(
@@ -111,7 +130,7 @@ def _employees(ctx: BuildContext) -> ir.Table:
 
 
 def _employer_stats(ctx: BuildContext) -> ir.Table:
-    """Per (employer, as_of_day): employees, on benefit, new with fresh SGI, confirmed errors."""
+    """Per (employer, first day of D's month): employees, on benefit, new with fresh SGI, errors."""
     e = _employees(ctx)
     ek = e.select("person_id", "as_of_day", lo=e.as_of_day - ctx.settings.window_days).distinct()
     p = ctx.payments
@@ -140,17 +159,24 @@ def _employer_stats(ctx: BuildContext) -> ir.Table:
 
 def _employer(ctx: BuildContext) -> ir.Table:
     cfg = ctx.settings.network
+    pk = ctx.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
     me = ctx.main_employer
-    st = _employer_stats(ctx)
-    j = left_attach(me, st, EMP_KEYS)
+    me = me.join(pk, [me.person_id == pk.k_person, me.as_of_day == pk.k_day])
+    me = _month_start(ctx, me.select("person_id", "as_of_day", "employer_id", "as_of_ym"))
+    st = _employer_stats(ctx).rename(snap_day="as_of_day")
+    j = left_attach(me, st, ["employer_id", "snap_day"])
     emp = ctx.tables["employers"]
     j = left_attach(j, emp.select("employer_id", "registered_date"), ["employer_id"])
     is_new = (
         known_by(j, "employers", j.as_of_day)
         & (day(j.registered_date) >= j.as_of_day - cfg.new_employer_days)
     ).fill_null(False)
-    own = _confirmed_errors(ctx, me, "person_id").rename(own_errors="errors")
-    j = left_attach(j, own, PERSON_KEYS)
+    # the person's own errors as the employer's count saw them (at the start of D's month)
+    own_keys = me.select("person_id", as_of_day=me.snap_day)
+    own = _confirmed_errors(ctx, own_keys, "person_id").rename(
+        own_errors="errors", snap_day="as_of_day"
+    )
+    j = left_attach(j, own, ["person_id", "snap_day"])
     n = j.n.fill_null(0)
 
     def share(v: ir.IntegerValue) -> ir.FloatingValue:

@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 from features.context import BuildContext, left_attach
 from features.feature import Feature
 from features.pit import day, known_by, month_index
+from felrisk.contract import TABLES
 
 FAMILY = "sgi"
 PERSON_KEYS = ["person_id", "as_of_day"]
@@ -74,7 +75,7 @@ FEATURES: tuple[Feature, ...] = (
         "sgi_employer_size",
         FAMILY,
         "Persons with reported pay from the employer behind the SGI in the 12 months before the "
-        "decision.",
+        "decision, as reported by the end of the decision's month (by D-1 if earlier).",
         "persons",
         "Arbetsgivaren bakom SGI:n rapporterade lön för {value} personer året före beslutet.",
         higher_is_riskier=False,
@@ -130,20 +131,24 @@ def _employer_behind(ctx: BuildContext, j: ir.Table) -> ir.Table:
             day(te.registered_date), ibis.null("int64")
         )
     )
-    # size: distinct persons with pay from the employer in the lookback months, reported by D-1
+    # size: distinct persons with pay from the employer in the lookback months, as reported by
+    # the end of the decision's month (by D-1 when that comes first). Keyed by employer, decision
+    # month and that cut-off, not by D, the count is made once for all dates after the month.
+    cal = ctx.calendar.select("cal_ym", "cal_start")
+    te = te.join(cal, te.decision_ym + 1 == cal.cal_ym)
+    te = te.mutate(cut=ibis.least(te.as_of_day, te.cal_start)).drop("cal_ym", "cal_start")
+    pairs = te.select("employer_id", "decision_ym", "cut").distinct()
+    back = ibis.memtable({"back": list(range(1, lookback + 1))}, schema={"back": "int64"})
+    months = pairs.cross_join(back).mutate(ym=lambda t: t.decision_ym - t.back).drop("back")
     inc = ctx.tables["income_reports"]
-    pairs = top.select("employer_id", "as_of_day", "decision_ym").distinct()
-    pi = pairs.join(inc, "employer_id")
-    pi = pi.filter(
-        known_by(pi, "income_reports", pi.as_of_day),
-        month_index(pi.month) >= pi.decision_ym - lookback,
-        month_index(pi.month) < pi.decision_ym,
-        pi.gross_pay_sek > 0,
+    known_from = TABLES["income_reports"].known_from
+    paid = inc.filter(inc.gross_pay_sek > 0).select(
+        "person_id", inc[known_from], i_employer=inc.employer_id, i_ym=month_index(inc.month)
     )
-    size = pi.group_by(["employer_id", "as_of_day", "decision_ym"]).aggregate(
-        n=pi.person_id.nunique()
-    )
-    out = left_attach(te, size, ["employer_id", "as_of_day", "decision_ym"])
+    pi = months.join(paid, [months.employer_id == paid.i_employer, months.ym == paid.i_ym])
+    pi = pi.filter(known_by(pi, "income_reports", pi.cut))
+    size = pi.group_by(["employer_id", "decision_ym", "cut"]).aggregate(n=pi.person_id.nunique())
+    out = left_attach(te, size, ["employer_id", "decision_ym", "cut"])
     return out.select(
         out.person_id,
         out.as_of_day,

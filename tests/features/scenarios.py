@@ -444,6 +444,10 @@ _MORE: dict[str, dict[str, float]] = {
     },
     "AN_T": {"overlap_excess_days": 4},
     "N1_S": {
+        # SGI decided 2024-09-15 on pay from EN (registered 2024-06-01): its 12 months before hold
+        # August 2024 only, when EN paid N1, N2 and N3 (reported 2024-09-12, within the month)
+        "sgi_employer_age_days": 106.0,
+        "sgi_employer_size": 3.0,
         "net_employer_benefit_share": 2 / 3,
         "net_employer_new_sgi_share": 2 / 3,
         "net_new_employer_sgi_decisions": 2,

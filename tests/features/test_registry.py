@@ -49,5 +49,5 @@ def test_docs_list_the_registry_as_it_is():
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "features.md"
     assert doc_table() in doc.read_text(encoding="utf-8"), (
-        "docs/features.md is out of date: regenerate it from features.registry.doc_table()"
+        "docs/features.md is out of date: regenerate it with `python -m features.registry`"
     )
