@@ -130,6 +130,27 @@ def with_forced(top: pd.DataFrame, forced: pd.DataFrame | None, k: int) -> pd.Da
     return both[["case_id", "reason_no", "feature", "contribution"]].reset_index(drop=True)
 
 
+def _drop_repeated(top: pd.DataFrame) -> pd.DataFrame:
+    """Drop a case's reason whose sentence another of its reasons already says (two features can
+    rest on one fact, e.g. one SGI decision), and number the rest 1..n again."""
+    if top.empty:
+        return top
+    text = top["reason_sv"].str.strip().str.rstrip(".")
+    pairs = (
+        top[["case_id"]]
+        .assign(_i=top.index, _t=text)
+        .merge(top[["case_id"]].assign(_j=top.index, _u=text), on="case_id")
+    )
+    pairs = pairs[(pairs["_i"] != pairs["_j"]) & (pairs["_t"] != "")]
+    inside = [t in u for t, u in zip(pairs["_t"], pairs["_u"], strict=True)]
+    same = pairs["_t"] == pairs["_u"]
+    # a sentence contained in another goes; of two equal ones, the later goes
+    drop = pairs.loc[np.asarray(inside) & (~same | (pairs["_i"] > pairs["_j"])), "_i"]
+    out = top.drop(index=drop.unique())
+    out = out.sort_values(["case_id", "reason_no"], kind="mergesort")
+    return out.assign(reason_no=out.groupby("case_id").cumcount() + 1)
+
+
 def attach_reasons(
     lst: pd.DataFrame,
     contrib: pd.DataFrame,
@@ -166,6 +187,7 @@ def attach_reasons(
     empty = top["reason_sv"].str.strip() == ""
     if fallback is not None and empty.any():
         top.loc[empty, "reason_sv"] = fallback(top.loc[empty, ["case_id", "feature"]]).to_numpy()
+    top = _drop_repeated(top)
     wide = top.pivot(index="case_id", columns="reason_no", values="reason_sv")
     for no in range(1, min(k, len(REASON_COLUMNS)) + 1):
         if no in wide.columns:

@@ -107,3 +107,20 @@ def test_exploration_picks_say_they_are_random_and_silent_model_picks_say_so():
     assert (out.loc["R", "reason_2"], out.loc["R", "reason_3"]) == ("fakta 1", "fakta 2")
     assert out.loc["M", "reason_1"] == NO_SINGLE_FACT_SV
     assert out.loc["Q", "reason_1"] == "skäl"  # a model pick with a reason keeps it
+
+
+def test_a_fact_said_twice_is_said_once():
+    lst = _list(["X"])
+    contrib = pd.DataFrame({"a": [3.0], "b": [2.0], "c": [1.0], "d": [0.5]})
+    told = {
+        "a": "SGI-beslut 2025-11-01: årlig SGI 191 000 kr.",
+        "b": "SGI-beslut 2025-11-01: årlig SGI 191 000 kr: dagar angivna som timmar.",
+        "c": "Personen har två barn.",
+        "d": "Personen har två barn.",
+    }
+    out = attach_reasons(
+        lst, contrib, lambda items: items.assign(reason_sv=items["feature"].map(told)), k=4
+    )
+    x = out.iloc[0]
+    assert (x["reason_1"], x["reason_2"]) == (told["b"], told["c"])
+    assert x["reason_3"] == "" and x["reason_features"] == "b;c"
