@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,24 +59,20 @@ def _run(argv: list[str], env: dict[str, str]) -> None:
 
 
 def policy_for(selected: int, out: Path) -> Path:
-    """The shipped policy with every capacity scaled so that all lists hold about `selected`."""
-    raw = tomllib.loads(SHIPPED_POLICY.read_text(encoding="utf-8"))
+    """The shipped policy with every capacity scaled so that all lists hold about `selected`.
+
+    Only the capacity lines change; everything else is the shipped file's own text.
+    """
+    text = SHIPPED_POLICY.read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
     total = sum(sum(lanes.values()) for lanes in raw["capacity"].values())
     factor = selected / total
-    lines = []
-    for key, value in raw.items():
-        if key == "capacity":
-            continue
-        if isinstance(value, str):
-            lines.append(f'{key} = "{value}"')
-        elif isinstance(value, list):
-            lines.append(f"{key} = [{', '.join(repr(v).replace(chr(39), chr(34)) for v in value)}]")
-        else:
-            lines.append(f"{key} = {value}")
-    for benefit, lanes in raw["capacity"].items():
-        lines.append(f"\n[capacity.{benefit}]")
-        lines += [f"{lane} = {max(1, round(n * factor))}" for lane, n in lanes.items()]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def scaled(m: re.Match) -> str:
+        return f"{m.group(1)} = {max(1, round(int(m.group(2)) * factor))}"
+
+    text = re.sub(r"(?m)^(verifiering|kontrollutredning) = (\d+)\s*$", scaled, text)
+    out.write_text(text, encoding="utf-8")
     return out
 
 
