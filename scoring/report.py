@@ -127,6 +127,26 @@ def _ratio(x) -> str:
     return f"{float(x):.2f}".replace(".", ",")
 
 
+def _age_floor(value: object) -> float:
+    """The lower bound of an age band ("<30" -> 0, "30-39" -> 30, "65+" -> 65); others last."""
+    text = str(value)
+    if text.startswith("<"):
+        return 0.0
+    head = text.rstrip("+").split("-")[0]
+    return float(head) if head.isdigit() else float("inf")
+
+
+def _in_reading_order(fair: pd.DataFrame) -> pd.DataFrame:
+    """Groups in the order given; age bands youngest first, other values as given."""
+    order = {g: i for i, g in enumerate(dict.fromkeys(fair["group"]))}
+    key = pd.Series(range(len(fair)), index=fair.index, dtype="float64")
+    ages = fair["group"] == "age_band"
+    key[ages] = fair.loc[ages, "value"].map(_age_floor)
+    return fair.assign(_g=fair["group"].map(order), _k=key).sort_values(
+        ["_g", "_k"], kind="mergesort"
+    )
+
+
 def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     """Equal treatment: each group's share of tonight's list against its share of random errors.
 
@@ -138,7 +158,7 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
         text = message or "Likabehandlingskontrollen kunde inte göras i natt."
         return f'<p class="note" id="fairness-missing">{escape(text)}</p>'
     rows = []
-    for r in fair.itertuples(index=False):
+    for r in _in_reading_order(fair).itertuples(index=False):
         assessable = (
             np.isfinite(float(r.equal_burden_ratio)) if r.equal_burden_ratio is not None else False
         )

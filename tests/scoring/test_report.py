@@ -101,3 +101,24 @@ def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed(
     assert cells[3][0] == "ok" and cells[3][1][:2] == ["Åldersgrupp", "under 30 år"]
     assert cells[3][1][-1] == "Inom bandet"
     assert not re.search(r"\b(sex|birth_region|age_band|missing)\b", html)
+
+
+def test_age_bands_read_youngest_first():
+    from scoring.report import fairness_table
+
+    fair = pd.DataFrame(
+        {
+            "group": ["sex", "age_band", "age_band", "age_band"],
+            "value": ["F", "30-39", "65+", "<30"],
+            "share_random": 0.3,
+            "share_random_errors": 0.3,
+            "share_selected": 0.3,
+            "equal_burden_ratio": 1.0,
+            "ci_low": 0.9,
+            "ci_high": 1.1,
+            "fails": False,
+            "verdict": "within band",
+        }
+    )
+    values = re.findall(r"<tr class=\"\w+\"><td>[^<]*</td><td>([^<]*)</td>", fairness_table(fair))
+    assert values == ["Kvinna", "under 30 år", "30–39 år", "65 år och äldre"]
