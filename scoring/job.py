@@ -238,6 +238,23 @@ def _explainer(deps: NightDeps, data, chosen: pd.DataFrame):
     return explain, fallback
 
 
+def _no_active_cases(data, as_of: date) -> str:
+    """Why a night with no active case is refused: almost always stale data or a wrong date."""
+    newest = None
+    if "payments" in data:
+        newest = data["payments"].paid_date.max().to_pandas()
+    known = (
+        f"the newest payment in the data was paid {pd.Timestamp(newest).date()}"
+        if newest is not None and not pd.isna(newest)
+        else "the data holds no payments"
+    )
+    return (
+        f"payments: no active case on {as_of} (no payment known by the day before covers a day "
+        f"in the 90 days before it); {known}. Is the data current, or --as-of wrong? "
+        "Nothing was written."
+    )
+
+
 def _run(n: _Night) -> NightResult:
     deps, steps, config, as_of, bundle = n.deps, n.steps, n.config, n.as_of, n.bundle
     with steps.step("features", "Beräknar särdrag för aktiva ärenden"):
@@ -245,6 +262,8 @@ def _run(n: _Night) -> NightResult:
         spine = deps.active_spine(data, as_of)
         features = deps.build_features(data, spine).to_pandas()
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
+        if features.empty:
+            raise ContractError(_no_active_cases(data, as_of))
     with steps.step("score", f"Poängsätter {len(features):,} ärenden".replace(",", " ")):
         scored = score_cases(features, bundle, config)
     with steps.step("select", "Väljer ärenden inom kapacitet"):

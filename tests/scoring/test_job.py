@@ -225,6 +225,14 @@ def test_no_champion_is_a_clear_error_and_writes_nothing(world, tmp_path):
     assert not out.exists()
 
 
+def test_a_night_with_no_active_case_is_refused_and_says_why(world, tmp_path):
+    out = tmp_path / "lists"
+    late = AS_OF + timedelta(days=3 * 365)
+    with pytest.raises(ContractError, match="no active case .* newest payment .* paid"):
+        run_nightly(world, as_of=late, out=out, deps=fake_deps(world))
+    assert not (out / late.isoformat()).exists()
+
+
 def _rewrite(table):
     def go(df, folder, f):
         out = f(df)
