@@ -72,6 +72,10 @@ FEATURES: tuple[Feature, ...] = (
         "Controls of the person selected before D (any case, any selection stream).",
         "controls",
         "Personen har kontrollerats {value} gånger tidigare.",
+        # Not a model input: it counts where the agency looked before (tips biased by sex
+        # included), not what the person did, and would feed past selection back into the next.
+        # The demo world's hit rate at k is the same without it.
+        model_input=False,
     ),
     Feature(
         "person_confirmed_errors",
