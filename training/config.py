@@ -105,6 +105,7 @@ class TrainingConfig(FrozenConfig):
     """Everything `felrisk train` can tune."""
 
     seed: int = 7
+    feature_chunk_rows: int = Field(default=100_000, ge=1_000)
     registered_model_name: str = "felrisk"
     experiment: str = "felrisk-training"
     scoring_experiment: str = "felrisk-scoring"

@@ -113,8 +113,49 @@ def _annual_pay(data: DataSet, closed: ibis.Table, months: int) -> pd.DataFrame:
     return pay.execute()
 
 
-def build_training_set(data: DataSet, source: FeatureSource | None = None) -> TrainingSet:
-    """Execute the feature builder on the spine of closed controls and attach labels and groups."""
+def date_chunks(as_of: pd.Series, max_rows: int) -> list[tuple[date, date]]:
+    """Consecutive date ranges (first, last) that cover `as_of`, each with at most `max_rows`
+    rows unless one date alone holds more. Every date falls in exactly one range."""
+    counts = pd.Series(pd.to_datetime(as_of).dt.date).value_counts().sort_index()
+    ranges: list[tuple[date, date]] = []
+    rows = 0
+    for day_, n in counts.items():
+        if ranges and rows + n <= max_rows:
+            ranges[-1] = (ranges[-1][0], day_)
+            rows += int(n)
+        else:
+            ranges.append((day_, day_))
+            rows = int(n)
+    return ranges
+
+
+def _features_in_chunks(
+    data: DataSet, spine: ibis.Table, source: FeatureSource, max_rows: int
+) -> pd.DataFrame:
+    """The features of every spine row, built a date range at a time.
+
+    A training spine holds every control's own date; built at once, the person-level windows of
+    all of them are held together (8 GB at 1M persons). Chunks by date bound that memory, and
+    features depend only on (case, date), so the result is the same.
+    """
+    rows = spine.select("control_id", "case_id", "as_of").execute()
+    rows["as_of"] = pd.to_datetime(rows["as_of"]).dt.date
+    schema = {"control_id": "string", "case_id": "string", "as_of": "date"}
+    parts = []
+    for first, last in date_chunks(rows["as_of"], max_rows) or [(None, None)]:
+        part = rows if first is None else rows[(rows["as_of"] >= first) & (rows["as_of"] <= last)]
+        chunk = ibis.memtable(part.reset_index(drop=True), schema=schema)
+        parts.append(source.build_features(data, chunk).execute())
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def build_training_set(
+    data: DataSet, source: FeatureSource | None = None, *, chunk_rows: int = 100_000
+) -> TrainingSet:
+    """Execute the feature builder on the spine of closed controls and attach labels and groups.
+
+    Features are built `chunk_rows` controls (by selected date) at a time.
+    """
     source = source or default_feature_source()
     if "controls" not in data or "persons" not in data:
         raise ContractError("training needs the controls and persons tables")
@@ -122,7 +163,7 @@ def build_training_set(data: DataSet, source: FeatureSource | None = None) -> Tr
     closed = controls.filter(controls.closed_date.notnull() & controls.outcome.notnull())
     spine = source.control_spine(data)
     spine = spine.semi_join(closed.select("control_id"), "control_id")
-    feats = source.build_features(data, spine).execute()
+    feats = _features_in_chunks(data, spine, source, chunk_rows)
     names = source.feature_names()
     cats = source.categorical_features()
     leaked = [c for c in names if c in PROTECTED_COLUMNS or c in AUDIT_COLUMNS]

@@ -240,7 +240,7 @@ def train(
     cfg = load_training_config(config_path, seed)
     _validate(data_dir)
     data = open_data(data_dir)
-    ts = build_training_set(data)
+    ts = build_training_set(data, chunk_rows=cfg.feature_chunk_rows)
     log.info("training set: %d closed controls, %d features", len(ts.frame), len(ts.feature_names))
     split = time_split(ts.frame["selected_date"], ts.data_end, cfg.split)
     periods = split.assign(ts.frame["selected_date"], ts.frame["closed_date"])
