@@ -164,3 +164,26 @@ def test_duckdb_file_form(tmp_path):
         )
     con.close()
     assert validate_data(db).ok
+
+
+def test_pandera_gate_reports_what_only_its_schema_says(tmp_path, monkeypatch):
+    """The pandera schema is a second opinion on each table's first rows; its failures count."""
+    import pandera.ibis as pa_ibis
+
+    from felrisk import validate as validate_module
+
+    shipped = validate_module.contract_schema
+
+    def strict_schema(name):
+        if name != "payments":
+            return shipped(name)
+        return pa_ibis.DataFrameSchema(
+            {"amount_sek": pa_ibis.Column(float, pa_ibis.Check.less_than(0.0))}
+        )
+
+    monkeypatch.setattr(validate_module, "contract_schema", strict_schema)
+    monkeypatch.setattr(validate_module, "PANDERA_GATE_ROWS", 2)
+    with pytest.raises(ContractError) as info:
+        validate_data(write_tiny_world(tmp_path))
+    problem = _one(info.value, "payments", "-", "pandera schema")
+    assert "amount_sek" in problem.rule
