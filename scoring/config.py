@@ -43,6 +43,7 @@ class SelectionConfig(FrozenConfig):
     reason_notable_below: dict[str, float] = Field(default_factory=dict)
     equal_treatment_n_boot: int = Field(default=200, ge=50, le=10_000)
     equal_treatment_window_days: int = Field(default=730, ge=30)
+    equal_treatment_benefit_mix: Literal["pooled", "list"] = "pooled"
     capacity: dict[str, LaneCapacity]
 
     @model_validator(mode="after")

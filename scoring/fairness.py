@@ -48,6 +48,32 @@ def random_stream(
     return c
 
 
+def match_benefit_mix(
+    random: pd.DataFrame, selected: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The random stream reweighted so that its errors fall on the benefits as tonight's list does.
+
+    A night's list is cut by per-benefit capacities, not by where the errors are: a list heavy in
+    parental benefits would otherwise look like a burden on parents' groups that is only the
+    capacity mix. After reweighting, a group's share of random errors is the mix of its shares
+    within each benefit, in the list's proportions. Benefits on the list with no random error to
+    compare with are left out on both sides and named. The weights are fixed before resampling,
+    so intervals leave out the uncertainty of the mix itself.
+    """
+    err = (random["weight"] * random["is_error"].astype(float)).groupby(random["benefit"]).sum()
+    on_list = selected["benefit"].value_counts()
+    usable = [b for b in on_list.index if err.get(b, 0.0) > 0]
+    dropped = sorted(set(on_list.index) - set(usable))
+    sel = selected[selected["benefit"].isin(usable)]
+    if not usable:
+        return random.iloc[0:0].copy(), sel, dropped
+    list_share = on_list[usable] / on_list[usable].sum()
+    err_share = err[usable] / err[usable].sum()
+    rnd = random[random["benefit"].isin(usable)].copy()
+    rnd["weight"] = rnd["weight"] * rnd["benefit"].map(list_share / err_share).astype(float)
+    return rnd, sel, dropped
+
+
 def add_groups(
     frame: pd.DataFrame,
     persons: pd.DataFrame,

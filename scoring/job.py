@@ -20,7 +20,12 @@ from felrisk.errors import ConfigError, ContractError
 from felrisk.validate import validate_data
 from scoring.config import SelectionConfig, load_selection_config
 from scoring.deps import NightDeps, default_deps
-from scoring.fairness import add_groups, night_equal_treatment, random_stream
+from scoring.fairness import (
+    add_groups,
+    match_benefit_mix,
+    night_equal_treatment,
+    random_stream,
+)
 from scoring.manifest import Manifest, input_fingerprint
 from scoring.monitor import drift, log_scoring_run
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
@@ -297,13 +302,27 @@ def _run(n: _Night) -> NightResult:
         persons = _persons_frame(data, set(rnd["person_id"]) | set(model_picks["person_id"]))
         settings = dict(deps.audit_settings, n_boot=config.equal_treatment_n_boot)
         groups = settings.pop("groups")
+        rnd_mix, picks_mix, unmatched = rnd, model_picks, []
+        if config.equal_treatment_benefit_mix == "list":
+            rnd_mix, picks_mix, unmatched = match_benefit_mix(rnd, model_picks)
+        if unmatched:
+            log.warning("equal treatment: no random errors to compare for %s", unmatched)
         fair, fair_msg = night_equal_treatment(
-            add_groups(rnd, persons, as_of, age_band=deps.age_band),
-            add_groups(model_picks, persons, as_of, age_band=deps.age_band),
+            add_groups(rnd_mix, persons, as_of, age_band=deps.age_band),
+            add_groups(picks_mix, persons, as_of, age_band=deps.age_band),
             groups,
             deps.equal_treatment,
             **settings,
         )
+        if config.equal_treatment_benefit_mix == "list" and not fair.empty:
+            fair_msg = (
+                "Felen i slumpurvalet är vägda så att förmånerna har samma fördelning som i "
+                "nattens lista."
+            )
+            if unmatched:
+                fair_msg += (
+                    " Utan jämförelse (inga fel i slumpurvalet): " + ", ".join(unmatched) + "."
+                )
     with steps.step("drift", "Drift mot träningsdata (PSI)"):
         psi = drift(bundle, features, scored)
     model_label = f"{deps.model_name} version {n.version}"

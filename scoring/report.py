@@ -186,7 +186,8 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
         "<th>Andel av felen i slumpurvalet</th><th>Andel av nattens lista</th>"
         "<th>Kvot (lika börda)</th><th>Intervall</th><th>Bedömning</th></tr>"
     )
-    return f'<table id="fairness">{head}{"".join(rows)}</table>'
+    note = f'<p class="note" id="fairness-note">{escape(message)}</p>' if message else ""
+    return f'<table id="fairness">{head}{"".join(rows)}</table>{note}'
 
 
 def case_section(row, svg: str) -> str:

@@ -6,8 +6,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from scoring.fairness import random_stream
+from scoring.fairness import match_benefit_mix, random_stream
 
 D = date.fromisoformat
 
@@ -31,3 +32,25 @@ def test_random_stream_is_closed_known_recent_and_weighted():
     np.testing.assert_allclose(rnd["weight"], [50.0, 2.0])
     everything = random_stream(controls, D("2025-10-01"))
     assert list(everything["control_id"]) == ["old", "ok", "ok2"]
+
+
+def test_random_errors_are_weighed_to_the_benefit_mix_of_the_list():
+    # FP errors are all women's, SJP errors all men's, equally many; the list is 80 % FP
+    random = pd.DataFrame(
+        {
+            "benefit": ["FP"] * 10 + ["SJP"] * 10 + ["AE"] * 5,
+            "sex": ["F"] * 10 + ["M"] * 10 + ["F"] * 5,
+            "is_error": [True] * 5 + [False] * 5 + [True] * 5 + [False] * 5 + [False] * 5,
+            "weight": 2.0,
+        }
+    )
+    selected = pd.DataFrame(
+        {"benefit": ["FP"] * 8 + ["SJP"] * 2 + ["AE"], "sex": ["F"] * 8 + ["M"] * 2 + ["F"]}
+    )
+    rnd, sel, dropped = match_benefit_mix(random, selected)
+    assert dropped == ["AE"] and len(sel) == 10 and "AE" not in set(rnd["benefit"])
+    err = rnd[rnd["is_error"]]
+    women_share_of_errors = err.loc[err["sex"] == "F", "weight"].sum() / err["weight"].sum()
+    assert women_share_of_errors == pytest.approx(0.8)  # as on the list: equal burden, ratio 1
+    unweighted = random[random["is_error"]]
+    assert (unweighted["sex"] == "F").mean() == pytest.approx(0.5)  # ratio 1.6 without the mix

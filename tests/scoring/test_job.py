@@ -312,3 +312,14 @@ def test_cli_exit_codes_for_ok_no_model_and_lock(world, tmp_path, monkeypatch):
     assert model["reason_2"].str.match(r"^\d+ utbetalningar\.$").all()
     with date_lock(out, AS_OF):
         assert main(args) == 5
+
+
+def test_equal_treatment_can_weigh_random_errors_to_the_lists_benefit_mix(world, tmp_path):
+    from scoring.config import load_selection_config
+
+    config = load_selection_config().model_copy(update={"equal_treatment_benefit_mix": "list"})
+    result = run_nightly(
+        world, as_of=AS_OF, out=tmp_path / "lists", deps=fake_deps(world), config=config
+    )
+    html = (result.folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="fairness"' in html and "vägda så att förmånerna" in html
