@@ -309,7 +309,11 @@ def _rates_and_counts_by_fairlearn(table, r_labels, r_err, w, s_labels, s_err, s
         sample_params={"hit_rate": {"sample_weight": w}},
     ).by_group
     sel = s_known
-    if sel.any():
+    if sel.sum() == 1:  # fairlearn cannot take a single sample; one pick's rate is its outcome
+        label = s_labels.to_numpy(dtype=str)[sel][0]
+        rate = pd.Series({label: float(np.asarray(s_err[sel], dtype=float)[0])})
+        table["hit_rate_selected"] = rate.reindex(table.index).to_numpy(float)
+    elif sel.any():
         mf_s = MetricFrame(
             metrics={"hit_rate": lambda y_true, y_pred: float(np.mean(y_true)), "n": count},
             y_true=s_err[sel].astype(float),

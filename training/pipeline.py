@@ -99,6 +99,49 @@ def run_audits(
     return out
 
 
+MIN_PICKS_PER_BENEFIT = 10
+
+
+def per_benefit_audit(
+    test: pd.DataFrame, score: np.ndarray, k: int, cfg: TrainingConfig
+) -> pd.DataFrame:
+    """Equal treatment of the model's top-k within each benefit: reported, not gated.
+
+    Pooled figures can hide a group over-selected within one benefit and under-selected in
+    another; a nightly list is cut per benefit, so this is the view it inherits. Fewer
+    resamples than the gate's (at most 200): it is a report.
+    """
+    random, selected = _audit_frames(test, score, k)
+    groups = [g for g in cfg.gate.groups if g in test.columns]
+    kwargs = _audit_kwargs(cfg) | {"n_boot": min(cfg.bootstrap.n_boot, 200)}
+    rows = []
+    for benefit in sorted(set(selected["benefit"])):
+        r = random[random["benefit"] == benefit]
+        s = selected[selected["benefit"] == benefit]
+        # a handful of picks says nothing about a group's burden
+        if len(s) < MIN_PICKS_PER_BENEFIT or not r["is_error"].any() or not groups:
+            continue
+        for group, res in audit.audit_many(r, s, groups, pairs=False, **kwargs).items():
+            t = res.table().reset_index(names="value")
+            t.insert(0, "group", group)
+            t.insert(0, "benefit", benefit)
+            rows.append(t)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _per_benefit_note(table: pd.DataFrame) -> str:
+    """One line for the console: which groups fall outside the band within a benefit."""
+    if table.empty or "fails" not in table.columns:
+        return "equal treatment within benefits (reported, not gated): nothing to audit"
+    failing = table[table["fails"].astype(bool)]
+    if failing.empty:
+        return "equal treatment within benefits (reported, not gated): every group within the band"
+    named = ", ".join(
+        f"{r.benefit} {r.group}={r.value} {r.equal_burden_ratio:.2f}" for r in failing.itertuples()
+    )
+    return f"equal treatment within benefits (reported, not gated): outside the band: {named}"
+
+
 def gate_audit(
     test: pd.DataFrame,
     score: np.ndarray,
@@ -256,6 +299,7 @@ def train(
     if truth is not None:
         ev.oracle = oracle_table(test, scores, truth, ev, cfg)
     audits = run_audits(test, scores, ev.k, cfg)
+    within = per_benefit_audit(test, scores["lightgbm"], ev.k, cfg)
     proxy = _proxy_screen(ts.X(masks["test"]), test, scores["lightgbm"], cfg)
     rolling = rolling_evaluation(ts, split, cfg)
     champ_version, gain, problem = _compare_with_champion(test, scores, ev.k, cfg)
@@ -280,6 +324,7 @@ def train(
         scores,
         ev,
         audits,
+        within,
         proxy,
         rolling,
         decision,
@@ -295,6 +340,7 @@ def train(
             )
         )
         console.print(f"{cfg.registered_model_name} v{version} ({run_id}): {decision.summary()}")
+        console.print(_per_benefit_note(within))
     return TrainResult(run_id, version, decision.promote, decision, ev, flat, split, ts)
 
 
@@ -309,6 +355,7 @@ def _log_run(
     scores,
     ev: Evaluation,
     audits,
+    within: pd.DataFrame,
     proxy,
     rolling,
     decision: GateDecision,
@@ -355,6 +402,7 @@ def _log_run(
             {m: {g: r.to_dict() for g, r in res.items()} for m, res in audits.items()},
             "audit/equal_treatment.json",
         )
+        lg.log_table(within, "audit/equal_treatment_per_benefit.csv")
         lg.log_table(proxy, "audit/proxy_screen.csv")
         lg.log_table(bundle.profile.to_frame(), "model/training_profile.csv")
         with tracking.scratch_dir() as tmp:

@@ -448,3 +448,17 @@ def test_age_band_takes_each_rows_own_date() -> None:
     bands = age_band(births, days, edges=[30, 40])
     assert list(bands.astype(object)[:2]) == ["<30", "30-39"]
     assert pd.isna(bands.iloc[2])
+
+
+def test_a_selection_of_one_is_audited():
+    """fairlearn's MetricFrame refuses a single sample; a list with one pick must still audit."""
+    rng = np.random.default_rng(0)
+    random = pd.DataFrame(
+        {"sex": rng.choice(["F", "M"], 300), "is_error": rng.random(300) < 0.3, "w": 1.0}
+    )
+    one = random[random["sex"] == "M"].head(1)
+    table = equal_treatment(
+        random, one, "sex", error_col="is_error", weight_col="w", n_boot=50
+    ).table()
+    assert table.loc["M", "share_selected"] == 1.0 and table.loc["F", "share_selected"] == 0.0
+    assert table.loc["M", "hit_rate_selected"] == float(one["is_error"].iloc[0])

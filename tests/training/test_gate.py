@@ -75,3 +75,33 @@ def test_bonferroni_clears_a_marginal_failure_and_keeps_a_clear_one(missing, aft
     assert (adjusted.note() is None) == bool(after_adjustment)
     decision = decide(adjusted.failures, None, None, audit_note=adjusted.note())
     assert decision.promote == (not after_adjustment)
+
+
+def test_per_benefit_audit_sees_what_the_pooled_figures_hide():
+    """Within FP only women are picked though FP errors are half men's; within SJP only men.
+    Pooled, the picks are half women like the errors; per benefit, both lists fail."""
+    from training.config import load_training_config
+    from training.pipeline import _per_benefit_note, per_benefit_audit
+
+    rng = np.random.default_rng(0)
+    n = 800
+    benefit = np.repeat(["FP", "SJP"], n // 2)
+    sex = np.tile(["F", "M"], n // 2)
+    is_error = rng.random(n) < 0.3
+    test = pd.DataFrame(
+        {
+            "benefit": benefit,
+            "sex": sex,
+            "is_error": is_error,
+            "selection_probability": 0.1,
+        }
+    )
+    # the model scores FP women and SJP men highest
+    score = ((benefit == "FP") & (sex == "F")) | ((benefit == "SJP") & (sex == "M"))
+    cfg = load_training_config()
+    table = per_benefit_audit(test, score.astype(float) + rng.random(n) * 0.01, 200, cfg)
+    fp_women = table[(table["benefit"] == "FP") & (table["value"] == "F")].iloc[0]
+    assert fp_women["share_selected"] == 1.0 and bool(fp_women["fails"])
+    sjp_men = table[(table["benefit"] == "SJP") & (table["value"] == "M")].iloc[0]
+    assert bool(sjp_men["fails"])
+    assert "FP sex=F" in _per_benefit_note(table) and "SJP sex=M" in _per_benefit_note(table)
