@@ -294,6 +294,12 @@ def equal_treatment(
     )
 
 
+def _labels_for_fairlearn(labels: np.ndarray) -> pd.Series:
+    """Group labels as fairlearn takes them at any length: a one-element numpy array of strings
+    is read as a 2-D feature array ("too many dimensions"), a Series is not."""
+    return pd.Series(labels, dtype=object)
+
+
 def _rates_and_counts_by_fairlearn(table, r_labels, r_err, w, s_labels, s_err, s_known) -> None:
     """Per-group hit rates and random-stream counts from fairlearn's MetricFrame (point values)."""
     from fairlearn.metrics import MetricFrame, count
@@ -305,20 +311,16 @@ def _rates_and_counts_by_fairlearn(table, r_labels, r_err, w, s_labels, s_err, s
         metrics={"hit_rate": weighted_rate, "n": count},
         y_true=r_err,
         y_pred=r_err,
-        sensitive_features=r_labels.to_numpy(dtype=str),
+        sensitive_features=_labels_for_fairlearn(r_labels.to_numpy(dtype=str)),
         sample_params={"hit_rate": {"sample_weight": w}},
     ).by_group
     sel = s_known
-    if sel.sum() == 1:  # fairlearn cannot take a single sample; one pick's rate is its outcome
-        label = s_labels.to_numpy(dtype=str)[sel][0]
-        rate = pd.Series({label: float(np.asarray(s_err[sel], dtype=float)[0])})
-        table["hit_rate_selected"] = rate.reindex(table.index).to_numpy(float)
-    elif sel.any():
+    if sel.any():
         mf_s = MetricFrame(
             metrics={"hit_rate": lambda y_true, y_pred: float(np.mean(y_true)), "n": count},
             y_true=s_err[sel].astype(float),
             y_pred=s_err[sel].astype(float),
-            sensitive_features=s_labels.to_numpy(dtype=str)[sel],
+            sensitive_features=_labels_for_fairlearn(s_labels.to_numpy(dtype=str)[sel]),
         ).by_group
         table["hit_rate_selected"] = mf_s["hit_rate"].reindex(table.index).to_numpy(float)
     table["hit_rate_random"] = mf_r["hit_rate"].reindex(table.index).to_numpy(float)
