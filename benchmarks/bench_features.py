@@ -14,15 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
-from benchmarks.harness import machine, measure
+from benchmarks.harness import WORLD_END, WORLD_START, ensure_world, machine, measure
 
-START, END = "2023-01-01", "2025-12-31"
 INPUT_TABLES = (
     "persons", "children", "employers", "cases", "payments", "income_reports", "sgi_decisions",
     "work_time_reports", "activity_reports", "controls",
@@ -55,20 +53,6 @@ def build_only(data_dir: Path, as_of: date, out: Path) -> None:
     print(f"{table.num_rows} active cases", file=sys.stderr)
 
 
-def _world(root: Path, n: int, seed: int) -> Path:
-    out = root / f"world_{n}"
-    if not (out / "payments.parquet").exists():
-        proc = subprocess.run(
-            [sys.executable, "-m", "felrisk.cli", "synth", "--persons", str(n), "--start", START,
-             "--end", END, "--seed", str(seed), "--out", str(out)],
-            check=False, capture_output=True, text=True,
-        )  # fmt: skip
-        if proc.returncode != 0:
-            print(proc.stdout[-4000:], proc.stderr[-4000:], file=sys.stderr)
-            raise SystemExit(f"felrisk synth failed for {n} persons")
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
@@ -88,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     me = [sys.executable, "-m", "benchmarks.bench_features"]
-    print(f"features as of {args.as_of}, worlds {START}..{END}, on {machine()}")
+    print(f"features as of {args.as_of}, worlds {WORLD_START}..{WORLD_END}, on {machine()}")
     print(
         "| persons | active cases | scan s | build s | build peak GB | build / scan | "
         "CLI s (validation incl.) | CLI peak GB | Spark CLI s | Spark peak GB |"
@@ -97,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for n in args.sizes:
         root = args.keep or Path(tempfile.mkdtemp(prefix="felrisk-bench-features-"))
-        world = _world(root, n, args.seed)
+        world = ensure_world(root, n, args.seed)
         out = root / f"features_{n}.parquet"
         s = measure("scan", [*me, "--scan", str(world)])
         b = measure("build", [*me, "--build-only", str(world), "--as-of", args.as_of,

@@ -21,9 +21,8 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from benchmarks.harness import machine, measure
+from benchmarks.harness import ensure_world, machine, measure
 
-START, END = "2023-01-01", "2025-12-31"
 AS_OF = "2026-01-01"
 SHIPPED_POLICY = Path(__file__).resolve().parent.parent / "felrisk" / "config" / "selection.toml"
 
@@ -76,20 +75,6 @@ def policy_for(selected: int, out: Path) -> Path:
     return out
 
 
-def world(n: int, root: Path, seed: int) -> Path:
-    """A synthetic world of n persons under root (reused when it is already there)."""
-    out = root / f"world_{n}"
-    if not (out / "controls.parquet").exists():
-        _run(
-            _cli(
-                "synth", "--persons", str(n), "--start", START, "--end", END,
-                "--seed", str(seed), "--out", str(out),
-            ),
-            {},
-        )  # fmt: skip
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -106,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         [sys.executable, "-c", _HAS_CHAMPION], env={**os.environ, **env}, check=False
     )
     if has_champion.returncode != 0:  # a kept store with a champion is reused
-        _run(_cli("train", "--data", str(world(train_n, root, args.seed))), env)
+        _run(_cli("train", "--data", str(ensure_world(root, train_n, args.seed))), env)
     _run([sys.executable, "-c", _CHAMPION], env)
     policy = policy_for(args.selected, root / "selection.toml")
 
@@ -115,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---:|---:|---:|---:|---:|")
     failed = 0
     for n in args.sizes:
-        data = world(n, root, args.seed)
+        data = ensure_world(root, n, args.seed)
         lists = root / f"lists_{n}"
         shutil.rmtree(lists, ignore_errors=True)
         cmd = _cli(

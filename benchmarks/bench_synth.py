@@ -14,9 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import machine, measure
-
-START, END = "2023-01-01", "2025-12-31"
+from benchmarks.harness import WORLD_END, WORLD_START, machine, measure, synth_argv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,18 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep the worlds under this folder")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     cores = os.cpu_count()
-    print(f"synth over {START}..{END} on {machine()}")
+    print(f"synth over {WORLD_START}..{WORLD_END} on {machine()}")
     print("| persons | wall s | peak GB | cores | s per 100k |")
     print("|---:|---:|---:|---:|---:|")
     failed = 0
     for n in args.sizes:
         root = args.keep or Path(tempfile.mkdtemp(prefix="felrisk-bench-synth-"))
         out = root / f"world_{n}"
-        argv_ = [
-            sys.executable, "-m", "felrisk.cli", "synth", "--persons", str(n), "--start", START,
-            "--end", END, "--seed", str(args.seed), "--out", str(out),
-        ]  # fmt: skip
-        m = measure(f"{n}", argv_)
+        m = measure(f"{n}", synth_argv(n, args.seed, out))
         failed += m.returncode != 0
         print(
             f"| {n:,} | {m.wall_s:.1f} | {m.peak_rss_gb:.2f} | {cores} | "

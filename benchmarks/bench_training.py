@@ -12,14 +12,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import machine, measure
-
-START, END = "2023-01-01", "2025-12-31"
+from benchmarks.harness import WORLD_END, WORLD_START, ensure_world, machine, measure
 
 
 def _build_only(data_dir: str) -> int:
@@ -32,17 +29,6 @@ def _build_only(data_dir: str) -> int:
     return 0
 
 
-def _synth(n: int, seed: int, out: Path) -> None:
-    argv = [
-        sys.executable, "-m", "felrisk.cli", "synth", "--persons", str(n), "--start", START,
-        "--end", END, "--seed", str(seed), "--out", str(out),
-    ]  # fmt: skip
-    proc = subprocess.run(argv, check=False, capture_output=True, text=True)
-    if proc.returncode != 0:
-        print(proc.stderr[-4000:], file=sys.stderr)
-        raise SystemExit(f"felrisk synth failed for {n} persons (exit {proc.returncode})")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
@@ -52,16 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         "--world", type=Path, default=None, help="time this existing world instead (one size)"
     )
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
-    print(f"training over {START}..{END} on {machine()}")
+    print(f"training over {WORLD_START}..{WORLD_END} on {machine()}")
     print("| persons | stage | wall s | peak GB | cores |")
     print("|---:|---|---:|---:|---:|")
     failed = 0
     sizes = [0] if args.world else args.sizes
     for n in sizes:
         root = args.keep or Path(tempfile.mkdtemp(prefix="felrisk-bench-train-"))
-        data = args.world or root / f"world_{n}"
-        if args.world is None and not (data / "controls.parquet").exists():
-            _synth(n, args.seed, data)
+        data = args.world or ensure_world(root, n, args.seed)
         store = Path(tempfile.mkdtemp(prefix="felrisk-bench-mlruns-"))
         stages = {
             "training set": [

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,29 @@ def measure(label: str, argv: list[str], env: dict[str, str] | None = None) -> M
     return Measurement(
         label, result["wall_s"], result["peak_rss_kb"] / 1024**2, result["returncode"]
     )
+
+
+# Every benchmark world spans the same three years; `--keep` folders are shared between benchmarks.
+WORLD_START, WORLD_END = "2023-01-01", "2025-12-31"
+
+
+def synth_argv(n: int, seed: int, out: Path) -> list[str]:
+    """The `felrisk synth` command for a benchmark world of n persons."""
+    return [
+        sys.executable, "-m", "felrisk.cli", "synth", "--persons", str(n), "--start", WORLD_START,
+        "--end", WORLD_END, "--seed", str(seed), "--out", str(out),
+    ]  # fmt: skip
+
+
+def ensure_world(root: Path, n: int, seed: int) -> Path:
+    """ROOT/world_<n>, generated unless a finished one is already there (not timed)."""
+    out = root / f"world_{n}"
+    if not (out / "controls.parquet").exists():
+        proc = subprocess.run(synth_argv(n, seed, out), check=False, capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stdout[-4000:], proc.stderr[-4000:], file=sys.stderr)
+            raise SystemExit(f"felrisk synth failed for {n} persons (exit {proc.returncode})")
+    return out
 
 
 def machine() -> str:
