@@ -151,6 +151,12 @@ class BuildContext:
             decision_ym=month_index(j.decision_date),
         )
 
+    def with_month_start(self, t: ir.Table, ym: ir.IntegerValue, name: str) -> ir.Table:
+        """`t` with column `name`: the first day number of month index `ym` (an expression of `t`)."""
+        cal = self.calendar.select("cal_ym", "cal_start")
+        j = t.join(cal, ym == cal.cal_ym)
+        return j.mutate(**{name: j.cal_start}).drop("cal_ym", "cal_start")
+
     @cached_property
     def calendar(self) -> ir.Table:
         """Months 1950-2099: month index, first day number, days and weekdays (Mon-Fri) in it."""

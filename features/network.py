@@ -92,13 +92,6 @@ def _confirmed_errors(ctx: BuildContext, keys: ir.Table, on: str) -> ir.Table:
     return j.group_by([on, "as_of_day"]).aggregate(errors=j.count())
 
 
-def _month_start(ctx: BuildContext, t: ir.Table, ym: str = "as_of_ym") -> ir.Table:
-    """`t` with `snap_day`: the first day of the month `t[ym]`, from the calendar table."""
-    cal = ctx.calendar.select("cal_ym", "cal_start")
-    j = t.join(cal, t[ym] == cal.cal_ym)
-    return j.mutate(snap_day=j.cal_start).drop("cal_ym", "cal_start")
-
-
 def _employees(ctx: BuildContext) -> ir.Table:
     """Per (employer, as_of_day) of the spine persons' employers, as_of_day being the first day of
     D's month: every person with pay from it in the 12 months before that month, and whether
@@ -112,7 +105,8 @@ def _employees(ctx: BuildContext) -> ir.Table:
     me = ctx.main_employer
     pk = ctx.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
     emps = me.join(pk, [me.person_id == pk.k_person, me.as_of_day == pk.k_day])
-    emps = _month_start(ctx, emps.select("employer_id", "as_of_ym").distinct())
+    emps = emps.select("employer_id", "as_of_ym").distinct()
+    emps = ctx.with_month_start(emps, emps.as_of_ym, "snap_day")
     emps = emps.select("employer_id", "as_of_ym", as_of_day=emps.snap_day)
     inc = ctx.tables["income_reports"]
     j = emps.join(inc, "employer_id")
@@ -162,7 +156,8 @@ def _employer(ctx: BuildContext) -> ir.Table:
     pk = ctx.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
     me = ctx.main_employer
     me = me.join(pk, [me.person_id == pk.k_person, me.as_of_day == pk.k_day])
-    me = _month_start(ctx, me.select("person_id", "as_of_day", "employer_id", "as_of_ym"))
+    me = me.select("person_id", "as_of_day", "employer_id", "as_of_ym")
+    me = ctx.with_month_start(me, me.as_of_ym, "snap_day")
     st = _employer_stats(ctx).rename(snap_day="as_of_day")
     j = left_attach(me, st, ["employer_id", "snap_day"])
     emp = ctx.tables["employers"]

@@ -134,9 +134,8 @@ def _employer_behind(ctx: BuildContext, j: ir.Table) -> ir.Table:
     # size: distinct persons with pay from the employer in the lookback months, as reported by
     # the end of the decision's month (by D-1 when that comes first). Keyed by employer, decision
     # month and that cut-off, not by D, the count is made once for all dates after the month.
-    cal = ctx.calendar.select("cal_ym", "cal_start")
-    te = te.join(cal, te.decision_ym + 1 == cal.cal_ym)
-    te = te.mutate(cut=ibis.least(te.as_of_day, te.cal_start)).drop("cal_ym", "cal_start")
+    te = ctx.with_month_start(te, te.decision_ym + 1, "next_month")
+    te = te.mutate(cut=ibis.least(te.as_of_day, te.next_month)).drop("next_month")
     pairs = te.select("employer_id", "decision_ym", "cut").distinct()
     back = ibis.memtable({"back": list(range(1, lookback + 1))}, schema={"back": "int64"})
     months = pairs.cross_join(back).mutate(ym=lambda t: t.decision_ym - t.back).drop("back")
