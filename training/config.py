@@ -58,6 +58,8 @@ class GateConfig(FrozenConfig):
     multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
     max_confirm_boot: int = Field(5000, ge=100)
     min_improvement: float = 0.0
+    per_benefit_min_picks: int = Field(10, ge=1)
+    per_benefit_n_boot: int = Field(200, ge=50)
 
     @model_validator(mode="after")
     def _band(self) -> GateConfig:

@@ -20,6 +20,7 @@ from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, file_sha256, parquet_path
 from felrisk.errors import ContractError
 from training.audit import MISSING_LABEL, age_band, income_band, load_audit_config
+from training.config import load_training_config
 
 LABEL_COLUMNS = ("is_error", "is_intent", "wrong_amount_sek")
 CONTROL_COLUMNS = ("selection", "selection_probability", "selected_date", "closed_date", "outcome")
@@ -141,22 +142,30 @@ def _features_in_chunks(
     rows = spine.select("control_id", "case_id", "as_of").execute()
     rows["as_of"] = pd.to_datetime(rows["as_of"]).dt.date
     schema = {"control_id": "string", "case_id": "string", "as_of": "date"}
-    parts = []
-    for first, last in date_chunks(rows["as_of"], max_rows) or [(None, None)]:
-        part = rows if first is None else rows[(rows["as_of"] >= first) & (rows["as_of"] <= last)]
-        chunk = ibis.memtable(part.reset_index(drop=True), schema=schema)
-        parts.append(source.build_features(data, chunk).execute())
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    parts = [
+        rows[rows["as_of"].between(first, last)]
+        for first, last in date_chunks(rows["as_of"], max_rows)
+    ] or [rows]
+    built = [
+        source.build_features(
+            data, ibis.memtable(part.reset_index(drop=True), schema=schema)
+        ).execute()
+        for part in parts
+    ]
+    return pd.concat(built, ignore_index=True) if len(built) > 1 else built[0]
 
 
 def build_training_set(
-    data: DataSet, source: FeatureSource | None = None, *, chunk_rows: int = 100_000
+    data: DataSet, source: FeatureSource | None = None, *, chunk_rows: int | None = None
 ) -> TrainingSet:
     """Execute the feature builder on the spine of closed controls and attach labels and groups.
 
-    Features are built `chunk_rows` controls (by selected date) at a time.
+    Features are built `chunk_rows` controls (by selected date) at a time (default: the training
+    config's `feature_chunk_rows`).
     """
     source = source or default_feature_source()
+    if chunk_rows is None:
+        chunk_rows = load_training_config().feature_chunk_rows
     if "controls" not in data or "persons" not in data:
         raise ContractError("training needs the controls and persons tables")
     controls = data["controls"]

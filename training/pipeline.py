@@ -99,27 +99,24 @@ def run_audits(
     return out
 
 
-MIN_PICKS_PER_BENEFIT = 10
-
-
 def per_benefit_audit(
     test: pd.DataFrame, score: np.ndarray, k: int, cfg: TrainingConfig
 ) -> pd.DataFrame:
     """Equal treatment of the model's top-k within each benefit: reported, not gated.
 
     Pooled figures can hide a group over-selected within one benefit and under-selected in
-    another; a nightly list is cut per benefit, so this is the view it inherits. Fewer
-    resamples than the gate's (at most 200): it is a report.
+    another; a nightly list is cut per benefit, so this is the view it inherits. Thresholds:
+    `per_benefit_min_picks` and `per_benefit_n_boot` in the gate config.
     """
     random, selected = _audit_frames(test, score, k)
     groups = [g for g in cfg.gate.groups if g in test.columns]
-    kwargs = _audit_kwargs(cfg) | {"n_boot": min(cfg.bootstrap.n_boot, 200)}
+    kwargs = _audit_kwargs(cfg) | {"n_boot": min(cfg.bootstrap.n_boot, cfg.gate.per_benefit_n_boot)}
     rows = []
     for benefit in sorted(set(selected["benefit"])):
         r = random[random["benefit"] == benefit]
         s = selected[selected["benefit"] == benefit]
         # a handful of picks says nothing about a group's burden
-        if len(s) < MIN_PICKS_PER_BENEFIT or not r["is_error"].any() or not groups:
+        if len(s) < cfg.gate.per_benefit_min_picks or not r["is_error"].any() or not groups:
             continue
         for group, res in audit.audit_many(r, s, groups, pairs=False, **kwargs).items():
             t = res.table().reset_index(names="value")
