@@ -71,6 +71,13 @@ EXCEL_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+def percent_sv(share: float | None) -> str:
+    """A share as Swedish percent with one decimal ("57,5 %"); "–" when unknown."""
+    if share is None or not np.isfinite(float(share)):
+        return "–"
+    return f"{100 * float(share):.1f} %".replace(".", ",")
+
+
 def finalize(lst: pd.DataFrame) -> pd.DataFrame:
     """The list in its published shape: fixed columns and types, values rounded for stable files."""
     out = lst.copy()

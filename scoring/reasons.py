@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.outputs import REASON_COLUMNS
+from scoring.outputs import REASON_COLUMNS, percent_sv
 
 # explain(items[case_id, as_of, feature]) -> DataFrame[case_id, feature, reason_sv]
 ExplainFn = Callable[[pd.DataFrame], pd.DataFrame]
@@ -82,7 +82,7 @@ def frame_reasons(lst: pd.DataFrame) -> pd.DataFrame:
         shifted = out.loc[rand, cols].to_numpy()
         shifted[:, 1:] = shifted[:, :-1].copy()
         pct = out.loc[rand, "selection_probability"].astype(float).to_numpy()
-        shifted[:, 0] = [EXPLORATION_SV.format(p=f"{100 * p:.1f} %".replace(".", ",")) for p in pct]
+        shifted[:, 0] = [EXPLORATION_SV.format(p=percent_sv(p)) for p in pct]
         out.loc[rand, cols] = shifted
     silent = ~rand & (out[cols[0]].fillna("").astype(str).str.strip() == "").to_numpy()
     out.loc[silent, cols[0]] = NO_SINGLE_FACT_SV

@@ -11,7 +11,7 @@ import pandas as pd
 
 from felrisk.contract import BENEFITS
 from scoring.config import LANES
-from scoring.outputs import BENEFIT_NAMES_SV, LANE_NAMES_SV, SELECTION_NAMES_SV
+from scoring.outputs import BENEFIT_NAMES_SV, LANE_NAMES_SV, SELECTION_NAMES_SV, percent_sv
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d232a;
@@ -115,12 +115,6 @@ def group_label_sv(group: str, value: object) -> tuple[str, str]:
     return name, text
 
 
-def _pct(x) -> str:
-    if x is None or not np.isfinite(float(x)):
-        return "–"
-    return f"{100 * float(x):.1f} %".replace(".", ",")
-
-
 def _ratio(x) -> str:
     if x is None or not np.isfinite(float(x)):
         return "–"
@@ -175,9 +169,9 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
         interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
         rows.append(
             f'<tr class="{cls}"><td>{escape(group)}</td><td>{escape(value)}</td>'
-            f'<td class="num">{_pct(r.share_random)}</td>'
-            f'<td class="num">{_pct(r.share_random_errors)}</td>'
-            f'<td class="num">{_pct(r.share_selected)}</td>'
+            f'<td class="num">{percent_sv(r.share_random)}</td>'
+            f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
+            f'<td class="num">{percent_sv(r.share_selected)}</td>'
             f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
             f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
         )
