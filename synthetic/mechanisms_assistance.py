@@ -69,14 +69,7 @@ def ass_impossible_hours(w: WorldState, benefit: str, n: int, rng: np.random.Gen
     w.ass_days = pd.concat([days, extra], ignore_index=True)
     wrong = extra.groupby("case")["hours"].sum() * w.scenario.amounts.ass_hourly_sek
     weak_of = q.set_index("host")["weak"]
-    w.mark(
-        wrong.index.to_numpy(),
-        "ass_impossible_hours",
-        rng,
-        "fixed",
-        weak_of.reindex(wrong.index).to_numpy(),
-        wrong=np.round(wrong.to_numpy()),
-    )
+    w.mark_measured(wrong, "ass_impossible_hours", rng, weak_of)
     return len(wrong)
 
 
@@ -110,12 +103,5 @@ def ass_unprovided_hours(w: WorldState, benefit: str, n: int, rng: np.random.Gen
     w.ass_days = days.assign(billed_factor=days["billed_factor"].to_numpy() * bf)
     extra_h = pd.Series(days["hours"].to_numpy() * (bf - 1)).groupby(days["case"].to_numpy()).sum()
     wrong = extra_h[extra_h > 0] * w.scenario.amounts.ass_hourly_sek
-    w.mark(
-        wrong.index.to_numpy(),
-        "ass_unprovided_hours",
-        rng,
-        "fixed",
-        weak_of.reindex(wrong.index).to_numpy(),
-        wrong=np.round(wrong.to_numpy()),
-    )
+    w.mark_measured(wrong, "ass_unprovided_hours", rng, weak_of)
     return len(wrong)

@@ -196,14 +196,7 @@ def aks_undeclared_work(w: WorldState, benefit: str, n: int, rng: np.random.Gene
         .groupby(sel["case"].to_numpy())
         .sum()
     )
-    w.mark(
-        wrong.index.to_numpy(),
-        "aks_undeclared_work",
-        rng,
-        "fixed",
-        wk.reindex(wrong.index).to_numpy(),
-        wrong=np.round(wrong.to_numpy()),
-    )
+    w.mark_measured(wrong, "aks_undeclared_work", rng, wk)
     return k
 
 
@@ -239,12 +232,5 @@ def aks_absence_wrong(w: WorldState, benefit: str, n: int, rng: np.random.Genera
         .groupby(sel["case"].to_numpy())
         .sum()
     )
-    w.mark(
-        wrong.index.to_numpy(),
-        "aks_absence_wrong",
-        rng,
-        "fixed",
-        wk.reindex(wrong.index).to_numpy(),
-        wrong=np.round(wrong.to_numpy()),
-    )
+    w.mark_measured(wrong, "aks_absence_wrong", rng, wk)
     return k

@@ -71,3 +71,17 @@ class WorldState:
         if lo is not None:
             c.loc[rows, "wrong_lo"] = np.asarray(lo, dtype="int64")
             c.loc[rows, "wrong_hi"] = np.asarray(hi, dtype="int64")
+
+    def mark_measured(
+        self, wrong: pd.Series, mechanism: str, rng: np.random.Generator, weak: pd.Series
+    ) -> None:
+        """Record the cases of `wrong` (SEK by case id, measured as the error was made) as
+        erroneous by `mechanism`, rounded to whole kronor; `weak` (by case id) flags weak traces."""
+        self.mark(
+            wrong.index.to_numpy(),
+            mechanism,
+            rng,
+            "fixed",
+            weak.reindex(wrong.index).to_numpy(),
+            wrong=np.round(wrong.to_numpy()),
+        )
