@@ -151,6 +151,68 @@ class BuildContext:
             decision_ym=month_index(j.decision_date),
         )
 
+    @cached_property
+    def sgi_pay_months(self) -> ir.Table:
+        """The latest SGI decision (`latest_sgi`) beside each known monthly pay of the person in
+        the `sgi.pay_lookback_months` months before the decision's month."""
+        s, inc = self.latest_sgi, self.income_known
+        j = s.join(inc, ["person_id", "as_of_day"])
+        lookback = self.settings.sgi.pay_lookback_months
+        return j.filter(j.ym >= j.decision_ym - lookback, j.ym < j.decision_ym)
+
+    @cached_property
+    def sgi_employer(self) -> ir.Table:
+        """Per person key: the employer behind the latest SGI decision, the one that reported the
+        most pay in the lookback months before it (ties by employer_id). Columns person_id,
+        as_of_day, employer_id, decision_ym, decision_day."""
+        j = self.sgi_pay_months
+        keys = ["person_id", "as_of_day", "employer_id", "decision_ym", "decision_day"]
+        by_emp = j.group_by(keys).aggregate(emp_pay=j.pay.sum())
+        w = ibis.window(
+            group_by=["person_id", "as_of_day"],
+            order_by=[ibis.desc("emp_pay"), ibis.asc("employer_id")],
+        )
+        top = by_emp.mutate(_rank=ibis.row_number().over(w))
+        return top.filter((top._rank == 0) & (top.emp_pay > 0)).drop("_rank", "emp_pay")
+
+    @cached_property
+    def employer_staff(self) -> ir.Table:
+        """Per employer and D's month, for the spine persons' main employers and the employers
+        behind their SGI: every person with pay from it in the 12 months before that month, and
+        whether the person is new there (no pay from it in the `network.new_employee_lookback_months`
+        months before those 12).
+
+        As known at the start of D's month (rows known by the end of the month before; still before
+        D, so no later row leaks in). Keyed by month, not by day, the table costs one computation
+        per employer and month however many dates fall in it. Columns employer_id, as_of_ym,
+        snap_day (the month's first day), person_id, is_new.
+        """
+        lookback = self.settings.network.new_employee_lookback_months
+        pk = self.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
+        wanted = []
+        for t in (self.main_employer, self.sgi_employer):
+            t = t.join(pk, [t.person_id == pk.k_person, t.as_of_day == pk.k_day])
+            wanted.append(t.select("employer_id", "as_of_ym"))
+        emps = wanted[0].union(wanted[1], distinct=True)
+        emps = self.with_month_start(emps, emps.as_of_ym, "snap_day")
+        inc = self.tables["income_reports"]
+        j = emps.join(inc, "employer_id")
+        ym = month_index(j.month)
+        j = j.filter(
+            known_by(j, "income_reports", j.snap_day),
+            j.gross_pay_sek > 0,
+            ym < j.as_of_ym,
+            ym >= j.as_of_ym - 12 - lookback,
+        )
+        per = j.group_by(["employer_id", "as_of_ym", "snap_day", "person_id"]).aggregate(
+            first_ym=month_index(j.month).min(), last_ym=month_index(j.month).max()
+        )
+        per = per.filter(per.last_ym >= per.as_of_ym - 12)
+        return per.select(
+            "employer_id", "as_of_ym", "snap_day", "person_id",
+            is_new=per.first_ym >= per.as_of_ym - 12,
+        )  # fmt: skip
+
     def with_month_start(self, t: ir.Table, ym: ir.IntegerValue, name: str) -> ir.Table:
         """`t` with column `name`: the first day number of month index `ym` (an expression of `t`)."""
         cal = self.calendar.select("cal_ym", "cal_start")

@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 
 from features.context import BuildContext, left_attach
 from features.feature import Feature
-from features.pit import day, known_by, month_index
-from felrisk.contract import ERROR_OUTCOMES
+from features.pit import day, known_by
+from felrisk.contract import ERROR_OUTCOMES, TABLES
 
 FAMILY = "network"
 CASE_KEYS = ["case_id", "as_of_day"]
@@ -92,51 +92,33 @@ def _confirmed_errors(ctx: BuildContext, keys: ir.Table, on: str) -> ir.Table:
     return j.group_by([on, "as_of_day"]).aggregate(errors=j.count())
 
 
-def _employees(ctx: BuildContext) -> ir.Table:
-    """Per (employer, as_of_day) of the spine persons' employers, as_of_day being the first day of
-    D's month: every person with pay from it in the 12 months before that month, and whether
-    that person is new there.
-
-    Employer figures are as known at the start of D's month (rows known by the end of the month
-    before; still before D, so no later row leaks in). Keyed by month, not by day, they cost one
-    computation per employer and month however many training dates fall in it.
-    """
-    lookback = ctx.settings.network.new_employee_lookback_months
-    me = ctx.main_employer
-    pk = ctx.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
-    emps = me.join(pk, [me.person_id == pk.k_person, me.as_of_day == pk.k_day])
-    emps = emps.select("employer_id", "as_of_ym").distinct()
-    emps = ctx.with_month_start(emps, emps.as_of_ym, "snap_day")
-    emps = emps.select("employer_id", "as_of_ym", as_of_day=emps.snap_day)
-    inc = ctx.tables["income_reports"]
-    j = emps.join(inc, "employer_id")
-    j = j.filter(
-        known_by(j, "income_reports", j.as_of_day),
-        j.gross_pay_sek > 0,
-        month_index(j.month) < j.as_of_ym,
-        month_index(j.month) >= j.as_of_ym - 12 - lookback,
-    )
-    per = j.group_by([*EMP_KEYS, "as_of_ym", "person_id"]).aggregate(
-        first_ym=month_index(j.month).min(), last_ym=month_index(j.month).max()
-    )
-    per = per.filter(per.last_ym >= per.as_of_ym - 12)
-    return per.mutate(is_new=per.first_ym >= per.as_of_ym - 12)
-
-
 def _employer_stats(ctx: BuildContext) -> ir.Table:
-    """Per (employer, first day of D's month): employees, on benefit, new with fresh SGI, errors."""
-    e = _employees(ctx)
+    """Per (employer, first day of D's month): employees, on benefit, new with fresh SGI, errors.
+
+    The employees are `BuildContext.employer_staff` (as known at the start of D's month).
+    """
+    staff = ctx.employer_staff
+    e = staff.select("employer_id", "person_id", "is_new", as_of_day=staff.snap_day)
     ek = e.select("person_id", "as_of_day", lo=e.as_of_day - ctx.settings.window_days).distinct()
+    # semi joins: whether a row exists, not how many (no fan-out, no distinct afterwards)
     p = ctx.payments
-    paid = ek.join(p, ek.person_id == p.pay_person)
-    paid = paid.filter(paid.paid_day < paid.as_of_day, paid.pe >= paid.lo, paid.ps < paid.as_of_day)
-    paid = paid.select(*PERSON_KEYS).distinct().mutate(on_benefit=ibis.literal(1))
-    s = ctx.tables["sgi_decisions"]
-    fresh = ek.join(s, "person_id")
-    fresh = fresh.filter(
-        known_by(fresh, "sgi_decisions", fresh.as_of_day), day(fresh.decision_date) >= fresh.lo
+    paid = ek.semi_join(
+        p,
+        [
+            ek.person_id == p.pay_person,
+            p.paid_day < ek.as_of_day,
+            p.pe >= ek.lo,
+            p.ps < ek.as_of_day,
+        ],
     )
-    fresh = fresh.select(*PERSON_KEYS).distinct().mutate(fresh_sgi=ibis.literal(1))
+    paid = paid.select(*PERSON_KEYS).mutate(on_benefit=ibis.literal(1))
+    s = ctx.tables["sgi_decisions"]
+    s = s.select(s_person=s.person_id, s_known=day(s[TABLES["sgi_decisions"].known_from]),
+                 s_day=day(s.decision_date))  # fmt: skip
+    fresh = ek.semi_join(
+        s, [ek.person_id == s.s_person, s.s_known < ek.as_of_day, s.s_day >= ek.lo]
+    )
+    fresh = fresh.select(*PERSON_KEYS).mutate(fresh_sgi=ibis.literal(1))
     errors = _confirmed_errors(ctx, ek, "person_id")
     t = left_attach(
         left_attach(left_attach(e, paid, PERSON_KEYS), fresh, PERSON_KEYS), errors, PERSON_KEYS
@@ -189,18 +171,30 @@ def _employer(ctx: BuildContext) -> ir.Table:
 
 
 def _household(ctx: BuildContext) -> ir.Table:
+    """Confirmed errors of the household's members known by D-1, less the person's own.
+
+    Summed per household first: pairing every member with every other one first costs the sum of
+    the squared household sizes of the whole population, as DuckDB orders those joins.
+    """
     persons = ctx.tables["persons"].select("person_id", "household_id")
     pk = ctx.person_keys.select(*PERSON_KEYS)
     hk = pk.join(persons, "person_id").filter(lambda t: t.household_id.notnull())
-    members = persons.filter(persons.household_id.notnull()).rename(
-        m_person="person_id", m_household="household_id"
+    households = hk.select("household_id", "as_of_day").distinct()
+    members = persons.rename(m_person="person_id", m_household="household_id")
+    hm = households.join(members, households.household_id == members.m_household)
+    mk = hm.select(person_id=hm.m_person, as_of_day=hm.as_of_day, household_id=hm.household_id)
+    errors = _confirmed_errors(ctx, mk, "person_id")
+    me = left_attach(mk, errors, PERSON_KEYS)
+    per_household = me.group_by(["household_id", "as_of_day"]).aggregate(
+        h_errors=me.errors.fill_null(0).sum()
     )
-    hm = hk.join(members, hk.household_id == members.m_household)
-    hm = hm.filter(hm.m_person != hm.person_id)
-    mk = hm.select(person_id=hm.m_person, as_of_day=hm.as_of_day).distinct()
-    errors = _confirmed_errors(ctx, mk, "person_id").rename(m_person="person_id", m_day="as_of_day")
-    j = hm.join(errors, [hm.m_person == errors.m_person, hm.as_of_day == errors.m_day])
-    return j.group_by(PERSON_KEYS).aggregate(net_household_confirmed_errors=j.errors.sum())
+    j = left_attach(
+        left_attach(hk, per_household, ["household_id", "as_of_day"]), errors, PERSON_KEYS
+    )
+    return j.select(
+        *PERSON_KEYS,
+        net_household_confirmed_errors=j.h_errors.fill_null(0) - j.errors.fill_null(0),
+    )
 
 
 def _provider(ctx: BuildContext) -> ir.Table:

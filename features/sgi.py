@@ -7,8 +7,7 @@ import ibis.expr.types as ir
 
 from features.context import BuildContext, left_attach
 from features.feature import Feature
-from features.pit import day, known_by, month_index
-from felrisk.contract import TABLES
+from features.pit import day, known_by
 
 FAMILY = "sgi"
 PERSON_KEYS = ["person_id", "as_of_day"]
@@ -74,10 +73,11 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "sgi_employer_size",
         FAMILY,
-        "Persons with reported pay from the employer behind the SGI in the 12 months before the "
-        "decision, as reported by the end of the decision's month (by D-1 if earlier).",
+        "Persons with reported pay from the employer behind the SGI in the 12 months before D's "
+        "month, as known at its start (the employer's size now, counted as the network features "
+        "count employees).",
         "persons",
-        "Arbetsgivaren bakom SGI:n rapporterade lön för {value} personer året före beslutet.",
+        "Arbetsgivaren bakom SGI:n har rapporterat lön för {value} personer det senaste året.",
         higher_is_riskier=False,
         fill=None,
         dtype="float64",
@@ -89,10 +89,8 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     """The family's person-level table, keyed on (person_id, as_of_day)."""
     cfg = ctx.settings.sgi
     s = ctx.latest_sgi
-    inc = ctx.income_known
+    j = ctx.sgi_pay_months
     lookback, recent = cfg.pay_lookback_months, cfg.pay_jump_recent_months
-    j = s.join(inc, PERSON_KEYS)
-    j = j.filter(j.ym >= j.decision_ym - lookback, j.ym < j.decision_ym)
     pay = j.group_by(PERSON_KEYS).aggregate(
         pay_all=j.pay.sum(),
         pay_recent=(j.ym >= j.decision_ym - recent).ifelse(j.pay, 0.0).sum(),
@@ -112,18 +110,13 @@ def build(ctx: BuildContext) -> list[ir.Table]:
             ibis.null("float64"),
         ),
     )
-    return [base, _employer_behind(ctx, j)]
+    return [base, _employer_behind(ctx)]
 
 
-def _employer_behind(ctx: BuildContext, j: ir.Table) -> ir.Table:
-    """Age at the decision and size of the employer that paid the person most before the decision."""
-    lookback = ctx.settings.sgi.pay_lookback_months
-    by_emp = j.group_by([*PERSON_KEYS, "employer_id", "decision_ym", "decision_day"]).aggregate(
-        emp_pay=j.pay.sum()
-    )
-    w = ibis.window(group_by=PERSON_KEYS, order_by=[ibis.desc("emp_pay"), ibis.asc("employer_id")])
-    top = by_emp.mutate(_rank=ibis.row_number().over(w))
-    top = top.filter((top._rank == 0) & (top.emp_pay > 0)).drop("_rank", "emp_pay")
+def _employer_behind(ctx: BuildContext) -> ir.Table:
+    """Age at the decision and size now of the employer that paid the person most before the
+    decision."""
+    top = ctx.sgi_employer
     emp = ctx.tables["employers"]
     te = left_attach(top, emp.select("employer_id", "registered_date"), ["employer_id"])
     te = te.mutate(
@@ -131,23 +124,11 @@ def _employer_behind(ctx: BuildContext, j: ir.Table) -> ir.Table:
             day(te.registered_date), ibis.null("int64")
         )
     )
-    # size: distinct persons with pay from the employer in the lookback months, as reported by
-    # the end of the decision's month (by D-1 when that comes first). Keyed by employer, decision
-    # month and that cut-off, not by D, the count is made once for all dates after the month.
-    te = ctx.with_month_start(te, te.decision_ym + 1, "next_month")
-    te = te.mutate(cut=ibis.least(te.as_of_day, te.next_month)).drop("next_month")
-    pairs = te.select("employer_id", "decision_ym", "cut").distinct()
-    back = ibis.memtable({"back": list(range(1, lookback + 1))}, schema={"back": "int64"})
-    months = pairs.cross_join(back).mutate(ym=lambda t: t.decision_ym - t.back).drop("back")
-    inc = ctx.tables["income_reports"]
-    known_from = TABLES["income_reports"].known_from
-    paid = inc.filter(inc.gross_pay_sek > 0).select(
-        "person_id", inc[known_from], i_employer=inc.employer_id, i_ym=month_index(inc.month)
-    )
-    pi = months.join(paid, [months.employer_id == paid.i_employer, months.ym == paid.i_ym])
-    pi = pi.filter(known_by(pi, "income_reports", pi.cut))
-    size = pi.group_by(["employer_id", "decision_ym", "cut"]).aggregate(n=pi.person_id.nunique())
-    out = left_attach(te, size, ["employer_id", "decision_ym", "cut"])
+    pk = ctx.person_keys.select(k_person="person_id", k_day="as_of_day", as_of_ym="as_of_ym")
+    te = te.join(pk, [te.person_id == pk.k_person, te.as_of_day == pk.k_day])
+    staff = ctx.employer_staff
+    size = staff.group_by(["employer_id", "as_of_ym"]).aggregate(n=staff.count())
+    out = left_attach(te, size, ["employer_id", "as_of_ym"])
     return out.select(
         out.person_id,
         out.as_of_day,

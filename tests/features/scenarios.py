@@ -314,7 +314,7 @@ def _months(first, last):
 
 PERSONS += [
     {"person_id": p}
-    for p in ["WF", "WG", "TP", "TL", "AK", "AN", "N1", "N2", "N3", "N4", "H1", "H2"]
+    for p in ["WF", "WG", "TP", "TL", "AK", "AN", "N1", "N2", "N3", "N4", "N5", "H1", "H2"]
 ]
 PERSONS[-2]["household_id"] = "HH1"
 PERSONS[-1]["household_id"] = "HH1"
@@ -384,6 +384,8 @@ INCOME = (
     + [_inc("AK", "2025-02", 8000.0), _inc("AN", "2025-03", 3000.0)]
     + [_inc(p, m, 25000.0, "EN") for p in ("N1", "N2", "N3") for m in _months("2024-08", "2025-04")]
     + [_inc("N4", m, 25000.0, "E2") for m in _months("2024-01", "2025-04")]
+    # EN paid N5 before N1's SGI decision, but not in the year before D's month
+    + [_inc("N5", m, 25000.0, "EN") for m in _months("2023-10", "2023-12")]
 )
 ACTIVITY = [
     {"person_id": "AK", "case_id": "AK_A", "month": "2025-02-01", "submitted_date": "2025-03-05"},
@@ -444,8 +446,8 @@ _MORE: dict[str, dict[str, float]] = {
     },
     "AN_T": {"overlap_excess_days": 4},
     "N1_S": {
-        # SGI decided 2024-09-15 on pay from EN (registered 2024-06-01): its 12 months before hold
-        # August 2024 only, when EN paid N1, N2 and N3 (reported 2024-09-12, within the month)
+        # SGI decided 2024-09-15 on pay from EN (registered 2024-06-01), which paid N1, N2 and N3
+        # in the 12 months before D's month; N5, paid in late 2023 only, is not counted
         "sgi_employer_age_days": 106.0,
         "sgi_employer_size": 3.0,
         "net_employer_benefit_share": 2 / 3,
