@@ -83,7 +83,11 @@ def build(ctx: BuildContext) -> list[ir.Table]:
         billed.sub < billed.as_of_day, billed.wd >= billed.lo, billed.wd <= billed.hi
     )
     wanted = billed.select("assistant_id", "as_of_day", "wd").distinct()
-    totals = _assistant_day_totals(ctx, wanted)
+    provider_days = _provider_days(ctx, billed)
+    # The providers' assistant-days hold every assistant-day billed to the case: one total each.
+    totals = _assistant_day_totals(
+        ctx, provider_days.select("assistant_id", "as_of_day", "wd").distinct()
+    )
     bt = billed.join(totals, ["assistant_id", "as_of_day", "wd"])
     over24 = bt.filter(bt.total > rule.max_assistant_hours_per_day + tol)
     over24 = over24.group_by(CASE_KEYS).aggregate(assistant_days_over_24h=over24.wd.nunique())
@@ -104,19 +108,24 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     bs = billed.join(sick, ["assistant_id", "as_of_day", "wd"])
     on_sjp = bs.group_by(CASE_KEYS).aggregate(ass_assistant_on_sjp_days=bs.wd.nunique())
 
-    return [over24, over_granted, on_sjp, _provider_share(ctx, billed)]
+    return [over24, over_granted, on_sjp, _provider_share(ctx, billed, provider_days, totals)]
 
 
-def _provider_share(ctx: BuildContext, billed: ir.Table) -> ir.Table:
-    """Per case key: max over its providers of the share of assistants with a day over 24 hours."""
-    limit = ctx.rules.assistance.max_assistant_hours_per_day + ctx.tolerance
-    provs = billed.select("case_id", "as_of_day", "provider_id", "lo", "hi").distinct()
-    pw = provs.select("provider_id", "as_of_day", "lo", "hi").distinct()
+def _provider_days(ctx: BuildContext, billed: ir.Table) -> ir.Table:
+    """Reports known by D-1 in the window of every provider that billed a spine case in it."""
+    pw = billed.select("provider_id", "as_of_day", "lo", "hi").distinct()
     r = _reports(ctx)
     pr = pw.join(r, "provider_id")
-    pr = pr.filter(pr.sub < pr.as_of_day, pr.wd >= pr.lo, pr.wd <= pr.hi)
-    staff = pr.select("provider_id", "as_of_day", "assistant_id").distinct()
-    totals = _assistant_day_totals(ctx, pr.select("assistant_id", "as_of_day", "wd").distinct())
+    return pr.filter(pr.sub < pr.as_of_day, pr.wd >= pr.lo, pr.wd <= pr.hi)
+
+
+def _provider_share(
+    ctx: BuildContext, billed: ir.Table, provider_days: ir.Table, totals: ir.Table
+) -> ir.Table:
+    """Per case key: max over its providers of the share of assistants with a day over 24 hours."""
+    limit = ctx.rules.assistance.max_assistant_hours_per_day + ctx.tolerance
+    provs = billed.select("case_id", "as_of_day", "provider_id").distinct()
+    staff = provider_days.select("provider_id", "as_of_day", "assistant_id").distinct()
     bad = totals.filter(totals.total > limit).select("assistant_id", "as_of_day").distinct()
     bad = bad.mutate(is_bad=ibis.literal(1))
     sb = left_attach(staff, bad, ["assistant_id", "as_of_day"])
