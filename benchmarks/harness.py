@@ -43,6 +43,11 @@ def measure(label: str, argv: list[str], env: dict[str, str] | None = None) -> M
     )
 
 
+def median_run(runs: list[Measurement]) -> Measurement:
+    """The run with the median wall time (the upper one of an even count)."""
+    return sorted(runs, key=lambda m: m.wall_s)[len(runs) // 2]
+
+
 # Every benchmark world spans the same three years; `--keep` folders are shared between benchmarks.
 WORLD_START, WORLD_END = "2023-01-01", "2025-12-31"
 
