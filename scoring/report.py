@@ -46,9 +46,10 @@ def _sek(x: float) -> str:
 
 
 def _num(x, digits: int = 3) -> str:
+    """A number the Swedish way (decimal comma), or a dash when it is missing."""
     if x is None or not np.isfinite(float(x)):
         return "–"
-    return f"{x:.{digits}f}"
+    return f"{x:.{digits}f}".replace(".", ",")
 
 
 def summary_table(lst: pd.DataFrame) -> str:

@@ -122,3 +122,21 @@ def test_age_bands_read_youngest_first():
     )
     values = re.findall(r"<tr class=\"\w+\"><td>[^<]*</td><td>([^<]*)</td>", fairness_table(fair))
     assert values == ["Kvinna", "under 30 år", "30–39 år", "65 år och äldre"]
+
+
+def test_case_header_writes_numbers_the_swedish_way():
+    from types import SimpleNamespace
+
+    from scoring.report import case_section
+
+    row = SimpleNamespace(
+        control_id="K-1", case_id="C1", person_id="P1", benefit="SJP", rank=1,
+        selection="model", lane="payment_control", probability=0.7234,
+        expected_wrong_sek=12345.0, hard_rule_break=False,
+        reason_1="Skäl ett.", reason_2=None, reason_3=None,
+    )  # fmt: skip
+    html = case_section(row, svg="")
+    assert "sannolikhet för fel 0,72 ·" in html
+    assert "12 345 kr" in html
+    missing = case_section(SimpleNamespace(**{**vars(row), "probability": float("nan")}), svg="")
+    assert "sannolikhet för fel – ·" in missing
