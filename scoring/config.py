@@ -44,6 +44,8 @@ class SelectionConfig(FrozenConfig):
     equal_treatment_n_boot: int = Field(default=200, ge=50, le=10_000)
     equal_treatment_window_days: int = Field(default=730, ge=30)
     equal_treatment_benefit_mix: Literal["pooled", "list"] = "pooled"
+    equal_treatment_base: Literal["auto", "exploration", "random_stream"] = "auto"
+    equal_treatment_min_exploration_errors: int = Field(default=50, ge=1)
     capacity: dict[str, LaneCapacity]
 
     @model_validator(mode="after")

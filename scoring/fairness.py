@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -46,6 +47,49 @@ def random_stream(
     p = c["selection_probability"].astype(float)
     c["weight"] = np.where((p > 0) & np.isfinite(p), 1.0 / p.where(p > 0, 1.0), 1.0)
     return c
+
+
+@dataclass(frozen=True)
+class RandomBase:
+    """The random controls tonight's list is measured against, and a Swedish line saying which."""
+
+    controls: pd.DataFrame
+    source: str  # "exploration" or "random_stream"
+    note_sv: str
+
+
+def choose_random_base(
+    random: pd.DataFrame, exploration_ids: Iterable[str], base: str, min_errors: int
+) -> RandomBase:
+    """The list's own earlier exploration picks when there are enough, else the random stream.
+
+    A night's list draws from the cases active that night; the agency's random stream draws each
+    case once, however long it runs, so long cases (and their groups) weigh less in it than on
+    any night. Exploration picks are random draws from the nightly population itself, with known
+    probabilities: once `min_errors` of them have closed with an error they are the base ("auto"
+    or "exploration"); "random_stream" always uses every random control.
+    """
+    ids = set(map(str, exploration_ids))
+    own = random[random["control_id"].astype(str).isin(ids)]
+    own_errors = int(own["is_error"].sum()) if len(own) else 0
+    if base != "random_stream" and own_errors >= min_errors:
+        note = (
+            f"Jämförelsen görs mot tidigare nätters slumpvalda ärenden ur listan ({len(own)} "
+            f"avslutade kontroller, {own_errors} fel): samma population som nattens lista."
+        )
+        return RandomBase(own, "exploration", note)
+    if base == "exploration":
+        note = (
+            f"Jämförelsen görs mot myndighetens slumpurval: listans egna slumpval har bara "
+            f"{own_errors} fel av {min_errors} som behövs. Slumpurvalet drar varje ärende en "
+            "gång, hur länge det än pågår; långa ärenden väger mer i nattens lista."
+        )
+    else:
+        note = (
+            "Jämförelsen görs mot myndighetens slumpurval, som drar varje ärende en gång hur "
+            "länge det än pågår; långa ärenden väger mer i nattens lista."
+        )
+    return RandomBase(random, "random_stream", note)
 
 
 def match_benefit_mix(

@@ -22,6 +22,7 @@ from scoring.config import SelectionConfig, load_selection_config
 from scoring.deps import NightDeps, default_deps
 from scoring.fairness import (
     add_groups,
+    choose_random_base,
     match_benefit_mix,
     night_equal_treatment,
     random_stream,
@@ -93,6 +94,21 @@ def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[
     if not frames:
         return pd.DataFrame(columns=["person_id", "as_of"]), hashes
     return pd.concat(frames, ignore_index=True), hashes
+
+
+def issued_exploration_ids(out: Path, as_of: date) -> set[str]:
+    """Control ids of the exploration picks of every list in OUT issued before `as_of`."""
+    ids: set[str] = set()
+    for folder in sorted(out.glob("????-??-??")):
+        try:
+            day = date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        f = folder / "control_list.parquet"
+        if day < as_of and f.exists():
+            t = pd.read_parquet(f, columns=["control_id", "selection"])
+            ids.update(t.loc[t["selection"] == "exploration", "control_id"].astype(str))
+    return ids
 
 
 def score_cases(features: pd.DataFrame, bundle, config: SelectionConfig) -> pd.DataFrame:
@@ -297,7 +313,13 @@ def _run(n: _Night) -> NightResult:
         )
         lst = finalize(frame_reasons(lst))
     with steps.step("audit", "Likabehandling mot slumpurvalet"):
-        rnd = random_stream(controls, as_of, config.equal_treatment_window_days)
+        base = choose_random_base(
+            random_stream(controls, as_of, config.equal_treatment_window_days),
+            issued_exploration_ids(n.issued_from, as_of),
+            config.equal_treatment_base,
+            config.equal_treatment_min_exploration_errors,
+        )
+        rnd = base.controls
         model_picks = lst[lst["selection"] == "model"]
         persons = _persons_frame(data, set(rnd["person_id"]) | set(model_picks["person_id"]))
         settings = dict(deps.audit_settings, n_boot=config.equal_treatment_n_boot)
@@ -314,9 +336,11 @@ def _run(n: _Night) -> NightResult:
             deps.equal_treatment,
             **settings,
         )
+        if not fair.empty:
+            fair_msg = base.note_sv
         if config.equal_treatment_benefit_mix == "list" and not fair.empty:
-            fair_msg = (
-                "Felen i slumpurvalet är vägda så att förmånerna har samma fördelning som i "
+            fair_msg += (
+                " Felen i slumpurvalet är vägda så att förmånerna har samma fördelning som i "
                 "nattens lista."
             )
             if unmatched:
@@ -339,6 +363,7 @@ def _run(n: _Night) -> NightResult:
             fairness_message=fair_msg,
         )
     counts = _counts(len(features), cooled, lst)
+    counts["fairness_base"] = base.source
     counts["fairness_groups_failing"] = (
         sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails) if len(fair) else []
     )

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.fairness import match_benefit_mix, random_stream
+from scoring.fairness import choose_random_base, match_benefit_mix, random_stream
+from scoring.job import issued_exploration_ids
 
 D = date.fromisoformat
 
@@ -54,3 +55,47 @@ def test_random_errors_are_weighed_to_the_benefit_mix_of_the_list():
     assert women_share_of_errors == pytest.approx(0.8)  # as on the list: equal burden, ratio 1
     unweighted = random[random["is_error"]]
     assert (unweighted["sex"] == "F").mean() == pytest.approx(0.5)  # ratio 1.6 without the mix
+
+
+def _stream(n_own_errors: int) -> pd.DataFrame:
+    """Ten agency random controls (two errors) and ten of the list's exploration picks."""
+    return pd.DataFrame(
+        {
+            "control_id": [f"R{i}" for i in range(10)] + [f"X{i}" for i in range(10)],
+            "is_error": [i < 2 for i in range(10)] + [i < n_own_errors for i in range(10)],
+            "weight": 1.0,
+        }
+    )
+
+
+def test_the_lists_own_exploration_picks_are_the_base_once_enough_have_errors():
+    own = [f"X{i}" for i in range(10)]
+    base = choose_random_base(_stream(3), own, "auto", min_errors=3)
+    assert base.source == "exploration"
+    assert list(base.controls["control_id"]) == own
+    assert "10 avslutade kontroller, 3 fel" in base.note_sv
+
+
+def test_too_few_exploration_errors_fall_back_to_the_random_stream_and_say_why():
+    own = [f"X{i}" for i in range(10)]
+    auto = choose_random_base(_stream(2), own, "auto", min_errors=3)
+    assert auto.source == "random_stream" and len(auto.controls) == 20
+    assert "myndighetens slumpurval" in auto.note_sv
+    asked = choose_random_base(_stream(2), own, "exploration", min_errors=3)
+    assert asked.source == "random_stream" and "bara 2 fel av 3" in asked.note_sv
+    always = choose_random_base(_stream(9), own, "random_stream", min_errors=3)
+    assert always.source == "random_stream" and len(always.controls) == 20
+
+
+def test_exploration_ids_come_from_earlier_nights_only(tmp_path):
+    for night, rows in {
+        "2025-09-01": [("K1", "exploration"), ("K2", "model")],
+        "2025-09-02": [("K3", "exploration")],
+        "2025-10-01": [("K4", "exploration")],  # tonight's own list: not yet a base
+    }.items():
+        (tmp_path / night).mkdir()
+        pd.DataFrame(rows, columns=["control_id", "selection"]).to_parquet(
+            tmp_path / night / "control_list.parquet"
+        )
+    (tmp_path / "notes").mkdir()
+    assert issued_exploration_ids(tmp_path, D("2025-10-01")) == {"K1", "K3"}

@@ -12,7 +12,8 @@ import pytest
 from felrisk.cli import main
 from felrisk.errors import LockedError, OutcomeImportError
 from felrisk.validate import validate_data
-from scoring.fairness import random_stream
+from scoring.fairness import choose_random_base, random_stream
+from scoring.job import issued_exploration_ids
 from scoring.outcomes import import_outcomes
 from scoring.publish import path_lock
 from scoring.selection import cooldown_persons
@@ -90,6 +91,10 @@ def test_import_appends_complete_rows_and_keeps_every_old_row(issued, data, tmp_
     stream = random_stream(after, later)
     assert set(new.index[~model]) <= set(stream["control_id"])
     assert set(new["person_id"]) <= cooldown_persons(after, later, 180)
+    # ... and the imported exploration picks become a later night's like-for-like base
+    base = choose_random_base(stream, issued_exploration_ids(lists, later), "auto", min_errors=1)
+    assert base.source == "exploration"
+    assert set(base.controls["control_id"]) == set(new.index[~model])
 
 
 def test_a_swedish_excel_csv_is_read(issued, data, tmp_path):
