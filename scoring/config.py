@@ -46,6 +46,8 @@ class SelectionConfig(FrozenConfig):
     equal_treatment_benefit_mix: Literal["pooled", "list"] = "pooled"
     equal_treatment_base: Literal["auto", "exploration", "random_stream"] = "auto"
     equal_treatment_min_exploration_errors: int = Field(default=50, ge=1)
+    equal_treatment_per_benefit_groups: tuple[str, ...] = ("sex",)
+    equal_treatment_per_benefit_min_picks: int = Field(default=20, ge=1)
     capacity: dict[str, LaneCapacity]
 
     @model_validator(mode="after")

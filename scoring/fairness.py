@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from felrisk.contract import ERROR_OUTCOMES
+from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 
 log = logging.getLogger("felrisk.scoring")
 
@@ -186,3 +186,32 @@ def night_equal_treatment(
     if not rows:
         return empty, "Inga gruppvariabler att jämföra."
     return pd.concat(rows, ignore_index=True)[list(FAIRNESS_COLUMNS)], ""
+
+
+def per_benefit_equal_treatment(
+    random: pd.DataFrame,
+    selected: pd.DataFrame,
+    groups: tuple[str, ...],
+    equal_treatment: Callable[..., object],
+    *,
+    min_picks: int,
+    **kwargs,
+) -> pd.DataFrame:
+    """`night_equal_treatment` within each benefit: its picks against its own random errors.
+
+    Pooled figures can hide a burden within one benefit (and show one that is only the list's
+    capacity mix). A benefit with fewer than `min_picks` picks, or no random error, is left out.
+    Columns: benefit, then FAIRNESS_COLUMNS.
+    """
+    parts = []
+    for benefit in BENEFITS:
+        sel = selected[selected["benefit"] == benefit]
+        rnd = random[random["benefit"] == benefit]
+        if len(sel) < min_picks or not rnd["is_error"].any():
+            continue
+        fair, _ = night_equal_treatment(rnd, sel, groups, equal_treatment, **kwargs)
+        if not fair.empty:
+            parts.append(fair.assign(benefit=benefit))
+    if not parts:
+        return pd.DataFrame(columns=["benefit", *FAIRNESS_COLUMNS])
+    return pd.concat(parts, ignore_index=True)[["benefit", *FAIRNESS_COLUMNS]]

@@ -25,6 +25,7 @@ from scoring.fairness import (
     choose_random_base,
     match_benefit_mix,
     night_equal_treatment,
+    per_benefit_equal_treatment,
     random_stream,
 )
 from scoring.manifest import Manifest, input_fingerprint
@@ -336,6 +337,14 @@ def _run(n: _Night) -> NightResult:
             deps.equal_treatment,
             **settings,
         )
+        fair_by_benefit = per_benefit_equal_treatment(
+            add_groups(rnd, persons, as_of, age_band=deps.age_band),
+            add_groups(model_picks, persons, as_of, age_band=deps.age_band),
+            tuple(config.equal_treatment_per_benefit_groups),
+            deps.equal_treatment,
+            min_picks=config.equal_treatment_per_benefit_min_picks,
+            **settings,
+        )
         if not fair.empty:
             fair_msg = base.note_sv
         if config.equal_treatment_benefit_mix == "list" and not fair.empty:
@@ -361,9 +370,13 @@ def _run(n: _Night) -> NightResult:
             timelines=timelines,
             fairness=fair,
             fairness_message=fair_msg,
+            fairness_by_benefit=fair_by_benefit,
         )
     counts = _counts(len(features), cooled, lst)
     counts["fairness_base"] = base.source
+    counts["fairness_failing_within_benefits"] = sorted(
+        f"{r.benefit} {r.group}={r.value}" for r in fair_by_benefit.itertuples() if r.fails
+    )
     counts["fairness_groups_failing"] = (
         sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails) if len(fair) else []
     )
@@ -400,6 +413,7 @@ def _run(n: _Night) -> NightResult:
                 lst=lst,
                 psi=psi,
                 fair=fair,
+                fair_by_benefit=fair_by_benefit,
                 manifest=tmp / "manifest.json",
             )
         with steps.step("publish", "Publicerar nattens mapp"):

@@ -60,6 +60,7 @@ def log_scoring_run(
     psi: pd.DataFrame,
     fair: pd.DataFrame,
     manifest: Path,
+    fair_by_benefit: pd.DataFrame | None = None,
 ) -> None:
     """One run in the scoring experiment: policy as params, metrics, tables, the manifest."""
     params = {
@@ -78,4 +79,6 @@ def log_scoring_run(
         )
         run.log_table(psi, "drift_psi.csv")
         run.log_table(fair, "equal_treatment.csv")
+        if fair_by_benefit is not None:
+            run.log_table(fair_by_benefit, "equal_treatment_per_benefit.csv")
         run.log_artifact(manifest)

@@ -142,6 +142,21 @@ def _in_reading_order(fair: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _verdict_sv(r) -> tuple[str, str, bool]:
+    """A row's CSS class, its verdict in Swedish, and whether it has a ratio at all."""
+    assessable = (
+        np.isfinite(float(r.equal_burden_ratio)) if r.equal_burden_ratio is not None else False
+    )
+    given = str(getattr(r, "verdict", "") or "")
+    if bool(r.fails):
+        return "fail", VERDICTS_SV["fails"], assessable
+    if not assessable:
+        return "na", "Kan inte bedömas (inga fel i slumpurvalet)", assessable
+    if given in VERDICTS_SV:
+        return ("ok" if given == "within band" else "na"), VERDICTS_SV[given], assessable
+    return "ok", VERDICTS_SV["within band"], assessable
+
+
 def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     """Equal treatment: each group's share of tonight's list against its share of random errors.
 
@@ -154,18 +169,7 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
         return f'<p class="note" id="fairness-missing">{escape(text)}</p>'
     rows = []
     for r in _in_reading_order(fair).itertuples(index=False):
-        assessable = (
-            np.isfinite(float(r.equal_burden_ratio)) if r.equal_burden_ratio is not None else False
-        )
-        given = str(getattr(r, "verdict", "") or "")
-        if bool(r.fails):
-            cls, verdict = "fail", VERDICTS_SV["fails"]
-        elif not assessable:
-            cls, verdict = "na", "Kan inte bedömas (inga fel i slumpurvalet)"
-        elif given in VERDICTS_SV:
-            cls, verdict = ("ok" if given == "within band" else "na"), VERDICTS_SV[given]
-        else:
-            cls, verdict = "ok", VERDICTS_SV["within band"]
+        cls, verdict, assessable = _verdict_sv(r)
         group, value = group_label_sv(str(r.group), r.value)
         interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
         rows.append(
@@ -183,6 +187,36 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     )
     note = f'<p class="note" id="fairness-note">{escape(message)}</p>' if message else ""
     return f'<table id="fairness">{head}{"".join(rows)}</table>{note}'
+
+
+def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
+    """The equal-treatment check within each benefit: its picks against its own random errors."""
+    if fair is None or fair.empty:
+        return (
+            '<p class="note" id="fairness-benefit-missing">Ingen förmån har tillräckligt många '
+            "modellvalda ärenden och fel i slumpurvalet för en jämförelse inom förmånen.</p>"
+        )
+    rows = []
+    for benefit in BENEFITS:
+        part = fair[fair["benefit"] == benefit]
+        for r in _in_reading_order(part).itertuples(index=False) if len(part) else ():
+            cls, verdict, assessable = _verdict_sv(r)
+            group, value = group_label_sv(str(r.group), r.value)
+            interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
+            rows.append(
+                f'<tr class="{cls}"><td>{BENEFIT_NAMES_SV.get(benefit, benefit)}</td>'
+                f"<td>{escape(group)}</td><td>{escape(value)}</td>"
+                f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
+                f'<td class="num">{percent_sv(r.share_selected)}</td>'
+                f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
+                f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
+            )
+    head = (
+        "<tr><th>Förmån</th><th>Grupp</th><th>Värde</th><th>Andel av felen i slumpurvalet</th>"
+        "<th>Andel av nattens lista</th><th>Kvot (lika börda)</th><th>Intervall</th>"
+        "<th>Bedömning</th></tr>"
+    )
+    return f'<table id="fairness-benefit">{head}{"".join(rows)}</table>'
 
 
 def case_section(row, svg: str) -> str:
@@ -219,6 +253,7 @@ def render_report(
     timelines: Mapping[str, str],
     fairness: pd.DataFrame | None,
     fairness_message: str = "",
+    fairness_by_benefit: pd.DataFrame | None = None,
 ) -> str:
     """The whole page as one string; nothing is fetched from elsewhere."""
     total_sek = _sek(lst["expected_wrong_sek"].fillna(0).sum()) if len(lst) else _sek(0)
@@ -250,6 +285,11 @@ def render_report(
         '<p class="note">Varje grupps andel av nattens lista jämförs med gruppens andel av de fel '
         "som hittats i det slumpmässiga kontrollurvalet. Kvoten bör ligga inom bandet.</p>"
         f"{fairness_table(fairness, fairness_message)}"
+        "<h3>Inom varje förmån</h3>"
+        '<p class="note">Samma jämförelse inom en förmån: förmånens valda ärenden mot förmånens '
+        "egna fel i slumpurvalet. En sammanvägd lista kan se jämn ut fast en förmån inte är det."
+        "</p>"
+        f"{fairness_by_benefit_table(fairness_by_benefit)}"
         "<h2>Valda ärenden</h2>"
         '<p class="note">Tidslinjen visar ärendets utbetalningar, personens andra förmåner och '
         "rapporterad inkomst per månad. Rött markerar dagar som överlappar eller avviker. "

@@ -8,8 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.fairness import choose_random_base, match_benefit_mix, random_stream
+from scoring.fairness import (
+    choose_random_base,
+    match_benefit_mix,
+    per_benefit_equal_treatment,
+    random_stream,
+)
 from scoring.job import issued_exploration_ids
+from training.audit_burden import equal_treatment
 
 D = date.fromisoformat
 
@@ -99,3 +105,34 @@ def test_exploration_ids_come_from_earlier_nights_only(tmp_path):
         )
     (tmp_path / "notes").mkdir()
     assert issued_exploration_ids(tmp_path, D("2025-10-01")) == {"K1", "K3"}
+
+
+def test_within_each_benefit_its_picks_meet_its_own_random_errors():
+    # pooled the list is 50/50 like the errors; within FP it is all women, whose FP errors are half
+    random = pd.DataFrame(
+        {
+            "benefit": ["FP"] * 80 + ["SJP"] * 80 + ["KAR"] * 10,
+            "sex": (["F", "M"] * 40) * 2 + ["F"] * 10,
+            "is_error": ([True] * 40 + [False] * 40) * 2 + [False] * 10,
+            "weight": 1.0,
+        }
+    )
+    selected = pd.DataFrame(
+        {
+            "benefit": ["FP"] * 30 + ["SJP"] * 30 + ["KAR"] * 30 + ["TFP"] * 5,
+            "sex": ["F"] * 30 + ["M"] * 30 + ["F"] * 30 + ["M"] * 5,
+        }
+    )
+    within = per_benefit_equal_treatment(
+        random, selected, ("sex",), equal_treatment, min_picks=10, n_boot=200, seed=1,
+        min_random_errors=3,
+    )  # fmt: skip
+    # KAR has no random error, TFP too few picks: neither is measured
+    assert set(within["benefit"]) == {"FP", "SJP"}
+    fp_women = within[(within["benefit"] == "FP") & (within["value"] == "F")].iloc[0]
+    assert fp_women["share_selected"] == 1.0 and fp_women["share_random_errors"] == 0.5
+    assert fp_women["equal_burden_ratio"] == pytest.approx(2.0) and bool(fp_women["fails"])
+    none = per_benefit_equal_treatment(
+        random, selected, ("sex",), equal_treatment, min_picks=100, n_boot=200
+    )
+    assert none.empty and list(none.columns[:2]) == ["benefit", "group"]

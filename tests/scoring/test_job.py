@@ -7,6 +7,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -104,9 +105,23 @@ def test_scoring_run_logs_drift_sizes_and_equal_treatment(night):
     run = deps.scoring_run.runs[-1]
     assert run["version"] == 3
     assert {"psi_score", "psi_amount_sum", "cases_scored", "selected_SJP"} <= set(run["metrics"])
-    assert set(run["tables"]) == {"score_distribution.csv", "drift_psi.csv", "equal_treatment.csv"}
+    assert set(run["tables"]) == {
+        "score_distribution.csv", "drift_psi.csv", "equal_treatment.csv",
+        "equal_treatment_per_benefit.csv",
+    }  # fmt: skip
     fair = run["tables"]["equal_treatment.csv"]
     assert set(fair["group"]) == {"sex", "birth_region", "age_band"}
+    # within each benefit with enough model picks: its picks against its own random errors
+    result, _, _ = night
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    picks = lst[lst["selection"] == "model"]["benefit"].value_counts()
+    within = run["tables"]["equal_treatment_per_benefit.csv"]
+    assert set(within["group"]) == {"sex"} and len(within) > 0
+    assert set(within["benefit"]) <= set(picks[picks >= 20].index)
+    shares = within.groupby("benefit")["share_selected"].sum()
+    np.testing.assert_allclose(shares.to_numpy(), 1.0)
+    html = (result.folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="fairness-benefit"' in html
 
 
 def test_the_manifest_remakes_the_list_byte_for_byte(night, world, tmp_path):

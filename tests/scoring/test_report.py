@@ -140,3 +140,21 @@ def test_case_header_writes_numbers_the_swedish_way():
     assert "12 345 kr" in html
     missing = case_section(SimpleNamespace(**{**vars(row), "probability": float("nan")}), svg="")
     assert "sannolikhet för fel – ·" in missing
+
+
+def test_equal_treatment_within_benefits_names_the_benefit_and_marks_failures():
+    from scoring.report import fairness_by_benefit_table
+
+    fair = pd.DataFrame(
+        {
+            "benefit": ["FP", "FP"], "group": ["sex", "sex"], "value": ["F", "M"],
+            "share_random": [0.5, 0.5], "share_random_errors": [0.5, 0.5],
+            "share_selected": [0.9, 0.1], "equal_burden_ratio": [1.8, 0.2],
+            "ci_low": [1.5, 0.1], "ci_high": [2.2, 0.4], "fails": [True, True],
+            "verdict": ["fails", "fails"],
+        }
+    )  # fmt: skip
+    html = fairness_by_benefit_table(fair)
+    assert html.count('<tr class="fail"><td>Föräldrapenning</td><td>Kön</td>') == 2
+    assert "1,80" in html and "1,50–2,20" in html
+    assert 'id="fairness-benefit-missing"' in fairness_by_benefit_table(fair.iloc[0:0])
