@@ -122,6 +122,13 @@ def _ratio(x) -> str:
     return f"{float(x):.2f}".replace(".", ",")
 
 
+def _interval(r) -> str:
+    """An interval of ratios; an upper end without bound (no random error in a resample) is ∞."""
+    high = r.ci_high
+    open_top = high is not None and np.isposinf(float(high))
+    return f"{_ratio(r.ci_low)}–{'∞' if open_top else _ratio(high)}"
+
+
 def _age_floor(value: object) -> float:
     """The lower bound of an age band ("<30" -> 0, "30-39" -> 30, "65+" -> 65); others last."""
     text = str(value)
@@ -171,7 +178,7 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     for r in _in_reading_order(fair).itertuples(index=False):
         cls, verdict, assessable = _verdict_sv(r)
         group, value = group_label_sv(str(r.group), r.value)
-        interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
+        interval = _interval(r) if assessable else "–"
         rows.append(
             f'<tr class="{cls}"><td>{escape(group)}</td><td>{escape(value)}</td>'
             f'<td class="num">{percent_sv(r.share_random)}</td>'
@@ -202,7 +209,7 @@ def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
         for r in _in_reading_order(part).itertuples(index=False) if len(part) else ():
             cls, verdict, assessable = _verdict_sv(r)
             group, value = group_label_sv(str(r.group), r.value)
-            interval = f"{_ratio(r.ci_low)}–{_ratio(r.ci_high)}" if assessable else "–"
+            interval = _interval(r) if assessable else "–"
             rows.append(
                 f'<tr class="{cls}"><td>{BENEFIT_NAMES_SV.get(benefit, benefit)}</td>'
                 f"<td>{escape(group)}</td><td>{escape(value)}</td>"

@@ -158,3 +158,6 @@ def test_equal_treatment_within_benefits_names_the_benefit_and_marks_failures():
     assert html.count('<tr class="fail"><td>Föräldrapenning</td><td>Kön</td>') == 2
     assert "1,80" in html and "1,50–2,20" in html
     assert 'id="fairness-benefit-missing"' in fairness_by_benefit_table(fair.iloc[0:0])
+    # an interval without an upper bound (a resample with no random error of the group)
+    unbounded = fairness_by_benefit_table(fair.assign(ci_high=[float("inf"), 0.4]))
+    assert "1,50–∞" in unbounded
