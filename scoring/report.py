@@ -164,6 +164,23 @@ def _verdict_sv(r) -> tuple[str, str, bool]:
     return "ok", VERDICTS_SV["within band"], assessable
 
 
+def _fairness_row(r, *, lead: str | None = None, share_random: bool = False) -> str:
+    """One group's row of an equal-treatment table: an optional leading cell (the benefit),
+    group and value, the shares (of the random stream only when asked), ratio, interval, verdict."""
+    cls, verdict, assessable = _verdict_sv(r)
+    group, value = group_label_sv(str(r.group), r.value)
+    interval = _interval(r) if assessable else "–"
+    first = f"<td>{lead}</td>" if lead is not None else ""
+    population = f'<td class="num">{percent_sv(r.share_random)}</td>' if share_random else ""
+    return (
+        f'<tr class="{cls}">{first}<td>{escape(group)}</td><td>{escape(value)}</td>{population}'
+        f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
+        f'<td class="num">{percent_sv(r.share_selected)}</td>'
+        f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
+        f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
+    )
+
+
 def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     """Equal treatment: each group's share of tonight's list against its share of random errors.
 
@@ -174,19 +191,9 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     if fair is None or fair.empty:
         text = message or "Likabehandlingskontrollen kunde inte göras i natt."
         return f'<p class="note" id="fairness-missing">{escape(text)}</p>'
-    rows = []
-    for r in _in_reading_order(fair).itertuples(index=False):
-        cls, verdict, assessable = _verdict_sv(r)
-        group, value = group_label_sv(str(r.group), r.value)
-        interval = _interval(r) if assessable else "–"
-        rows.append(
-            f'<tr class="{cls}"><td>{escape(group)}</td><td>{escape(value)}</td>'
-            f'<td class="num">{percent_sv(r.share_random)}</td>'
-            f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
-            f'<td class="num">{percent_sv(r.share_selected)}</td>'
-            f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
-            f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
-        )
+    rows = [
+        _fairness_row(r, share_random=True) for r in _in_reading_order(fair).itertuples(index=False)
+    ]
     head = (
         "<tr><th>Grupp</th><th>Värde</th><th>Andel av slumpurvalet</th>"
         "<th>Andel av felen i slumpurvalet</th><th>Andel av nattens lista</th>"
@@ -207,17 +214,7 @@ def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
     for benefit in BENEFITS:
         part = fair[fair["benefit"] == benefit]
         for r in _in_reading_order(part).itertuples(index=False) if len(part) else ():
-            cls, verdict, assessable = _verdict_sv(r)
-            group, value = group_label_sv(str(r.group), r.value)
-            interval = _interval(r) if assessable else "–"
-            rows.append(
-                f'<tr class="{cls}"><td>{BENEFIT_NAMES_SV.get(benefit, benefit)}</td>'
-                f"<td>{escape(group)}</td><td>{escape(value)}</td>"
-                f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
-                f'<td class="num">{percent_sv(r.share_selected)}</td>'
-                f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
-                f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
-            )
+            rows.append(_fairness_row(r, lead=BENEFIT_NAMES_SV.get(benefit, benefit)))
     head = (
         "<tr><th>Förmån</th><th>Grupp</th><th>Värde</th><th>Andel av felen i slumpurvalet</th>"
         "<th>Andel av nattens lista</th><th>Kvot (lika börda)</th><th>Intervall</th>"
