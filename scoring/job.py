@@ -78,20 +78,27 @@ class _Steps:
             self.console.print(f"[green]✓[/] {text} ({took:.1f} s)")
 
 
-def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Earlier nights' lists in OUT within the cooldown window (selected, outcome not yet back)."""
-    frames, hashes = [], {}
+def _published_lists(out: Path) -> list[tuple[date, Path]]:
+    """(as-of date, control_list.parquet) of every night published in OUT, oldest first."""
+    found = []
     for folder in sorted(out.glob("????-??-??")):
         try:
             day = date.fromisoformat(folder.name)
         except ValueError:
             continue
-        if not (0 < (as_of - day).days <= days):
-            continue
         f = folder / "control_list.parquet"
         if f.exists():
+            found.append((day, f))
+    return found
+
+
+def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Earlier nights' lists in OUT within the cooldown window (selected, outcome not yet back)."""
+    frames, hashes = [], {}
+    for day, f in _published_lists(out):
+        if 0 < (as_of - day).days <= days:
             frames.append(pd.read_parquet(f, columns=["person_id", "as_of"]))
-            hashes[folder.name] = file_sha256(f)
+            hashes[f.parent.name] = file_sha256(f)
     if not frames:
         return pd.DataFrame(columns=["person_id", "as_of"]), hashes
     return pd.concat(frames, ignore_index=True), hashes
@@ -100,13 +107,8 @@ def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[
 def issued_exploration_ids(out: Path, as_of: date) -> set[str]:
     """Control ids of the exploration picks of every list in OUT issued before `as_of`."""
     ids: set[str] = set()
-    for folder in sorted(out.glob("????-??-??")):
-        try:
-            day = date.fromisoformat(folder.name)
-        except ValueError:
-            continue
-        f = folder / "control_list.parquet"
-        if day < as_of and f.exists():
+    for day, f in _published_lists(out):
+        if day < as_of:
             t = pd.read_parquet(f, columns=["control_id", "selection"])
             ids.update(t.loc[t["selection"] == "exploration", "control_id"].astype(str))
     return ids
@@ -320,9 +322,11 @@ def _run(n: _Night) -> NightResult:
             config.equal_treatment_base,
             config.equal_treatment_min_exploration_errors,
         )
-        rnd = base.controls
-        model_picks = lst[lst["selection"] == "model"]
-        persons = _persons_frame(data, set(rnd["person_id"]) | set(model_picks["person_id"]))
+        picks = lst[lst["selection"] == "model"]
+        persons = _persons_frame(data, set(base.controls["person_id"]) | set(picks["person_id"]))
+        # each row's groups once, for the pooled check and the one within each benefit
+        rnd = add_groups(base.controls, persons, as_of, age_band=deps.age_band)
+        model_picks = add_groups(picks, persons, as_of, age_band=deps.age_band)
         settings = dict(deps.audit_settings, n_boot=config.equal_treatment_n_boot)
         groups = settings.pop("groups")
         rnd_mix, picks_mix, unmatched = rnd, model_picks, []
@@ -331,15 +335,11 @@ def _run(n: _Night) -> NightResult:
         if unmatched:
             log.warning("equal treatment: no random errors to compare for %s", unmatched)
         fair, fair_msg = night_equal_treatment(
-            add_groups(rnd_mix, persons, as_of, age_band=deps.age_band),
-            add_groups(picks_mix, persons, as_of, age_band=deps.age_band),
-            groups,
-            deps.equal_treatment,
-            **settings,
+            rnd_mix, picks_mix, groups, deps.equal_treatment, **settings
         )
         fair_by_benefit = per_benefit_equal_treatment(
-            add_groups(rnd, persons, as_of, age_band=deps.age_band),
-            add_groups(model_picks, persons, as_of, age_band=deps.age_band),
+            rnd,
+            model_picks,
             tuple(config.equal_treatment_per_benefit_groups),
             deps.equal_treatment,
             min_picks=config.equal_treatment_per_benefit_min_picks,
