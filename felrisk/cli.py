@@ -99,10 +99,10 @@ def train(
     config: Path | None = typer.Option(None, help="Training config (default: the shipped one)."),
     seed: int | None = typer.Option(None, help="Override the config's seed."),
 ) -> None:
-    """Train, compare against random and rules, audit, register and maybe promote a model."""
-    from training.pipeline import train as run_training
+    """Train, compare against random and rules, audit, replay the lists, maybe promote a model."""
+    from backtest.promotion import train_with_backtest
 
-    run_training(data, config_path=config, seed=seed, console=console)
+    train_with_backtest(data, config_path=config, seed=seed, console=console)
 
 
 @app.command()
@@ -170,6 +170,38 @@ def score(
         out=out,
         engine=engine,
         config_path=config,
+        console=console,
+    )
+
+
+@app.command()
+def backtest(
+    data: Path = typer.Option(..., help="Data directory."),
+    first: str = typer.Option(..., "--from", help="First night replayed, YYYY-MM-DD."),
+    last: str = typer.Option(..., "--to", help="Last night replayed, YYYY-MM-DD."),
+    every: int | None = typer.Option(
+        None, "--every", min=1, help="Days between nights (default: backtest.toml's)."
+    ),
+    config: Path | None = typer.Option(None, help="Backtest settings (default: the shipped ones)."),
+    selection: Path | None = typer.Option(
+        None, help="Selection policy (default: the shipped selection.toml)."
+    ),
+    seed: int | None = typer.Option(None, help="Override the training config's seed."),
+) -> None:
+    """Replay the nightly job over past nights: hybrid, model, rules and random side by side."""
+    start, end = _parse_date(first, "--from"), _parse_date(last, "--to")
+    if end < start:
+        raise typer.BadParameter(f"{last} is before --from {first}", param_hint="--to")
+    from backtest.run import run_backtest
+
+    run_backtest(
+        data,
+        start,
+        end,
+        every_days=every,
+        config_path=config,
+        selection_path=selection,
+        seed=seed,
         console=console,
     )
 

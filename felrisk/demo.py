@@ -59,15 +59,15 @@ def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = N
     console.print(validate_data(world).summary())
 
     console.print(Rule("3/4  Training in MLflow (felrisk train)"))
-    if not _available("training.pipeline"):
+    if not _available("backtest.promotion"):
         console.print(
             "[yellow]Training is not built yet: the demo stops after the world.[/] "
             f"The world is in {world}"
         )
         return 0
-    from training.pipeline import train
+    from backtest.promotion import train_with_backtest
 
-    train(world, config_path=None, seed=None, console=console)
+    train_with_backtest(world, config_path=None, seed=None, console=console)
 
     console.print(Rule("4/4  Nightly job (felrisk score)"))
     if not _available("scoring.job"):

@@ -91,6 +91,7 @@ def model_card(
     oracle: pd.DataFrame | None,
     seed: int,
     band: tuple[float, float],
+    backtest_md: str = "",
 ) -> str:
     """Intended use, data, metrics with intervals, equal treatment, limits: one markdown page."""
     data_rows = "\n".join(
@@ -164,6 +165,7 @@ highest first:
 
 {_frame_md(proxy_top)}
 
+{backtest_md or "## Backtest of the list" + chr(10) + "(not run: promotion by hit rate at k)" + chr(10)}
 ## Limits
 - Labels exist only for controlled cases; honest figures come from the random stream alone, so
   their intervals are as wide as that stream is small.

@@ -167,13 +167,19 @@ def evaluate_intent(
 def read_oracle_truth(data_dir: Path) -> pd.DataFrame | None:
     """Synthetic ground truth (DIR/truth/case_truth.parquet), or None on real data.
 
-    The one place training touches truth/: only `oracle_table` uses what it returns, after every
-    model is fitted and scored, so the truth can never reach a model, a split or the gate.
+    The one place training and the backtest touch truth/: only oracle figures use what it returns
+    (`oracle_table`, the backtest's oracle columns), after every model is fitted and every list
+    drawn, so the truth can never reach a model, a split, a list or a gate. `corrected_date`
+    (when the world records it) says from when an error was corrected and no longer there.
     """
     path = Path(data_dir) / "truth" / "case_truth.parquet"
     if not path.exists():
         return None
-    return pd.read_parquet(path, columns=["case_id", "is_erroneous", "wrong_amount_sek"])
+    import pyarrow.parquet as pq
+
+    wanted = ["case_id", "is_erroneous", "wrong_amount_sek", "corrected_date"]
+    present = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in wanted if c in present])
 
 
 def oracle_table(

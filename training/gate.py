@@ -159,3 +159,25 @@ def decide(
             f"[{gain.low:+.3f}, {gain.high:+.3f}]"
         )
     return GateDecision(ok, reasons, list(audit_failures), gain, champion_version)
+
+
+def decide_by_backtest(
+    audit_failures: list[str],
+    champion_version: int | None,
+    backtest_ok: bool,
+    backtest_reasons: list[str],
+    audit_note: str | None = None,
+) -> GateDecision:
+    """The gate when the list's backtest decides: equal treatment at k, then the backtest.
+
+    The backtest (see backtest/promotion.py) replaces the hit-rate comparison at k: a list is
+    measured at its own operating point, against the champion's list and the rules alone.
+    """
+    base = decide(audit_failures, None, None, audit_note=audit_note)
+    reasons = [r for r in base.reasons if r != "no champion yet"]
+    if champion_version is None:
+        reasons.append("no champion yet")
+    reasons += backtest_reasons
+    return GateDecision(
+        base.promote and backtest_ok, reasons, list(audit_failures), None, champion_version
+    )

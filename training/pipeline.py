@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -25,7 +28,14 @@ from training.evaluate import (
     top_k_mask,
 )
 from training.fitting import FittedModels, fit_models, period_masks
-from training.gate import AuditVerdict, GateDecision, confirm_failures, decide, paired_gain_at_k
+from training.gate import (
+    AuditVerdict,
+    GateDecision,
+    confirm_failures,
+    decide,
+    decide_by_backtest,
+    paired_gain_at_k,
+)
 from training.rolling import rolling_evaluation
 from training.split import TimeSplit, time_split
 
@@ -45,6 +55,21 @@ class TrainResult:
     metrics: dict[str, float]
     split: TimeSplit
     training_set: TrainingSet
+    backtest: object | None = None
+
+
+class PromotionCheck(Protocol):
+    """What a promotion check returns (backtest/promotion.py): a verdict, reasons, a card section."""
+
+    ok: bool
+    reasons: list[str]
+    markdown: str
+    metrics: dict[str, float]
+    tables: dict[str, pd.DataFrame]
+
+
+# check(challenger bundle, champion bundle or None, data_dir, first night, last night)
+PromotionCheckFn = Callable[[object, object, Path, date, date], PromotionCheck]
 
 
 def require_test_rows(masks: dict[str, np.ndarray], split: TimeSplit, cfg: TrainingConfig) -> None:
@@ -274,8 +299,13 @@ def train(
     config_path: Path | None = None,
     seed: int | None = None,
     console=None,
+    promotion_check: PromotionCheckFn | None = None,
 ) -> TrainResult:
-    """Train on the closed controls of `data_dir`, compare, audit, log to MLflow, maybe promote."""
+    """Train on the closed controls of `data_dir`, compare, audit, log to MLflow, maybe promote.
+
+    With `promotion_check` (the CLI passes the list's backtest), the challenger's lists replayed
+    over the test period decide instead of the hit rate at k against the champion.
+    """
     data_dir = Path(data_dir)
     cfg = load_training_config(config_path, seed)
     _validate(data_dir)
@@ -299,16 +329,29 @@ def train(
     within = per_benefit_audit(test, scores["lightgbm"], ev.k, cfg)
     proxy = _proxy_screen(ts.X(masks["test"]), test, scores["lightgbm"], cfg)
     rolling = rolling_evaluation(ts, split, cfg)
-    champ_version, gain, problem = _compare_with_champion(test, scores, ev.k, cfg)
     verdict = gate_audit(test, scores["lightgbm"], ev.k, audits["lightgbm"], cfg)
-    decision = decide(
-        verdict.failures,
-        champ_version,
-        gain,
-        cfg.gate.min_improvement,
-        problem,
-        audit_note=verdict.note(),
-    )
+    check = None
+    if promotion_check is not None:
+        champ_version = tracking.champion_version(cfg.registered_model_name)
+        champion = (
+            tracking.load_version(champ_version, cfg.registered_model_name)
+            if champ_version is not None
+            else None
+        )
+        check = promotion_check(fitted.bundle, champion, data_dir, split.t2, split.end)
+        decision = decide_by_backtest(
+            verdict.failures, champ_version, check.ok, check.reasons, audit_note=verdict.note()
+        )
+    else:
+        champ_version, gain, problem = _compare_with_champion(test, scores, ev.k, cfg)
+        decision = decide(
+            verdict.failures,
+            champ_version,
+            gain,
+            cfg.gate.min_improvement,
+            problem,
+            audit_note=verdict.note(),
+        )
     flat = flat_metrics(ev, rolling)
     run_id, version = _log_run(
         data_dir,
@@ -326,6 +369,7 @@ def train(
         rolling,
         decision,
         flat,
+        check,
     )
     if console is not None:
         console.print(
@@ -338,7 +382,7 @@ def train(
         )
         console.print(f"{cfg.registered_model_name} v{version} ({run_id}): {decision.summary()}")
         console.print(_per_benefit_note(within))
-    return TrainResult(run_id, version, decision.promote, decision, ev, flat, split, ts)
+    return TrainResult(run_id, version, decision.promote, decision, ev, flat, split, ts, check)
 
 
 def _log_run(
@@ -357,6 +401,7 @@ def _log_run(
     rolling,
     decision: GateDecision,
     flat,
+    check: PromotionCheck | None = None,
 ) -> tuple[str, int]:
     counts = {name: int(m.sum()) for name, m in masks.items()}
     bundle = fitted.bundle
@@ -401,6 +446,11 @@ def _log_run(
         )
         lg.log_table(within, "audit/equal_treatment_per_benefit.csv")
         lg.log_table(proxy, "audit/proxy_screen.csv")
+        if check is not None:
+            lg.log_metrics(check.metrics)
+            for artifact, table in check.tables.items():
+                lg.log_table(table, artifact)
+            lg.log_text(check.markdown, "backtest.md")
         lg.log_table(bundle.profile.to_frame(), "model/training_profile.csv")
         with tracking.scratch_dir() as tmp:
             _plots(Path(tmp), test, scores, ev, audits)
@@ -446,6 +496,7 @@ def _log_run(
             oracle=ev.oracle,
             seed=cfg.seed,
             band=cfg.gate.band,
+            backtest_md=check.markdown if check is not None else "",
         )
         lg.log_text(card, "model_card.md")
         tracking.tag_version(

@@ -1,0 +1,1 @@
+"""Backtests of the nightly selection policy: past nights replayed, policies measured side by side."""
