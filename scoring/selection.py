@@ -61,11 +61,12 @@ CAPACITY_COLUMNS: tuple[str, ...] = (
     "exploration",
     "unused",
     "eligible",
-    "above_floor",
+    "below_floor",
+    "person_taken",
     "unused_reason",
 )
-# Why a list holds fewer cases than its capacity: every eligible case above the value floor was
-# picked (or its person was picked in another list tonight), and none is left.
+# Why a list holds fewer cases than its capacity: every eligible case above the value floor is on
+# tonight's list, or its person is (one control per person and night); none is left.
 UNUSED_NO_CASE_ABOVE_FLOOR = "no_case_above_floor"
 
 _LANE_CODE = {LANE_VERIFICATION: "V", LANE_INVESTIGATION: "U"}
@@ -300,32 +301,32 @@ def select_controls(
     return _number(out, as_of)
 
 
-def lane_candidates(
+def eligible_cases(
     scored: pd.DataFrame,
     config: SelectionConfig,
     *,
     cooled_persons: Iterable[str] = (),
     confirmed_cases: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Per benefit and lane: the cases that could be picked tonight (eligible) and those of
-    them that clear the value floor (above_floor), as select_controls sees them."""
+    """The cases select_controls may pick tonight (person not cooled, error not confirmed):
+    case_id, person_id, benefit, lane, and above_floor (clears the value floor)."""
     eligible = _eligible(scored, config, cooled_persons, confirmed_cases)
-    grid = pd.MultiIndex.from_product([BENEFITS, LANES], names=["benefit", "lane"])
-    counts = eligible.groupby(["benefit", "lane"]).agg(
-        eligible=("case_id", "size"), above_floor=("_floor", "sum")
-    )
-    return counts.reindex(grid, fill_value=0).astype("int64").reset_index()
+    out = eligible[["case_id", "person_id", "benefit", "lane", "_floor"]]
+    return out.rename(columns={"_floor": "above_floor"}).reset_index(drop=True)
 
 
 def capacity_use(
-    lst: pd.DataFrame, config: SelectionConfig, candidates: pd.DataFrame | None = None
+    lst: pd.DataFrame, config: SelectionConfig, eligible: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Per benefit and lane with capacity: capacity, picks (model, exploration) and unused slots,
     with why a slot is unused. Pure on a list, so a backtest can count its replayed nights.
 
-    `candidates` (lane_candidates) adds how many cases were eligible and above the floor; without
-    it those columns are missing values. Returns CAPACITY_COLUMNS.
+    `eligible` (eligible_cases of the same night) adds the counts behind an unused slot: the
+    lane's eligible cases, those below the value floor, and those above it whose person is
+    already on tonight's list (one control per person and night); without it they are missing.
+    Returns CAPACITY_COLUMNS.
     """
+    listed_cases, listed_persons = set(lst["case_id"]), set(lst["person_id"])
     rows = []
     for benefit in BENEFITS:
         cap = config.capacity_for(benefit)
@@ -336,30 +337,33 @@ def capacity_use(
             part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)]
             n_exp = int((part["selection"] == SELECTION_EXPLORATION).sum())
             unused = max(capacity - len(part), 0)
-            rows.append(
-                {
-                    "benefit": benefit,
-                    "lane": lane,
-                    "capacity": capacity,
-                    "selected": len(part),
-                    "model": len(part) - n_exp,
-                    "exploration": n_exp,
-                    "unused": unused,
-                    "unused_reason": UNUSED_NO_CASE_ABOVE_FLOOR if unused else "",
-                }
-            )
-    out = pd.DataFrame(
-        rows, columns=[c for c in CAPACITY_COLUMNS if c not in ("eligible", "above_floor")]
-    )
-    if candidates is None:
-        out["eligible"] = pd.array([pd.NA] * len(out), dtype="Int64")
-        out["above_floor"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    else:
-        out = out.merge(candidates, on=["benefit", "lane"], how="left")
-        out[["eligible", "above_floor"]] = out[["eligible", "above_floor"]].fillna(0)
-        out = out.astype({"eligible": "Int64", "above_floor": "Int64"})
-    ints = ["capacity", "selected", "model", "exploration", "unused"]
-    return out.astype({c: "int64" for c in ints})[list(CAPACITY_COLUMNS)]
+            row = {
+                "benefit": benefit,
+                "lane": lane,
+                "capacity": capacity,
+                "selected": len(part),
+                "model": len(part) - n_exp,
+                "exploration": n_exp,
+                "unused": unused,
+                "eligible": pd.NA,
+                "below_floor": pd.NA,
+                "person_taken": pd.NA,
+                "unused_reason": UNUSED_NO_CASE_ABOVE_FLOOR if unused else "",
+            }
+            if eligible is not None:
+                pool = eligible[(eligible["benefit"] == benefit) & (eligible["lane"] == lane)]
+                above = pool["above_floor"].astype(bool)
+                left = ~pool["case_id"].isin(listed_cases)
+                row["eligible"] = len(pool)
+                row["below_floor"] = int((~above).sum())
+                row["person_taken"] = int(
+                    (above & left & pool["person_id"].isin(listed_persons)).sum()
+                )
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=list(CAPACITY_COLUMNS))
+    ints = {c: "int64" for c in ("capacity", "selected", "model", "exploration", "unused")}
+    counts = {c: "Int64" for c in ("eligible", "below_floor", "person_taken")}
+    return out.astype({**ints, **counts})
 
 
 def _number(picks: pd.DataFrame, as_of: date) -> pd.DataFrame:
