@@ -165,7 +165,8 @@ def _counts(
     n_active: int, cooled: set, confirmed: set, lst: pd.DataFrame, use: pd.DataFrame
 ) -> dict:
     """The manifest's counts: the night in totals, and per benefit and lane its capacity, picks
-    and unused slots (with why, and how many cases were eligible and above the value floor)."""
+    and unused slots with why (eligible cases, those below the value floor, those whose person
+    is already on the list)."""
     per = {}
     for r in use.itertuples(index=False):
         grp = lst[(lst["benefit"] == r.benefit) & (lst["lane"] == r.lane)]

@@ -162,8 +162,7 @@ def clears_value_floor(scored: pd.DataFrame, config: SelectionConfig) -> pd.Seri
     is the error. A model without amounts (no expected SEK at all) is held to the probability
     only. `scored` needs probability, expected_wrong_sek and the hard-rule features.
     """
-    p = scored["probability"].astype(float).fillna(0.0)
-    ok = (p >= config.min_probability) if config.min_probability > 0 else p.notna()
+    ok = scored["probability"].astype(float).fillna(0.0) >= config.min_probability
     sek = scored["expected_wrong_sek"].astype(float)
     if config.min_expected_wrong_sek > 0:
         if sek.notna().any():
@@ -326,7 +325,18 @@ def capacity_use(
     already on tonight's list (one control per person and night); without it they are missing.
     Returns CAPACITY_COLUMNS.
     """
-    listed_cases, listed_persons = set(lst["case_id"]), set(lst["person_id"])
+    behind = None
+    if eligible is not None:
+        above = eligible["above_floor"].astype(bool)
+        waiting = above & ~eligible["case_id"].isin(lst["case_id"])
+        behind = (
+            eligible.assign(
+                _below=~above, _taken=waiting & eligible["person_id"].isin(lst["person_id"])
+            )
+            .groupby(["benefit", "lane"])
+            .agg(eligible=("case_id", "size"), below=("_below", "sum"), taken=("_taken", "sum"))
+            .reindex(pd.MultiIndex.from_product([BENEFITS, LANES]), fill_value=0)
+        )
     rows = []
     for benefit in BENEFITS:
         cap = config.capacity_for(benefit)
@@ -350,15 +360,11 @@ def capacity_use(
                 "person_taken": pd.NA,
                 "unused_reason": UNUSED_NO_CASE_ABOVE_FLOOR if unused else "",
             }
-            if eligible is not None:
-                pool = eligible[(eligible["benefit"] == benefit) & (eligible["lane"] == lane)]
-                above = pool["above_floor"].astype(bool)
-                left = ~pool["case_id"].isin(listed_cases)
-                row["eligible"] = len(pool)
-                row["below_floor"] = int((~above).sum())
-                row["person_taken"] = int(
-                    (above & left & pool["person_id"].isin(listed_persons)).sum()
-                )
+            if behind is not None:
+                n = behind.loc[(benefit, lane)]
+                row["eligible"] = int(n["eligible"])
+                row["below_floor"] = int(n["below"])
+                row["person_taken"] = int(n["taken"])
             rows.append(row)
     out = pd.DataFrame(rows, columns=list(CAPACITY_COLUMNS))
     ints = {c: "int64" for c in ("capacity", "selected", "model", "exploration", "unused")}

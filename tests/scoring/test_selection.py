@@ -290,7 +290,7 @@ def test_floor_keys_out_of_range_are_named(key, value, words):
     assert f"{key}: " in str(err.value) and words in str(err.value)
 
 
-def test_a_policy_without_floor_keys_selects_as_before(config, scored):
+def test_a_policy_without_floor_keys_fills_capacity_as_before(scored):
     """An older manifest's policy (no floor keys) loads with no floor, so it remakes its list."""
     raw = load_selection_config().model_dump()
     for key in ("min_probability", "min_expected_wrong_sek", "investigation_min_probability"):
@@ -298,6 +298,10 @@ def test_a_policy_without_floor_keys_selects_as_before(config, scored):
     old = parse_config(SelectionConfig, raw)
     assert (old.min_probability, old.min_expected_wrong_sek) == (0.0, 0.0)
     assert old.investigation_min_probability == 0.0
+    use = capacity_use(select_controls(scored, old, as_of=D), old)
+    present = use["benefit"].isin(scored["benefit"])
+    assert (use.loc[present, "unused"] == 0).all()
+    assert (use.loc[~present, "unused"] == use.loc[~present, "capacity"]).all()
 
 
 @settings(max_examples=40, deadline=None)
