@@ -68,10 +68,11 @@ def _unused_why(r) -> str:
     text = "Inga fler valbara ärenden över värdegolvet"
     if pd.isna(r.eligible):
         return text
-    return (
-        f"{text} ({int(r.eligible)} valbara i spåret: {int(r.below_floor)} under golvet, "
-        f"{int(r.person_taken)} där personen redan är vald i natt)"
-    )
+    if not int(r.eligible):
+        return "Inga valbara ärenden i spåret i natt"
+    taken = int(r.person_taken)
+    also = f", {taken} där personen redan är vald i natt" if taken else ""
+    return f"{text} ({int(r.eligible)} valbara i spåret: {int(r.below_floor)} under golvet{also})"
 
 
 def summary_table(lst: pd.DataFrame, capacity: pd.DataFrame | None = None) -> str:

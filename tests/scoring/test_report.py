@@ -185,8 +185,13 @@ def test_summary_shows_capacity_unused_slots_and_why_in_swedish():
         "10",
         str(sjp.unused),
         f"Inga fler valbara ärenden över värdegolvet ({sjp.eligible} valbara i spåret: "
-        f"{sjp.below_floor} under golvet, 0 där personen redan är vald i natt)",
+        f"{sjp.below_floor} under golvet)",
     ]
+    # a list with no eligible case at all says so; one whose persons are taken says that too
+    empty = summary_table(lst, use.assign(eligible=0))
+    assert "Inga valbara ärenden i spåret i natt" in empty
+    taken = summary_table(lst, use.assign(person_taken=2))
+    assert "under golvet, 2 där personen redan är vald i natt)" in taken
     assert sjp.unused > 0 and 'class="num unused"' in html
     # without the eligible cases the reason stands without its counts
     bare = summary_table(lst, capacity_use(lst, cfg))
