@@ -27,7 +27,7 @@ class LaneCapacity(FrozenConfig):
 
 
 class SelectionConfig(FrozenConfig):
-    """Capacity, ranking, lanes, exploration, cooldown and hard rules of the nightly lists."""
+    """Capacity, ranking, lanes, value floor, exploration, cooldown and hard rules of the lists."""
 
     rank_by: Literal["expected_sek", "probability"] = "expected_sek"
     intent_threshold: float = Field(ge=0.0, le=1.0)
@@ -48,6 +48,11 @@ class SelectionConfig(FrozenConfig):
     equal_treatment_min_exploration_errors: int = Field(default=50, ge=1)
     equal_treatment_per_benefit_groups: tuple[str, ...] = ("sex",)
     equal_treatment_per_benefit_min_picks: int = Field(default=20, ge=1)
+    # The value floor and the investigation lane's floor default to none here, so that a policy
+    # recorded before they existed (an older manifest) selects as it did; selection.toml sets them.
+    min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    min_expected_wrong_sek: float = Field(default=0.0, ge=0.0)
+    investigation_min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     capacity: dict[str, LaneCapacity]
 
     @model_validator(mode="after")

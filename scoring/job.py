@@ -33,8 +33,14 @@ from scoring.monitor import drift, log_scoring_run
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
 from scoring.publish import date_lock, publish, recover, staging_dir
 from scoring.reasons import attach_reasons, frame_reasons, notable, template_reasons
-from scoring.report import render_report
-from scoring.selection import cooldown_persons, select_controls
+from scoring.report import render_report, value_floor_sv
+from scoring.selection import (
+    capacity_use,
+    confirmed_error_cases,
+    cooldown_persons,
+    eligible_cases,
+    select_controls,
+)
 from scoring.timeline import render_timelines
 from scoring.timeline_data import overlap_marks
 
@@ -155,12 +161,24 @@ def _timelines(facts, lst: pd.DataFrame, as_of: date) -> dict[str, str]:
     return render_timelines(lst, facts.payments, facts.income, marks, as_of)
 
 
-def _counts(n_active: int, cooled: set, lst: pd.DataFrame) -> dict:
+def _counts(
+    n_active: int, cooled: set, confirmed: set, lst: pd.DataFrame, use: pd.DataFrame
+) -> dict:
+    """The manifest's counts: the night in totals, and per benefit and lane its capacity, picks
+    and unused slots with why (eligible cases, those below the value floor, those whose person
+    is already on the list)."""
     per = {}
-    for (b, lane), grp in lst.groupby(["benefit", "lane"]):
-        per[f"{b}/{lane}"] = {
-            "selected": len(grp),
-            "exploration": int((grp["selection"] == "exploration").sum()),
+    for r in use.itertuples(index=False):
+        grp = lst[(lst["benefit"] == r.benefit) & (lst["lane"] == r.lane)]
+        per[f"{r.benefit}/{r.lane}"] = {
+            "capacity": int(r.capacity),
+            "selected": int(r.selected),
+            "exploration": int(r.exploration),
+            "unused": int(r.unused),
+            "unused_reason": r.unused_reason,
+            "eligible": int(r.eligible),
+            "below_floor": int(r.below_floor),
+            "person_taken": int(r.person_taken),
             "hard_rule_break": int(grp["hard_rule_break"].sum()),
             "expected_wrong_sek": round(float(grp["expected_wrong_sek"].fillna(0).sum()), 2),
         }
@@ -168,9 +186,12 @@ def _counts(n_active: int, cooled: set, lst: pd.DataFrame) -> dict:
         "active_cases": n_active,
         "scored_cases": n_active,
         "persons_in_cooldown": len(cooled),
+        "confirmed_errors_excluded": len(confirmed),
         "selected": len(lst),
         "selected_model": int((lst["selection"] == "model").sum()),
         "selected_exploration": int((lst["selection"] == "exploration").sum()),
+        "capacity": int(use["capacity"].sum()),
+        "unused_capacity": int(use["unused"].sum()),
         "lists": per,
     }
 
@@ -294,7 +315,10 @@ def _run(n: _Night) -> NightResult:
         controls = _controls_frame(data)
         issued, issued_hashes = issued_lists(n.issued_from, as_of, config.cooldown_days)
         cooled = cooldown_persons(controls, as_of, config.cooldown_days, issued)
-        lst = select_controls(scored, config, as_of=as_of, cooled_persons=cooled)
+        confirmed = confirmed_error_cases(controls, as_of) & set(scored["case_id"].astype(str))
+        pools = dict(cooled_persons=cooled, confirmed_cases=confirmed)
+        lst = select_controls(scored, config, as_of=as_of, **pools)
+        use = capacity_use(lst, config, eligible_cases(scored, config, **pools))
     with steps.step("reasons", f"Skäl för {len(lst)} valda ärenden"):
         chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
@@ -371,8 +395,10 @@ def _run(n: _Night) -> NightResult:
             fairness=fair,
             fairness_message=fair_msg,
             fairness_by_benefit=fair_by_benefit,
+            capacity=use,
+            value_floor=value_floor_sv(config),
         )
-    counts = _counts(len(features), cooled, lst)
+    counts = _counts(len(features), cooled, confirmed, lst, use)
     counts["fairness_base"] = base.source
     counts["fairness_failing_within_benefits"] = sorted(
         f"{r.benefit} {r.group}={r.value}" for r in fair_by_benefit.itertuples() if r.fails

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from felrisk.contract import BENEFITS
-from scoring.config import LANES
+from scoring.config import LANES, SelectionConfig
 from scoring.outputs import BENEFIT_NAMES_SV, LANE_NAMES_SV, SELECTION_NAMES_SV, percent_sv
 
 _CSS = """
@@ -20,7 +20,7 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:28px 0 8px;border-bott
 h3{font-size:16px;margin:0 0 6px}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{border:1px solid #c9d3de;padding:4px 8px;text-align:left}th{background:#dde6f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.unused{background:#fff3cd}
 .fail{background:#f8d7da;font-weight:600}.ok{background:#e3f1e6}.na{background:#f3f4f6}
 .case{border:1px solid #c9d3de;border-radius:6px;padding:10px 12px;margin:12px 0}
 .meta{color:#4a5663;font-size:13px;margin-bottom:6px}
@@ -52,26 +52,65 @@ def _num(x, digits: int = 3) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
-def summary_table(lst: pd.DataFrame) -> str:
-    """Selected cases and expected SEK per benefit and lane."""
+def value_floor_sv(config: SelectionConfig) -> str:
+    """The value floor and the investigation lane's floor as the page states them."""
+    return (
+        f"sannolikhet för fel minst {percent_sv(config.min_probability)} och förväntat felaktigt "
+        f"belopp minst {_sek(config.min_expected_wrong_sek)}; kontrollutredning kräver dessutom "
+        f"sannolikhet för fel minst {percent_sv(config.investigation_min_probability)}"
+    )
+
+
+def _unused_why(r) -> str:
+    """Why a list has unused capacity, in Swedish, with the counts behind it when known."""
+    if not int(r.unused):
+        return ""
+    text = "Inga fler valbara ärenden över värdegolvet"
+    if pd.isna(r.eligible):
+        return text
+    if not int(r.eligible):
+        return "Inga valbara ärenden i spåret i natt"
+    taken = int(r.person_taken)
+    also = f", {taken} där personen redan är vald i natt" if taken else ""
+    return f"{text} ({int(r.eligible)} valbara i spåret: {int(r.below_floor)} under golvet{also})"
+
+
+def summary_table(lst: pd.DataFrame, capacity: pd.DataFrame | None = None) -> str:
+    """Selected cases and expected SEK per benefit and lane; with `capacity` (capacity_use),
+    every list with capacity, its capacity, unused slots and why they are unused."""
+    if capacity is None:
+        keys = [(b, lane) for b in BENEFITS for lane in LANES]
+        use = {}
+    else:
+        keys = list(zip(capacity["benefit"], capacity["lane"], strict=True))
+        use = {(r.benefit, r.lane): r for r in capacity.itertuples(index=False)}
     rows = []
-    for benefit in BENEFITS:
-        for lane in LANES:
-            part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)]
-            if part.empty:
-                continue
-            n_random = int((part["selection"] == "exploration").sum())
-            rows.append(
-                f"<tr><td>{BENEFIT_NAMES_SV[benefit]} ({benefit})</td><td>{LANE_NAMES_SV[lane]}</td>"
-                f'<td class="num">{len(part)}</td><td class="num">{n_random}</td>'
-                f'<td class="num">{int(part["hard_rule_break"].sum())}</td>'
-                f'<td class="num">{_sek(part["expected_wrong_sek"].fillna(0).sum())}</td></tr>'
+    for benefit, lane in keys:
+        part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)]
+        if part.empty and (benefit, lane) not in use:
+            continue
+        n_random = int((part["selection"] == "exploration").sum())
+        extra = ""
+        if capacity is not None:
+            r = use[(benefit, lane)]
+            cls = ' class="num unused"' if int(r.unused) else ' class="num"'
+            extra = (
+                f'<td class="num">{int(r.capacity)}</td><td{cls}>{int(r.unused)}</td>'
+                f"<td>{escape(_unused_why(r))}</td>"
             )
+        rows.append(
+            f"<tr><td>{BENEFIT_NAMES_SV[benefit]} ({benefit})</td><td>{LANE_NAMES_SV[lane]}</td>"
+            f'<td class="num">{len(part)}</td><td class="num">{n_random}</td>'
+            f'<td class="num">{int(part["hard_rule_break"].sum())}</td>'
+            f'<td class="num">{_sek(part["expected_wrong_sek"].fillna(0).sum())}</td>{extra}</tr>'
+        )
     head = (
         "<tr><th>Förmån</th><th>Spår</th><th>Valda ärenden</th><th>Varav slumpmässigt urval</th>"
-        "<th>Bryter samordningsregel</th><th>Förväntat felaktigt belopp</th></tr>"
+        "<th>Bryter samordningsregel</th><th>Förväntat felaktigt belopp</th>"
     )
-    return f'<table id="summary">{head}{"".join(rows)}</table>'
+    if capacity is not None:
+        head += "<th>Kapacitet</th><th>Outnyttjad kapacitet</th><th>Varför</th>"
+    return f'<table id="summary">{head}</tr>{"".join(rows)}</table>'
 
 
 GROUP_NAMES_SV = {
@@ -235,7 +274,10 @@ def case_section(row, svg: str) -> str:
     if not items and row.selection == "exploration":
         items = "<li>Slumpmässigt urval: ärendet valdes utan hänsyn till modellen.</li>"
     elif not items:
-        items = "<li>Inget enskilt särdrag höjde risken; ärendet fyller nattens kapacitet.</li>"
+        items = (
+            "<li>Inget enskilt särdrag sticker ut; ärendet valdes på modellens samlade "
+            "bedömning.</li>"
+        )
     search = f"{row.control_id} {row.case_id} {row.person_id} {row.benefit}".lower()
     return (
         f'<section class="case" id="{escape(row.control_id)}" data-search="{escape(search)}">'
@@ -258,10 +300,31 @@ def render_report(
     fairness: pd.DataFrame | None,
     fairness_message: str = "",
     fairness_by_benefit: pd.DataFrame | None = None,
+    capacity: pd.DataFrame | None = None,
+    value_floor: str = "",
 ) -> str:
-    """The whole page as one string; nothing is fetched from elsewhere."""
+    """The whole page as one string; nothing is fetched from elsewhere.
+
+    `capacity` (capacity_use) adds each list's capacity and unused slots; `value_floor`
+    (value_floor_sv) states the floor a model pick had to clear.
+    """
     total_sek = _sek(lst["expected_wrong_sek"].fillna(0).sum()) if len(lst) else _sek(0)
     n_random = int((lst["selection"] == "exploration").sum()) if len(lst) else 0
+    unused_row, ceiling_note = "", ""
+    if capacity is not None:
+        unused_row = (
+            f'<tr><th>Kapacitet</th><td class="num">{int(capacity["capacity"].sum())}</td></tr>'
+            f'<tr><th>Outnyttjad kapacitet</th><td class="num" id="unused">'
+            f"{int(capacity['unused'].sum())}</td></tr>"
+        )
+        floor = f" ({escape(value_floor)})" if value_floor else ""
+        ceiling_note = (
+            '<p class="note" id="capacity-note">Kapaciteten är ett tak, inget mål: modellen väljer '
+            f"bara ärenden som når värdegolvet{floor}. Ett ärende som bryter en samordningsregel "
+            "når golvet ändå, och det slumpmässiga urvalet görs utan golv. Outnyttjad kapacitet "
+            "betyder att inga fler ärenden var värda en kontroll i natt. Ett ärende där en "
+            "kontroll redan har bekräftat ett fel väljs inte igen.</p>"
+        )
     cases = []
     for benefit in BENEFITS:
         for lane in LANES:
@@ -282,9 +345,10 @@ def render_report(
         f'<tr><th>Ärenden som poängsatts</th><td class="num">{n_scored}</td></tr>'
         f'<tr><th>Valda ärenden</th><td class="num">{len(lst)}</td></tr>'
         f'<tr><th>Varav slumpmässigt urval</th><td class="num">{n_random}</td></tr>'
+        f"{unused_row}"
         f'<tr><th>Förväntat felaktigt belopp</th><td class="num">{total_sek}</td></tr>'
         f"<tr><th>Modellversion</th><td>{escape(model_label)}</td></tr></table>"
-        f"{summary_table(lst)}"
+        f"{summary_table(lst, capacity)}{ceiling_note}"
         "<h2>Likabehandling: nattens lista mot slumpurvalet</h2>"
         '<p class="note">Varje grupps andel av nattens lista jämförs med gruppens andel av de fel '
         "som hittats i det slumpmässiga kontrollurvalet. Kvoten bör ligga inom bandet.</p>"

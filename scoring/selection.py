@@ -1,8 +1,10 @@
-"""Selection policy: from scored active cases to capacity-sized lists, pure functions on frames.
+"""Selection policy: from scored active cases to lists within capacity, pure functions on frames.
 
 Two lanes never mixed (verification, control investigation), an exploration share drawn at random
-with its selection probability recorded, a cooldown per person, and hard coordination-rule breaks
-sent to verification ahead of the rest.
+with its selection probability recorded, a cooldown per person, hard coordination-rule breaks
+sent to verification ahead of the rest, and a value floor below which no case is picked by the
+model: capacity is a ceiling, not a target. A case whose error a control has already confirmed is
+never picked again.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from felrisk.contract import BENEFITS
+from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 from felrisk.errors import ConfigError, ContractError
-from scoring.config import LANE_INVESTIGATION, LANE_VERIFICATION, SelectionConfig
+from scoring.config import LANE_INVESTIGATION, LANE_VERIFICATION, LANES, SelectionConfig
 
 log = logging.getLogger("felrisk.scoring")
 
@@ -50,6 +52,23 @@ LIST_COLUMNS: tuple[str, ...] = (
     "hard_rule_break",
 )
 
+CAPACITY_COLUMNS: tuple[str, ...] = (
+    "benefit",
+    "lane",
+    "capacity",
+    "selected",
+    "model",
+    "exploration",
+    "unused",
+    "eligible",
+    "below_floor",
+    "person_taken",
+    "unused_reason",
+)
+# Why a list holds fewer cases than its capacity: every eligible case above the value floor is on
+# tonight's list, or its person is (one control per person and night); none is left.
+UNUSED_NO_CASE_ABOVE_FLOOR = "no_case_above_floor"
+
 _LANE_CODE = {LANE_VERIFICATION: "V", LANE_INVESTIGATION: "U"}
 
 
@@ -71,6 +90,22 @@ def cooldown_persons(
         recent = (when >= first) & (when <= last)
         persons.update(frame.loc[recent, "person_id"].astype(str))
     return persons
+
+
+def confirmed_error_cases(controls: pd.DataFrame, as_of: date) -> set[str]:
+    """Cases whose error a control has confirmed, as known by D-1: closed by the end of D-1 with
+    an error outcome (error_customer, error_fk, suspected_crime).
+
+    Such a case, while still active, is an error found and not yet corrected: picking it again
+    finds nothing new. A control closed on D itself is not known yet. `controls` needs case_id,
+    closed_date and outcome (the contract's controls table).
+    """
+    if controls.empty:
+        return set()
+    closed = pd.to_datetime(controls["closed_date"])
+    known = closed <= pd.Timestamp(as_of - timedelta(days=1))
+    error = controls["outcome"].isin(ERROR_OUTCOMES)
+    return set(controls.loc[known & error, "case_id"].astype(str))
 
 
 def hard_rule_breaks(scored: pd.DataFrame, features: Iterable[str]) -> pd.Series:
@@ -103,13 +138,41 @@ def intent_measure(scored: pd.DataFrame, config: SelectionConfig) -> pd.Series:
 
 
 def assign_lanes(scored: pd.DataFrame, config: SelectionConfig) -> pd.Series:
-    """Control investigation where intent is likely and no hard rule is broken; else verification."""
+    """Control investigation where intent is likely, an error itself is likely enough
+    (investigation_min_probability) and no hard rule is broken; else verification.
+
+    The intent share P(intent) / P(error) is high for many cases with a tiny chance of any error
+    (both are small and the share is clipped at 1); an investigation of such a case is seldom
+    worth its cost, so it needs the error probability as well.
+    """
     breaks = hard_rule_breaks(scored, config.hard_rule_features)
     if len(scored) and scored["intent_probability"].isna().all():
         log.warning("the model has no intent model: every case goes to verification")
     intent = intent_measure(scored, config) >= config.intent_threshold
-    lane = np.where(intent & ~breaks, LANE_INVESTIGATION, LANE_VERIFICATION)
+    likely = scored["probability"].astype(float).fillna(0.0) >= config.investigation_min_probability
+    lane = np.where(intent & likely & ~breaks, LANE_INVESTIGATION, LANE_VERIFICATION)
     return pd.Series(lane, index=scored.index, name="lane")
+
+
+def clears_value_floor(scored: pd.DataFrame, config: SelectionConfig) -> pd.Series:
+    """True where a case is worth a model pick: its error probability reaches min_probability
+    and its expected wrong SEK reaches min_expected_wrong_sek (both must hold).
+
+    A hard coordination-rule break clears the floor whatever the model says: breaking the rule
+    is the error. A model without amounts (no expected SEK at all) is held to the probability
+    only. `scored` needs probability, expected_wrong_sek and the hard-rule features.
+    """
+    ok = scored["probability"].astype(float).fillna(0.0) >= config.min_probability
+    sek = scored["expected_wrong_sek"].astype(float)
+    if config.min_expected_wrong_sek > 0:
+        if sek.notna().any():
+            ok &= sek.fillna(0.0) >= config.min_expected_wrong_sek
+        elif len(scored):
+            log.warning(
+                "min_expected_wrong_sek is set, but the model gives no amounts: "
+                "the value floor reads the probability only"
+            )
+    return ok | hard_rule_breaks(scored, config.hard_rule_features)
 
 
 def exploration_slots(config: SelectionConfig, benefit: str, eligible: int) -> int:
@@ -157,18 +220,14 @@ def _priority_order(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def select_controls(
+def _eligible(
     scored: pd.DataFrame,
     config: SelectionConfig,
-    *,
-    as_of: date,
-    cooled_persons: Iterable[str] = (),
+    cooled_persons: Iterable[str],
+    confirmed_cases: Iterable[str],
 ) -> pd.DataFrame:
-    """Tonight's lists: one per benefit and lane, within capacity, with exploration and cooldown.
-
-    `scored` holds one row per active case: SCORED_COLUMNS plus the hard-rule features. Returns
-    LIST_COLUMNS, ordered by benefit, lane and rank; control_id is unique across nights.
-    """
+    """The cases that may be picked tonight (person not cooled, error not already confirmed),
+    with their lane, hard-rule break, ranking value and whether they clear the value floor."""
     _check_scored(scored)
     frame = scored.copy()
     frame["case_id"] = frame["case_id"].astype(str)
@@ -180,10 +239,32 @@ def select_controls(
         investigate = frame["lane"] == LANE_INVESTIGATION
         intent = frame["intent_probability"].astype(float).fillna(-np.inf)
         frame.loc[investigate, "_value"] = intent[investigate]
+    frame["_floor"] = clears_value_floor(frame, config)
     cooled = set(map(str, cooled_persons))
-    eligible = frame[~frame["person_id"].isin(cooled)]
+    confirmed = set(map(str, confirmed_cases))
+    return frame[~frame["person_id"].isin(cooled) & ~frame["case_id"].isin(confirmed)]
+
+
+def select_controls(
+    scored: pd.DataFrame,
+    config: SelectionConfig,
+    *,
+    as_of: date,
+    cooled_persons: Iterable[str] = (),
+    confirmed_cases: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Tonight's lists: one per benefit and lane, at most its capacity, with exploration and
+    cooldown. A model pick must clear the value floor, so a list may stay below its capacity.
+
+    `scored` holds one row per active case: SCORED_COLUMNS plus the hard-rule features (other
+    columns are carried and ignored). `confirmed_cases` (confirmed_error_cases) are left out of
+    the model's picks and of the exploration draw alike. Returns LIST_COLUMNS, ordered by
+    benefit, lane and rank; control_id is unique across nights.
+    """
+    eligible = _eligible(scored, config, cooled_persons, confirmed_cases)
 
     # Exploration first, for every benefit, so its probability is exactly slots / eligible.
+    # It ignores the value floor: a random draw is the yardstick only if it is random.
     explored: list[pd.DataFrame] = []
     for benefit in BENEFITS:
         pool = eligible[eligible["benefit"] == benefit]
@@ -195,14 +276,15 @@ def select_controls(
             lane=LANE_VERIFICATION,
         )
         explored.append(picks)
-    explored_df = pd.concat(explored) if explored else frame.iloc[:0]
+    explored_df = pd.concat(explored) if explored else eligible.iloc[:0]
     taken = set(explored_df["person_id"])
 
     chosen: list[pd.DataFrame] = [explored_df]
+    worth = eligible[eligible["_floor"]]
     for benefit in BENEFITS:
         cap = config.capacity_for(benefit)
         n_explored = int((explored_df["benefit"] == benefit).sum())
-        pool = eligible[(eligible["benefit"] == benefit) & ~eligible["person_id"].isin(taken)]
+        pool = worth[(worth["benefit"] == benefit) & ~worth["person_id"].isin(taken)]
         pool = _priority_order(pool).drop_duplicates("person_id", keep="first")
         room = {
             LANE_VERIFICATION: cap.verifiering - n_explored,
@@ -216,6 +298,78 @@ def select_controls(
 
     out = pd.concat(chosen, ignore_index=True)
     return _number(out, as_of)
+
+
+def eligible_cases(
+    scored: pd.DataFrame,
+    config: SelectionConfig,
+    *,
+    cooled_persons: Iterable[str] = (),
+    confirmed_cases: Iterable[str] = (),
+) -> pd.DataFrame:
+    """The cases select_controls may pick tonight (person not cooled, error not confirmed):
+    case_id, person_id, benefit, lane, and above_floor (clears the value floor)."""
+    eligible = _eligible(scored, config, cooled_persons, confirmed_cases)
+    out = eligible[["case_id", "person_id", "benefit", "lane", "_floor"]]
+    return out.rename(columns={"_floor": "above_floor"}).reset_index(drop=True)
+
+
+def capacity_use(
+    lst: pd.DataFrame, config: SelectionConfig, eligible: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per benefit and lane with capacity: capacity, picks (model, exploration) and unused slots,
+    with why a slot is unused. Pure on a list, so a backtest can count its replayed nights.
+
+    `eligible` (eligible_cases of the same night) adds the counts behind an unused slot: the
+    lane's eligible cases, those below the value floor, and those above it whose person is
+    already on tonight's list (one control per person and night); without it they are missing.
+    Returns CAPACITY_COLUMNS.
+    """
+    behind = None
+    if eligible is not None:
+        above = eligible["above_floor"].astype(bool)
+        waiting = above & ~eligible["case_id"].isin(lst["case_id"])
+        behind = (
+            eligible.assign(
+                _below=~above, _taken=waiting & eligible["person_id"].isin(lst["person_id"])
+            )
+            .groupby(["benefit", "lane"])
+            .agg(eligible=("case_id", "size"), below=("_below", "sum"), taken=("_taken", "sum"))
+            .reindex(pd.MultiIndex.from_product([BENEFITS, LANES]), fill_value=0)
+        )
+    rows = []
+    for benefit in BENEFITS:
+        cap = config.capacity_for(benefit)
+        for lane in LANES:
+            capacity = int(getattr(cap, lane))
+            if capacity == 0:
+                continue
+            part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)]
+            n_exp = int((part["selection"] == SELECTION_EXPLORATION).sum())
+            unused = max(capacity - len(part), 0)
+            row = {
+                "benefit": benefit,
+                "lane": lane,
+                "capacity": capacity,
+                "selected": len(part),
+                "model": len(part) - n_exp,
+                "exploration": n_exp,
+                "unused": unused,
+                "eligible": pd.NA,
+                "below_floor": pd.NA,
+                "person_taken": pd.NA,
+                "unused_reason": UNUSED_NO_CASE_ABOVE_FLOOR if unused else "",
+            }
+            if behind is not None:
+                n = behind.loc[(benefit, lane)]
+                row["eligible"] = int(n["eligible"])
+                row["below_floor"] = int(n["below"])
+                row["person_taken"] = int(n["taken"])
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=list(CAPACITY_COLUMNS))
+    ints = {c: "int64" for c in ("capacity", "selected", "model", "exploration", "unused")}
+    counts = {c: "Int64" for c in ("eligible", "below_floor", "person_taken")}
+    return out.astype({**ints, **counts})
 
 
 def _number(picks: pd.DataFrame, as_of: date) -> pd.DataFrame:

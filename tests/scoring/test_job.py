@@ -338,3 +338,83 @@ def test_equal_treatment_can_weigh_random_errors_to_the_lists_benefit_mix(world,
     )
     html = (result.folder / "report.html").read_text(encoding="utf-8")
     assert 'id="fairness"' in html and "vägda så att förmånerna" in html
+
+
+def test_value_floor_leaves_capacity_unused_in_the_manifest_and_on_the_page(world, tmp_path):
+    from scoring.config import load_selection_config
+
+    config = load_selection_config().model_copy(update={"min_probability": 0.8})
+    result = run_nightly(
+        world, as_of=AS_OF, out=tmp_path / "lists", deps=fake_deps(world), config=config
+    )
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    model = lst[lst["selection"] == "model"]
+    assert ((model["probability"] >= 0.8) | model["hard_rule_break"]).all()
+    counts = read_manifest(result.folder / "manifest.json")["counts"]
+    lists = counts["lists"]
+    # every list with capacity is counted, picks or not; unused is what the floor left empty
+    assert set(lists) == {
+        f"{b}/{lane}"
+        for b, cap in config.capacity.items()
+        for lane in ("verifiering", "kontrollutredning")
+        if getattr(cap, lane)
+    }
+    for entry in lists.values():
+        assert entry["selected"] + entry["unused"] == entry["capacity"]
+        assert entry["unused_reason"] == ("no_case_above_floor" if entry["unused"] else "")
+    sjp = lists["SJP/verifiering"]
+    assert sjp["unused"] > 0 and sjp["below_floor"] > 0 and sjp["eligible"] > sjp["selected"]
+    assert counts["unused_capacity"] == sum(e["unused"] for e in lists.values())
+    assert counts["capacity"] - counts["unused_capacity"] == counts["selected"] == len(lst)
+    html = (result.folder / "report.html").read_text(encoding="utf-8")
+    assert f'<td class="num" id="unused">{counts["unused_capacity"]}</td>' in html
+    assert "<th>Outnyttjad kapacitet</th>" in html and 'id="capacity-note"' in html
+    assert "sannolikhet för fel minst 80,0 %" in html
+    below = sjp["below_floor"]
+    assert "under golvet" in html and f"{sjp['eligible']} valbara i spåret: {below} under" in html
+
+
+def test_a_confirmed_error_is_not_picked_again_but_one_closed_on_the_night_is(
+    night, world, tmp_path
+):
+    """A control closed by D-1 with an error takes its case off the list; one closed on D
+    itself (not known yet) or with no error does not."""
+    result, _, _ = night
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    picks = lst[(lst["selection"] == "model") & ~lst["hard_rule_break"]]["case_id"].tolist()
+    found, tonight, clean = picks[:3]
+    controls = pd.read_parquet(world / "controls.parquet")
+    long_ago = AS_OF - timedelta(days=400)  # outside the cooldown
+    added = pd.DataFrame(
+        [
+            (f"X{i}", case, long_ago, closed, outcome)
+            for i, (case, closed, outcome) in enumerate(
+                [
+                    (found, AS_OF - timedelta(days=1), "error_customer"),
+                    (tonight, AS_OF, "error_fk"),
+                    (clean, AS_OF - timedelta(days=1), "no_error"),
+                ]
+            )
+        ],
+        columns=["control_id", "case_id", "selected_date", "closed_date", "outcome"],
+    )
+    cases = lst.set_index("case_id").loc[added["case_id"], ["person_id", "benefit"]]
+    added = added.assign(
+        person_id=cases["person_id"].to_numpy(),
+        benefit=cases["benefit"].to_numpy(),
+        selection="rule",
+        selection_probability=np.nan,
+        wrong_amount_sek=[5000.0, 3000.0, 0.0],
+    )
+    changed = shutil.copytree(world, tmp_path / "changed")
+    write_table(
+        "controls", pd.concat([controls, added[controls.columns]], ignore_index=True), changed
+    )
+    again = run_nightly(changed, as_of=AS_OF, out=tmp_path / "lists", deps=fake_deps(changed))
+    new = pd.read_parquet(again.folder / "control_list.parquet")
+    assert found not in set(new["case_id"])
+    assert {tonight, clean} <= set(new["case_id"])
+    assert len(new) == len(lst)  # the slot went to the next case
+    m = read_manifest(again.folder / "manifest.json")
+    before = read_manifest(result.folder / "manifest.json")["counts"]["confirmed_errors_excluded"]
+    assert m["counts"]["confirmed_errors_excluded"] == before + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from scoring.timeline import render_timeline
@@ -161,3 +162,40 @@ def test_equal_treatment_within_benefits_names_the_benefit_and_marks_failures():
     # an interval without an upper bound (a resample with no random error of the group)
     unbounded = fairness_by_benefit_table(fair.assign(ci_high=[float("inf"), 0.4]))
     assert "1,50–∞" in unbounded
+
+
+def test_summary_shows_capacity_unused_slots_and_why_in_swedish():
+    from scoring.report import summary_table, value_floor_sv
+    from scoring.selection import capacity_use, eligible_cases, select_controls
+    from tests.scoring.conftest import make_config, make_scored
+
+    scored = make_scored(n=40, benefits=("SJP", "TFP")).assign(intent_probability=0.0)
+    scored["probability"] = np.where(scored.index < 3, 0.4, 0.01)
+    cfg = make_config(min_probability=0.05, exploration_share=0.0)
+    lst = select_controls(scored, cfg, as_of=D("2025-10-01"))
+    use = capacity_use(lst, cfg, eligible_cases(scored, cfg))
+    html = summary_table(lst, use)
+    assert "<th>Kapacitet</th><th>Outnyttjad kapacitet</th><th>Varför</th>" in html
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", html)
+    # every list with capacity has a row, the empty investigation list too (TFP has none)
+    assert len(rows) == 3 and rows[1].startswith("Sjukpenning (SJP)</td><td>Kontrollutredning")
+    sjp = use[(use["benefit"] == "SJP") & (use["lane"] == "verifiering")].iloc[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", f"<td>{rows[0]}</td>")
+    assert cells[-3:] == [
+        "10",
+        str(sjp.unused),
+        f"Inga fler valbara ärenden över värdegolvet ({sjp.eligible} valbara i spåret: "
+        f"{sjp.below_floor} under golvet)",
+    ]
+    # a list with no eligible case at all says so; one whose persons are taken says that too
+    empty = summary_table(lst, use.assign(eligible=0))
+    assert "Inga valbara ärenden i spåret i natt" in empty
+    taken = summary_table(lst, use.assign(person_taken=2))
+    assert "under golvet, 2 där personen redan är vald i natt)" in taken
+    assert sjp.unused > 0 and 'class="num unused"' in html
+    # without the eligible cases the reason stands without its counts
+    bare = summary_table(lst, capacity_use(lst, cfg))
+    assert "Inga fler valbara ärenden över värdegolvet</td>" in bare
+    # without capacity the table is as before: lists with picks only, no capacity columns
+    assert "Kapacitet" not in summary_table(lst)
+    assert value_floor_sv(cfg).startswith("sannolikhet för fel minst 5,0 % och förväntat")

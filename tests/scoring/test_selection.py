@@ -1,4 +1,5 @@
-"""Selection policy: capacity, lanes, exploration, cooldown, hard rules, ids."""
+"""Selection policy: capacity as a ceiling, value floor, lanes, exploration, cooldown, confirmed
+errors, hard rules, ids."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ from felrisk.config import parse_config
 from felrisk.errors import ConfigError, ContractError
 from scoring.config import SelectionConfig, load_selection_config
 from scoring.selection import (
+    CAPACITY_COLUMNS,
     LIST_COLUMNS,
+    UNUSED_NO_CASE_ABOVE_FLOOR,
     assign_lanes,
+    capacity_use,
+    clears_value_floor,
+    confirmed_error_cases,
     cooldown_persons,
+    eligible_cases,
     exploration_draw,
     select_controls,
 )
@@ -259,6 +266,44 @@ def test_config_defaults_load_and_bad_values_are_named():
         parse_config(SelectionConfig, {**raw, "cooldown": 3})
 
 
+def test_shipped_policy_has_a_value_floor_and_an_investigation_floor():
+    cfg = load_selection_config()
+    assert 0 < cfg.min_probability < cfg.investigation_min_probability < 1
+    # at the probability floor, an error must reach FK's recovery limit of 2,000 SEK
+    assert cfg.min_expected_wrong_sek == pytest.approx(cfg.min_probability * 2000)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("min_probability", 1.5, "less than or equal to 1 (received 1.5)"),
+        ("min_probability", -0.01, "greater than or equal to 0 (received -0.01)"),
+        ("min_expected_wrong_sek", -100.0, "greater than or equal to 0 (received -100.0)"),
+        ("investigation_min_probability", 2, "less than or equal to 1 (received 2)"),
+        ("investigation_min_probability", "high", "valid number"),
+    ],
+)
+def test_floor_keys_out_of_range_are_named(key, value, words):
+    raw = load_selection_config().model_dump()
+    with pytest.raises(ConfigError) as err:
+        parse_config(SelectionConfig, {**raw, key: value})
+    assert f"{key}: " in str(err.value) and words in str(err.value)
+
+
+def test_a_policy_without_floor_keys_fills_capacity_as_before(scored):
+    """An older manifest's policy (no floor keys) loads with no floor, so it remakes its list."""
+    raw = load_selection_config().model_dump()
+    for key in ("min_probability", "min_expected_wrong_sek", "investigation_min_probability"):
+        raw.pop(key)
+    old = parse_config(SelectionConfig, raw)
+    assert (old.min_probability, old.min_expected_wrong_sek) == (0.0, 0.0)
+    assert old.investigation_min_probability == 0.0
+    use = capacity_use(select_controls(scored, old, as_of=D), old)
+    present = use["benefit"].isin(scored["benefit"])
+    assert (use.loc[present, "unused"] == 0).all()
+    assert (use.loc[~present, "unused"] == use.loc[~present, "capacity"]).all()
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(0, 80),
@@ -267,30 +312,219 @@ def test_config_defaults_load_and_bad_values_are_named():
     ver=st.integers(0, 12),
     inv=st.integers(0, 6),
     cool=st.integers(0, 20),
+    floor=st.floats(0, 0.9),
+    n_confirmed=st.integers(0, 20),
 )
-def test_invariants_hold_for_any_night(n, seed, share, ver, inv, cool):
+def test_invariants_hold_for_any_night(n, seed, share, ver, inv, cool, floor, n_confirmed):
     scored = make_scored(n=n, seed=seed, benefits=("SJP", "KAR"))
     cfg = make_config(
         exploration_share=share,
+        min_probability=floor,
+        min_expected_wrong_sek=floor * 2000,
+        investigation_min_probability=floor,
         capacity={
             "SJP": {"verifiering": ver, "kontrollutredning": inv},
             "KAR": {"verifiering": inv, "kontrollutredning": ver},
         },
     )
     cooled = set(scored["person_id"].head(cool))
-    lst = select_controls(scored, cfg, as_of=D, cooled_persons=cooled)
+    confirmed = set(scored["case_id"].tail(n_confirmed))
+    lst = select_controls(scored, cfg, as_of=D, cooled_persons=cooled, confirmed_cases=confirmed)
     assert lst["control_id"].is_unique and lst["case_id"].is_unique
     assert not set(lst["person_id"]) & cooled
+    assert not set(lst["case_id"]) & confirmed
     for (benefit, lane), grp in lst.groupby(["benefit", "lane"]):
         assert len(grp) <= getattr(cfg.capacity_for(benefit), lane)
     inv_lane = lst[lst["lane"] == "kontrollutredning"]
     assert (inv_lane["intent_probability"] >= 0.5).all() and not inv_lane["hard_rule_break"].any()
+    assert (inv_lane["probability"] >= floor).all()
     exp = lst[lst["selection"] == "exploration"]
     assert ((exp["selection_probability"] > 0) & (exp["selection_probability"] <= 1)).all()
     assert (exp["lane"] == "verifiering").all()
+    # every model pick clears the value floor, or breaks a hard rule
+    model = lst[lst["selection"] == "model"]
+    picked = scored[scored["case_id"].isin(model["case_id"])]
+    assert clears_value_floor(picked, cfg).all()
     # within capacity, no eligible hard-rule break is left out while a non-break model pick is in
-    model_ver = lst[(lst["selection"] == "model") & (lst["lane"] == "verifiering")]
-    left = scored[~scored["case_id"].isin(lst["case_id"]) & ~scored["person_id"].isin(cooled)]
+    model_ver = model[model["lane"] == "verifiering"]
+    left = scored[
+        ~scored["case_id"].isin(lst["case_id"])
+        & ~scored["person_id"].isin(cooled)
+        & ~scored["case_id"].isin(confirmed)
+    ]
     left_breaks = left[left["overlap_forbidden_days"] > 0]
     for benefit in left_breaks["benefit"].unique():
         assert model_ver[model_ver["benefit"] == benefit]["hard_rule_break"].all()
+    # unused capacity: no eligible case above the floor is left whose person is not on the list
+    pool = eligible_cases(scored, cfg, cooled_persons=cooled, confirmed_cases=confirmed)
+    use = capacity_use(lst, cfg, pool)
+    assert (use["selected"] + use["unused"] == use["capacity"]).all()
+    for r in use[use["unused"] > 0].itertuples():
+        lane = pool[(pool["benefit"] == r.benefit) & (pool["lane"] == r.lane)]
+        waiting = lane[lane["above_floor"] & ~lane["case_id"].isin(lst["case_id"])]
+        assert waiting["person_id"].isin(lst["person_id"]).all()
+        assert r.person_taken == len(waiting)
+
+
+# ---- capacity is a ceiling: the value floor ---------------------------------------------------
+
+
+def _floor_config(**overrides) -> SelectionConfig:
+    base = {
+        "exploration_share": 0.0,
+        "capacity": {"SJP": {"verifiering": 10, "kontrollutredning": 5}},
+    }
+    return make_config(**{**base, **overrides})
+
+
+def test_value_floor_leaves_capacity_unused():
+    scored = make_scored(n=60, benefits=("SJP",))
+    scored["intent_probability"] = 0.0  # all verification
+    scored["overlap_forbidden_days"] = 0
+    scored["probability"] = 0.01
+    scored.loc[:3, "probability"] = [0.30, 0.20, 0.10, 0.06]  # four worth a control
+    scored["expected_wrong_sek"] = scored["probability"] * 50_000
+    cfg = _floor_config(min_probability=0.05, min_expected_wrong_sek=100.0)
+    lst = select_controls(scored, cfg, as_of=D)
+    # without a floor the list is full of 1 % cases; with it, only the four
+    assert len(select_controls(scored, _floor_config(), as_of=D)) == 10
+    assert sorted(lst["case_id"]) == sorted(scored["case_id"].head(4))
+    use = capacity_use(lst, cfg, eligible_cases(scored, cfg))
+    assert list(use.columns) == list(CAPACITY_COLUMNS)
+    ver = use[use["lane"] == "verifiering"].iloc[0]
+    assert (ver.capacity, ver.selected, ver.model, ver.unused) == (10, 4, 4, 6)
+    assert (ver.eligible, ver.below_floor, ver.person_taken) == (60, 56, 0)
+    assert ver.unused_reason == UNUSED_NO_CASE_ABOVE_FLOOR
+    inv = use[use["lane"] == "kontrollutredning"].iloc[0]
+    assert (inv.capacity, inv.selected, inv.unused, inv.eligible) == (5, 0, 5, 0)
+    # without the eligible cases the counts behind the reason are unknown, the rest the same
+    bare = capacity_use(lst, cfg)
+    assert bare["eligible"].isna().all() and list(bare["unused"]) == [6, 5]
+    # a list at capacity has no reason to give
+    full = capacity_use(select_controls(scored, _floor_config(), as_of=D), _floor_config())
+    assert list(full["unused"]) == [0, 5] and list(full["unused_reason"]) == [
+        "",
+        "no_case_above_floor",
+    ]
+
+
+def test_expected_sek_floor_refuses_a_likely_error_worth_too_little():
+    scored = make_scored(n=4, benefits=("SJP",)).assign(
+        probability=[0.5, 0.5, 0.04, 0.9],
+        expected_wrong_sek=[5000.0, 60.0, 5000.0, np.nan],
+        intent_probability=0.0,
+        overlap_forbidden_days=0,
+    )
+    cfg = _floor_config(min_probability=0.05, min_expected_wrong_sek=100.0)
+    assert list(clears_value_floor(scored, cfg)) == [True, False, False, False]
+    lst = select_controls(scored, cfg, as_of=D)
+    assert list(lst["case_id"]) == ["C00000"]
+    # a model without amounts is held to the probability only
+    no_amounts = scored.assign(expected_wrong_sek=np.nan)
+    assert list(clears_value_floor(no_amounts, cfg)) == [True, True, False, True]
+
+
+def test_hard_rule_break_clears_the_floor_and_exploration_ignores_it():
+    scored = make_scored(n=200, benefits=("SJP",)).assign(
+        probability=0.001, expected_wrong_sek=1.0, intent_probability=0.0, overlap_forbidden_days=0
+    )
+    scored.loc[7, "overlap_forbidden_days"] = 2
+    cfg = _floor_config(min_probability=0.05, min_expected_wrong_sek=100.0, exploration_share=0.2)
+    lst = select_controls(scored, cfg, as_of=D)
+    model = lst[lst["selection"] == "model"]
+    assert list(model["case_id"]) == ["C00007"] and model["hard_rule_break"].all()
+    exp = lst[lst["selection"] == "exploration"]
+    assert len(exp) == 3  # round(0.2 * 15), drawn from all 200, below the floor or not
+    assert exp["selection_probability"].unique() == pytest.approx([3 / 200])
+
+
+# ---- no second pick of a confirmed error ------------------------------------------------------
+
+
+def _controls(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["case_id", "closed_date", "outcome"])
+
+
+def test_confirmed_error_cases_are_those_closed_with_an_error_by_d_minus_1():
+    controls = _controls(
+        [
+            ("C1", date(2025, 9, 30), "error_customer"),  # D-1: known tonight
+            ("C2", date(2024, 1, 5), "error_fk"),  # long ago, never corrected: still found
+            ("C3", date(2025, 3, 1), "suspected_crime"),
+            ("C4", date(2025, 10, 1), "error_customer"),  # closed on D: not known yet
+            ("C5", date(2025, 9, 30), "no_error"),
+            ("C6", None, None),  # open
+            ("C7", date(2025, 10, 5), "error_fk"),  # after D
+        ]
+    )
+    assert confirmed_error_cases(controls, D) == {"C1", "C2", "C3"}
+    assert confirmed_error_cases(controls, date(2025, 10, 2)) == {"C1", "C2", "C3", "C4"}
+    assert confirmed_error_cases(controls.iloc[:0], D) == set()
+    # as the contract's Parquet gives them: dates as datetimes, a missing date as NaT
+    typed = controls.assign(closed_date=pd.to_datetime(controls["closed_date"]))
+    assert confirmed_error_cases(typed, D) == {"C1", "C2", "C3"}
+
+
+def test_a_confirmed_error_is_never_picked_again_while_others_stay_eligible():
+    scored = make_scored(n=100, benefits=("SJP",)).assign(intent_probability=0.0)
+    scored["overlap_forbidden_days"] = 0
+    cfg = make_config(
+        exploration_share=0.5,
+        capacity={"SJP": {"verifiering": 10, "kontrollutredning": 0}},
+    )
+    first = select_controls(scored, cfg, as_of=D)
+    best = first.loc[first["selection"] == "model", "case_id"].head(3).tolist()
+    drawn = first.loc[first["selection"] == "exploration", "case_id"].head(2).tolist()
+    controls = _controls(
+        [(c, date(2025, 9, 30), "error_customer") for c in best[:2]]
+        + [(best[2], D, "error_fk")]  # closed on D itself: not known yet
+        + [(c, date(2025, 9, 1), "no_error") for c in drawn]  # no error found: still eligible
+    )
+    confirmed = confirmed_error_cases(controls, D)
+    assert confirmed == set(best[:2])
+    again = select_controls(scored, cfg, as_of=D, confirmed_cases=confirmed)
+    assert not set(again["case_id"]) & confirmed
+    assert best[2] in set(again["case_id"])
+    assert len(again) == 10  # the slots go to the next cases
+    # the exploration draw leaves them out of its pool and of its denominator
+    exp = again[again["selection"] == "exploration"]
+    assert exp["selection_probability"].unique() == pytest.approx([5 / 98])
+    pool = eligible_cases(scored, cfg, confirmed_cases=confirmed)
+    assert len(pool) == 98 and not set(pool["case_id"]) & confirmed
+    # no_error controls do not make a case ineligible
+    no_err = confirmed_error_cases(controls.assign(outcome="no_error"), D)
+    assert no_err == set()
+    assert sorted(select_controls(scored, cfg, as_of=D, confirmed_cases=no_err)["case_id"]) == (
+        sorted(first["case_id"])
+    )
+
+
+# ---- the investigation lane needs a likely error ----------------------------------------------
+
+
+def test_investigation_lane_refuses_a_high_intent_share_with_a_tiny_error_probability():
+    scored = make_scored(n=6, benefits=("SJP",)).assign(overlap_forbidden_days=0)
+    scored["probability"] = [0.02, 0.02, 0.40, 0.40, 0.30, 0.01]
+    scored["intent_probability"] = [0.02, 0.019, 0.36, 0.10, 0.30, 0.001]  # shares 1, .95, .9 ...
+    scored["expected_wrong_sek"] = scored["probability"] * 20_000
+    cfg = make_config(
+        intent_basis="given_error",
+        exploration_share=0.0,
+        investigation_min_probability=0.25,
+        capacity={"SJP": {"verifiering": 10, "kontrollutredning": 5}},
+    )
+    lanes = assign_lanes(scored, cfg)
+    assert list(lanes) == [
+        "verifiering", "verifiering", "kontrollutredning", "verifiering", "kontrollutredning",
+        "verifiering",
+    ]  # fmt: skip
+    # without the floor the clipped share sends the 2 % cases to investigation
+    loose = assign_lanes(scored, make_config(intent_basis="given_error"))
+    assert list(loose[:2]) == ["kontrollutredning", "kontrollutredning"]
+    lst = select_controls(scored, cfg, as_of=D)
+    inv = lst[lst["lane"] == "kontrollutredning"]
+    assert sorted(inv["case_id"]) == ["C00002", "C00004"]
+    # refused from investigation, a 2 % case is then held to the value floor in verification
+    floored = cfg.model_copy(update={"min_probability": 0.05})
+    ver = select_controls(scored, floored, as_of=D)
+    assert set(ver.loc[ver["lane"] == "verifiering", "case_id"]) == {"C00003"}
