@@ -7,14 +7,15 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from models.baselines import RandomBaseline, RuleBaseline
+from models.baselines import RandomBaseline
 from models.boosting import LightGBMAmount, LightGBMClassifier
 from models.linear import LogisticModel
-from tests.models.conftest import CATEGORICAL, RULE_WEIGHTS
+from models.rules import RulePrecision
+from tests.models.conftest import CATEGORICAL, RULE_PRIORS
 
 CLASSIFIERS = {
     "random": lambda: RandomBaseline(seed=3),
-    "rules": lambda: RuleBaseline(weights=RULE_WEIGHTS),
+    "rules": lambda: RulePrecision(priors=RULE_PRIORS),
     "logistic": lambda: LogisticModel(categorical_features=CATEGORICAL, seed=3),
     "lightgbm": lambda: LightGBMClassifier(
         categorical_features=CATEGORICAL, num_boost_round=40, num_leaves=7, seed=3
@@ -81,23 +82,6 @@ def test_score_is_average_precision_and_beats_random(frames):
     for name in ("rules", "logistic", "lightgbm"):
         assert scores[name] > scores["random"] + 0.05, (name, scores)
     assert scores["lightgbm"] > scores["rules"]
-
-
-def test_rules_rank_a_broken_rule_above_none(frames):
-    X, y, *_ = frames
-    est = RuleBaseline(weights=RULE_WEIGHTS).fit(X, y)
-    s = est.decision_function(X)
-    broken = (X[list(RULE_WEIGHTS)] > 0).any(axis=1).to_numpy()
-    assert s[broken].min() > s[~broken].max()
-    heavy = X["tfp_in_sickpay_period_days"].to_numpy() > 0
-    light_only = (
-        (X["sgi_hours_days_mixup"] > 0).to_numpy()
-        & ~heavy
-        & (X["overlap_forbidden_days"] == 0).to_numpy()
-    )
-    assert s[heavy].min() > s[light_only].max()
-    with pytest.raises(ValueError, match="positive"):
-        RuleBaseline(weights={"x": -1.0}).fit(X, y)
 
 
 def test_lightgbm_calibrates_on_validation_period(frames):
