@@ -157,18 +157,22 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
         self.calibration_folds = calibration_folds
 
     def _out_of_fold(self, X: pd.DataFrame, y: np.ndarray, weight, rows: np.ndarray) -> np.ndarray:
-        """Raw margins of X[rows], each from a booster trained without that row's fold."""
+        """Raw margins of X[rows], each from a booster trained without that row's fold.
+
+        Folds split every row, not only `rows`: a booster without some random rows but with all
+        the tips would see a higher error rate than the full booster, and its margins with it.
+        """
         folds = np.random.default_rng(self.seed).integers(0, self.calibration_folds, len(X))
         out = np.empty(int(rows.sum()))
         for k in range(self.calibration_folds):
-            held = rows & (folds == k)
-            if not held.any():
+            held = folds == k
+            if not (held & rows).any():
                 continue
             keep = ~held
             booster = self._train(
                 X.loc[keep], y[keep], None if weight is None else np.asarray(weight)[keep], "binary"
             )
-            out[held[rows]] = booster.predict(self._frame(X.loc[held]), raw_score=True)
+            out[held[rows]] = booster.predict(self._frame(X.loc[held & rows]), raw_score=True)
         return out
 
     def _calibration_rows(

@@ -110,3 +110,34 @@ def test_amount_model_predicts_positive_sek_and_rejects_bad_targets(frames):
     assert np.corrcoef(pred, a[pos])[0, 1] > 0.5
     with pytest.raises(ValueError, match="non-negative"):
         LightGBMAmount().fit(X.head(3), [1.0, -2.0, 3.0])
+
+
+def test_lightgbm_calibrates_on_the_random_stream_out_of_fold(frames):
+    """Tips lean to errors; calibrated on the random rows the probabilities keep the population's
+    scale, calibrated on every stream they do not."""
+    X, y, _, Xt, yt = frames
+    rng = np.random.default_rng(4)
+    # a third of the rows came from tips that found an error four times in five
+    tip = rng.random(len(y)) < 1 / 3
+    y_seen = np.where(tip, (rng.random(len(y)) < 0.8).astype(int), y)
+    selection = np.where(tip, "tip", "random")
+    half = len(y) // 2
+    kw = {"num_boost_round": 40, "num_leaves": 7, "seed": 1}
+    fit = {
+        "selection": selection[:half],
+        "X_cal": X.iloc[half:],
+        "y_cal": y_seen[half:],
+        "selection_cal": selection[half:],
+    }
+    random = LightGBMClassifier(calibration_selections=("random",), **kw)
+    random.fit(X.iloc[:half], y_seen[:half], **fit)
+    every = LightGBMClassifier(**kw).fit(X.iloc[:half], y_seen[:half], **fit)
+    assert random.n_calibration_ == int((~tip).sum())  # out of fold + validation, random only
+    # the random rows' own error rate (the population's, as far as these rows know it)
+    rate = y[~tip].mean()
+    assert abs(random.predict_proba(Xt)[:, 1].mean() - rate) < 0.01
+    assert every.predict_proba(Xt)[:, 1].mean() > rate + 0.15
+    # out of fold changes the calibration, never the booster's ranking
+    np.testing.assert_array_equal(random.decision_function(Xt), every.decision_function(Xt))
+    with pytest.raises(ValueError, match="calibration_folds"):
+        LightGBMClassifier(calibration_folds=1).fit(X, y)
