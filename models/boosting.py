@@ -58,6 +58,7 @@ class _BoosterBase(BaseEstimator):
         max_cat_to_onehot: int = 8,
         num_threads: int = 2,
         seed: int = 0,
+        monotone_increasing: Sequence[str] = (),
     ) -> None:
         self.categorical_features = categorical_features
         self.num_boost_round = num_boost_round
@@ -71,6 +72,7 @@ class _BoosterBase(BaseEstimator):
         self.max_cat_to_onehot = max_cat_to_onehot
         self.num_threads = num_threads
         self.seed = seed
+        self.monotone_increasing = monotone_increasing
 
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
         cols = self.feature_names_in_
@@ -80,6 +82,15 @@ class _BoosterBase(BaseEstimator):
         self.feature_names_in_ = list(X.columns)
         self.cats_ = [c for c in self.categorical_features if c in self.feature_names_in_]
         params = _booster_params(self, objective)
+        rising = set(self.monotone_increasing)
+        unknown = sorted(rising - set(self.feature_names_in_))
+        if unknown:
+            raise ValueError(f"monotone_increasing names features not in X: {', '.join(unknown)}")
+        if rising:
+            # +1: the prediction never falls as such a feature grows, all else equal (LightGBM's
+            # "basic" method guarantees it for every input, not only on average)
+            params["monotone_constraints"] = [int(c in rising) for c in self.feature_names_in_]
+            params["monotone_constraints_method"] = "basic"
         data = lgb.Dataset(
             self._frame(X),
             label=y,
@@ -92,11 +103,19 @@ class _BoosterBase(BaseEstimator):
 
 
 class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
-    """LightGBM binary, deterministic, probabilities calibrated on a later (validation) period.
+    """LightGBM binary, deterministic, probabilities calibrated on rows the booster did not see.
 
-    No class weights: they distort probabilities; calibration on `X_cal, y_cal` (Platt by default,
-    which keeps the ranking, or isotonic) makes them honest. Without a calibration set the
-    booster's own sigmoid is used.
+    No class weights: they distort probabilities; calibration (Platt by default, which keeps the
+    ranking, or isotonic) makes them honest. The calibration rows:
+    - with `calibration_selections` and the rows' streams given (`selection`, `selection_cal`):
+      the rows of those streams, training rows scored out of fold (`calibration_folds` boosters,
+      each without one fold of them) and calibration-period rows by the booster itself. Labels
+      that are not a random draw (tips lean to errors) inflate a booster's probabilities; the
+      random stream puts them back on the population's scale, which is what a probability must
+      mean beside a rule's precision. A validation period alone holds too few of its rows.
+    - otherwise `X_cal, y_cal` (a later period), as they are.
+    Without both classes there the booster's own sigmoid is used. Both calibrations are
+    non-decreasing, so a feature in `monotone_increasing` never lowers the calibrated probability.
     """
 
     def __init__(
@@ -113,7 +132,10 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
         max_cat_to_onehot: int = 8,
         num_threads: int = 2,
         seed: int = 0,
+        monotone_increasing: Sequence[str] = (),
         calibration: str = "sigmoid",
+        calibration_selections: Sequence[str] = (),
+        calibration_folds: int = 3,
     ) -> None:
         super().__init__(
             categorical_features,
@@ -128,8 +150,47 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
             max_cat_to_onehot,
             num_threads,
             seed,
+            monotone_increasing,
         )
         self.calibration = calibration
+        self.calibration_selections = calibration_selections
+        self.calibration_folds = calibration_folds
+
+    def _out_of_fold(self, X: pd.DataFrame, y: np.ndarray, weight, rows: np.ndarray) -> np.ndarray:
+        """Raw margins of X[rows], each from a booster trained without that row's fold.
+
+        Folds split every row, not only `rows`: a booster without some random rows but with all
+        the tips would see a higher error rate than the full booster, and its margins with it.
+        """
+        folds = np.random.default_rng(self.seed).integers(0, self.calibration_folds, len(X))
+        out = np.empty(int(rows.sum()))
+        for k in range(self.calibration_folds):
+            held = folds == k
+            if not (held & rows).any():
+                continue
+            keep = ~held
+            booster = self._train(
+                X.loc[keep], y[keep], None if weight is None else np.asarray(weight)[keep], "binary"
+            )
+            out[held[rows]] = booster.predict(self._frame(X.loc[held & rows]), raw_score=True)
+        return out
+
+    def _calibration_rows(
+        self, X, y, weight, selection, X_cal, y_cal, selection_cal
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(raw margins, labels) of the rows to calibrate on (see the class docstring)."""
+        has_cal = X_cal is not None and y_cal is not None and len(X_cal) > 0
+        if self.calibration_selections and selection is not None:
+            rows = np.isin(np.asarray(selection), self.calibration_selections)
+            raw, lab = [self._out_of_fold(X, y, weight, rows)], [y[rows]]
+            if has_cal and selection_cal is not None:
+                cal_rows = np.isin(np.asarray(selection_cal), self.calibration_selections)
+                raw.append(self.decision_function(X_cal.loc[cal_rows]))
+                lab.append(as_label(y_cal)[cal_rows])
+            return np.concatenate(raw), np.concatenate(lab)
+        if has_cal:
+            return self.decision_function(X_cal), as_label(y_cal)
+        return np.empty(0), np.empty(0, dtype="int64")
 
     def fit(
         self,
@@ -139,27 +200,35 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
         sample_weight: np.ndarray | None = None,
         X_cal: pd.DataFrame | None = None,
         y_cal=None,
+        selection: Sequence[str] | None = None,
+        selection_cal: Sequence[str] | None = None,
         **_: object,
     ) -> LightGBMClassifier:
         if self.calibration not in ("sigmoid", "isotonic"):
             raise ValueError(
                 f"calibration must be 'sigmoid' or 'isotonic', got {self.calibration!r}"
             )
+        if self.calibration_folds < 2:
+            raise ValueError(f"calibration_folds must be at least 2, got {self.calibration_folds}")
         y = as_label(y)
         if len(np.unique(y)) < 2:
             raise ValueError("LightGBMClassifier needs both classes in the training labels")
         self.booster_ = self._train(X, y, sample_weight, "binary")
         self.calibrator_ = None
-        if X_cal is not None and y_cal is not None and len(X_cal):
-            yc = as_label(y_cal)
-            if len(np.unique(yc)) == 2:
-                raw = self.decision_function(X_cal)
-                if self.calibration == "sigmoid":
-                    self.calibrator_ = LogisticRegression(C=1e4).fit(raw.reshape(-1, 1), yc)
-                else:
-                    self.calibrator_ = IsotonicRegression(
-                        y_min=0.0, y_max=1.0, out_of_bounds="clip"
-                    ).fit(raw, yc)
+        raw, yc = self._calibration_rows(
+            X, y, sample_weight, selection, X_cal, y_cal, selection_cal
+        )
+        self.n_calibration_ = len(yc)
+        if len(np.unique(yc)) == 2:
+            if self.calibration == "sigmoid":
+                platt = LogisticRegression(C=1e4).fit(raw.reshape(-1, 1), yc)
+                # a slope <= 0 would turn the ranking upside down (and break monotonicity):
+                # then the booster's own sigmoid stays
+                self.calibrator_ = platt if platt.coef_[0, 0] > 0 else None
+            else:
+                self.calibrator_ = IsotonicRegression(
+                    y_min=0.0, y_max=1.0, out_of_bounds="clip"
+                ).fit(raw, yc)
         return self
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from felrisk.config import FrozenConfig, load_config
+from features.registry import feature_names
+from felrisk.config import FrozenConfig, default_config_path, load_config
+from felrisk.errors import ConfigError
 
 Selection = Literal["random", "rule", "model", "tip"]
 
@@ -72,10 +75,42 @@ class GateConfig(FrozenConfig):
         return (self.band_low, self.band_high)
 
 
-class RulesConfig(FrozenConfig):
-    """Rule baseline: weight of each rule feature (a feature > 0 breaks the rule)."""
+class RulePriorConfig(FrozenConfig):
+    """One rule feature's Beta prior; a missing value takes the rules' default."""
 
-    weights: dict[str, float] = Field(min_length=1)
+    prior_mean: float | None = Field(None, gt=0, lt=1)
+    prior_strength: float | None = Field(None, gt=0)
+    source: str = ""
+
+
+class RulesConfig(FrozenConfig):
+    """Rules as signals: which features are rules, their priors, the streams that teach them, and
+    how a rule's precision combines with the model (models/rules.py)."""
+
+    precision_selections: tuple[Selection, ...] = Field(("random", "rule"), min_length=1)
+    combine: Literal["max", "noisy_or"] = "max"
+    default_prior_mean: float = Field(gt=0, lt=1)
+    default_prior_strength: float = Field(gt=0)
+    features: dict[str, RulePriorConfig] = Field(min_length=1)
+
+    def priors(self) -> dict[str, tuple[float, float]]:
+        """(prior mean, prior strength) per rule feature, in config order."""
+        return {
+            name: (
+                self.default_prior_mean if p.prior_mean is None else p.prior_mean,
+                self.default_prior_strength if p.prior_strength is None else p.prior_strength,
+            )
+            for name, p in self.features.items()
+        }
+
+    def check_features(self, known: Sequence[str], source: str = "training.toml") -> None:
+        """A rule must be a model input (the hybrid reads it from the model's columns)."""
+        unknown = [name for name in self.features if name not in set(known)]
+        if unknown:
+            raise ConfigError(
+                f"{source}: rules.features names {', '.join(unknown)}, not a model-input feature "
+                f"(known: {', '.join(known)})"
+            )
 
 
 class LogisticConfig(FrozenConfig):
@@ -97,6 +132,8 @@ class BoosterConfig(FrozenConfig):
     max_cat_to_onehot: int = Field(8, ge=1)
     num_threads: int = Field(2, ge=1)
     calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
+    calibration_selections: tuple[Selection, ...] = ()
+    calibration_folds: int = Field(3, ge=2)
 
 
 class ProfileConfig(FrozenConfig):
@@ -125,6 +162,13 @@ class TrainingConfig(FrozenConfig):
 
 
 def load_training_config(path: str | Path | None = None, seed: int | None = None) -> TrainingConfig:
-    """Read the training config (default: the shipped one); `seed` overrides the file's seed."""
+    """Read the training config (default: the shipped one); `seed` overrides the file's seed.
+
+    Rule features are checked against the feature registry's model inputs.
+    """
     cfg = load_config(TrainingConfig, path, "training.toml")
+    cfg.rules.check_features(
+        feature_names(model_inputs_only=True),
+        str(path if path is not None else default_config_path("training.toml")),
+    )
     return cfg.model_copy(update={"seed": seed}) if seed is not None else cfg

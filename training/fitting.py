@@ -1,4 +1,9 @@
-"""Fit every model side by side on the same rows: random, rules, logistic, LightGBM, and the bundle."""
+"""Fit every model side by side on the same rows: random, rules, logistic, LightGBM, and the bundle.
+
+The bundle's ranking is the hybrid of LightGBM and the rules' precision (models/rules.py); the
+rule features are monotone (+1) in the error and amount models, so a rule break never lowers a
+case's probability nor its expected wrong SEK.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +13,40 @@ import numpy as np
 import pandas as pd
 
 from felrisk.errors import ContractError
-from models.baselines import RandomBaseline, RuleBaseline
+from models.baselines import RandomBaseline
 from models.boosting import LightGBMAmount, LightGBMClassifier
 from models.bundle import RiskModelBundle
 from models.linear import LogisticModel
 from models.profile import TrainingProfile
+from models.rules import RulePrecision
 from training.config import BoosterConfig, TrainingConfig
 from training.dataset import TrainingSet
 
 MODEL_ORDER = ("random", "rules", "logistic", "lightgbm")
-BY_SEK = "lightgbm_sek"
+HYBRID = "hybrid"
+BY_SEK = "hybrid_sek"
 
 
 def _booster_kwargs(cfg: BoosterConfig, with_calibration: bool) -> dict:
     kw = cfg.model_dump()
     if not with_calibration:
-        kw.pop("calibration")
+        for key in ("calibration", "calibration_selections", "calibration_folds"):
+            kw.pop(key)
     return kw
+
+
+def _rising(cfg: TrainingConfig) -> list[str]:
+    """Features the error and amount models may only rise with: the rules."""
+    return list(cfg.rules.features)
 
 
 def make_classifiers(cfg: TrainingConfig, categorical: list[str]) -> dict[str, object]:
     """The models compared in one run, built from the config (training never branches on type)."""
     return {
         "random": RandomBaseline(seed=cfg.seed),
-        "rules": RuleBaseline(weights=dict(cfg.rules.weights)),
+        "rules": RulePrecision(
+            priors=cfg.rules.priors(), selections=cfg.rules.precision_selections
+        ),
         "logistic": LogisticModel(
             categorical_features=categorical,
             C=cfg.logistic.C,
@@ -39,14 +54,36 @@ def make_classifiers(cfg: TrainingConfig, categorical: list[str]) -> dict[str, o
             seed=cfg.seed,
         ),
         "lightgbm": LightGBMClassifier(
-            categorical_features=categorical, seed=cfg.seed, **_booster_kwargs(cfg.lightgbm, True)
+            categorical_features=categorical,
+            seed=cfg.seed,
+            monotone_increasing=_rising(cfg),
+            **_booster_kwargs(cfg.lightgbm, True),
         ),
     }
 
 
+def fit_classifiers(
+    ts: TrainingSet, train: np.ndarray, validate: np.ndarray, cfg: TrainingConfig
+) -> dict[str, object]:
+    """Every classifier fitted the same way: train rows, calibration on the validation rows, and
+    each row's selection stream (the rules count only unbiased streams; the others ignore it)."""
+    f = ts.frame
+    classifiers = make_classifiers(cfg, ts.categorical_features)
+    for est in classifiers.values():
+        est.fit(
+            ts.X(train),
+            f.loc[train, "is_error"].to_numpy(),
+            selection=f.loc[train, "selection"].to_numpy(),
+            X_cal=ts.X(validate),
+            y_cal=f.loc[validate, "is_error"].to_numpy(),
+            selection_cal=f.loc[validate, "selection"].to_numpy(),
+        )
+    return classifiers
+
+
 @dataclass
 class FittedModels:
-    """The fitted classifiers (by name) and the bundle built around the LightGBM error model."""
+    """The fitted classifiers (by name) and the bundle: the LightGBM error model and the rules."""
 
     classifiers: dict[str, object]
     bundle: RiskModelBundle
@@ -54,10 +91,12 @@ class FittedModels:
     n_validate: int
 
     def scores(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Each model's ranking score on X; LightGBM also ranked by expected wrong SEK."""
+        """Each model's ranking score on X, the bundle's hybrid, and the hybrid by expected SEK."""
         out = {name: est.predict_proba(X)[:, 1] for name, est in self.classifiers.items()}
+        pred = self.bundle.predict_frame(X)
+        out[HYBRID] = pred["probability"].to_numpy()
         if self.bundle.amount_model is not None:
-            out[BY_SEK] = self.bundle.predict_frame(X)["expected_wrong_sek"].to_numpy()
+            out[BY_SEK] = pred["expected_wrong_sek"].to_numpy()
         return out
 
 
@@ -83,11 +122,8 @@ def fit_models(ts: TrainingSet, masks: dict[str, np.ndarray], cfg: TrainingConfi
             f"{int(y_tr.sum()) if len(y_tr) else 0} errors: too few to train (check split)"
         )
     X_tr, X_va = ts.X(tr), ts.X(va)
-    y_va = ts.frame.loc[va, "is_error"].to_numpy()
     cats = ts.categorical_features
-    classifiers = make_classifiers(cfg, cats)
-    for est in classifiers.values():
-        est.fit(X_tr, y_tr, X_cal=X_va, y_cal=y_va)
+    classifiers = fit_classifiers(ts, tr, va, cfg)
 
     known = tr | va
     pos = known & (ts.frame["is_error"].to_numpy() == 1)
@@ -95,7 +131,10 @@ def fit_models(ts: TrainingSet, masks: dict[str, np.ndarray], cfg: TrainingConfi
     amount_model = None
     if pos.sum() >= 2 * cfg.amount.min_data_in_leaf:
         amount_model = LightGBMAmount(
-            categorical_features=cats, seed=cfg.seed, **_booster_kwargs(cfg.amount, False)
+            categorical_features=cats,
+            seed=cfg.seed,
+            monotone_increasing=_rising(cfg),
+            **_booster_kwargs(cfg.amount, False),
         ).fit(ts.X(pos), amounts)
 
     intent_model = None
@@ -105,7 +144,7 @@ def fit_models(ts: TrainingSet, masks: dict[str, np.ndarray], cfg: TrainingConfi
             categorical_features=cats, seed=cfg.seed, **_booster_kwargs(cfg.intent, True)
         ).fit(X_tr, yi_tr, X_cal=X_va, y_cal=ts.frame.loc[va, "is_intent"].to_numpy())
 
-    error_model = classifiers["lightgbm"]
+    error_model, rules = classifiers["lightgbm"], classifiers["rules"]
     profile = TrainingProfile.build(
         X_tr, error_model.predict_proba(X_tr)[:, 1], categorical=cats, bins=cfg.profile.bins
     )
@@ -116,6 +155,13 @@ def fit_models(ts: TrainingSet, masks: dict[str, np.ndarray], cfg: TrainingConfi
         amount_model=amount_model,
         intent_model=intent_model,
         profile=profile,
-        metadata={"seed": cfg.seed, "n_train": int(tr.sum()), "n_validate": int(va.sum())},
+        metadata={
+            "seed": cfg.seed,
+            "n_train": int(tr.sum()),
+            "n_validate": int(va.sum()),
+            "rule_precision": rules.table_.to_dict(orient="records"),
+        },
+        rules=rules,
+        combine=cfg.rules.combine,
     )
     return FittedModels(classifiers, bundle, int(tr.sum()), int(va.sum()))

@@ -8,7 +8,7 @@ import pandas as pd
 from training import metrics
 from training.config import TrainingConfig
 from training.dataset import TrainingSet
-from training.fitting import make_classifiers
+from training.fitting import fit_classifiers
 from training.split import TimeSplit, rolling_splits
 
 
@@ -43,8 +43,7 @@ def rolling_evaluation(ts: TrainingSet, split: TimeSplit, cfg: TrainingConfig) -
             continue
         k = cfg.capacity.k_for(int(te.sum()))
         X_te = ts.X(te)
-        for name, est in make_classifiers(cfg, ts.categorical_features).items():
-            est.fit(ts.X(tr), y_tr, X_cal=ts.X(va), y_cal=f.loc[va, "is_error"].to_numpy())
+        for name, est in fit_classifiers(ts, tr, va, cfg).items():
             hit = metrics.precision_at_k(y_te, est.predict_proba(X_te)[:, 1], k, **boot)
             rows.append(
                 {

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-RULE_WEIGHTS = {
-    "tfp_in_sickpay_period_days": 5.0,
-    "overlap_forbidden_days": 4.0,
-    "sgi_hours_days_mixup": 3.0,
+# rule feature -> (prior mean, prior strength)
+RULE_PRIORS = {
+    "tfp_in_sickpay_period_days": (0.998, 28.0),
+    "overlap_forbidden_days": (0.25, 4.0),
+    "sgi_hours_days_mixup": (0.36, 40.8),
 }
 CATEGORICAL = ["employment_code"]
 
@@ -28,7 +29,7 @@ def fabricate(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         }
     )
     X.loc[rng.random(n) < 0.05, "noise"] = np.nan
-    logit = -3.5 + 2.5 * (X[list(RULE_WEIGHTS)].to_numpy() > 0).any(axis=1) + X["amount_signal"]
+    logit = -3.5 + 2.5 * (X[list(RULE_PRIORS)].to_numpy() > 0).any(axis=1) + X["amount_signal"]
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     amount = np.where(y == 1, np.exp(8 + 0.5 * X["amount_signal"] + rng.normal(0, 0.3, n)), 0.0)
     return X, y, amount

@@ -7,14 +7,15 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from models.baselines import RandomBaseline, RuleBaseline
+from models.baselines import RandomBaseline
 from models.boosting import LightGBMAmount, LightGBMClassifier
 from models.linear import LogisticModel
-from tests.models.conftest import CATEGORICAL, RULE_WEIGHTS
+from models.rules import RulePrecision
+from tests.models.conftest import CATEGORICAL, RULE_PRIORS
 
 CLASSIFIERS = {
     "random": lambda: RandomBaseline(seed=3),
-    "rules": lambda: RuleBaseline(weights=RULE_WEIGHTS),
+    "rules": lambda: RulePrecision(priors=RULE_PRIORS),
     "logistic": lambda: LogisticModel(categorical_features=CATEGORICAL, seed=3),
     "lightgbm": lambda: LightGBMClassifier(
         categorical_features=CATEGORICAL, num_boost_round=40, num_leaves=7, seed=3
@@ -83,23 +84,6 @@ def test_score_is_average_precision_and_beats_random(frames):
     assert scores["lightgbm"] > scores["rules"]
 
 
-def test_rules_rank_a_broken_rule_above_none(frames):
-    X, y, *_ = frames
-    est = RuleBaseline(weights=RULE_WEIGHTS).fit(X, y)
-    s = est.decision_function(X)
-    broken = (X[list(RULE_WEIGHTS)] > 0).any(axis=1).to_numpy()
-    assert s[broken].min() > s[~broken].max()
-    heavy = X["tfp_in_sickpay_period_days"].to_numpy() > 0
-    light_only = (
-        (X["sgi_hours_days_mixup"] > 0).to_numpy()
-        & ~heavy
-        & (X["overlap_forbidden_days"] == 0).to_numpy()
-    )
-    assert s[heavy].min() > s[light_only].max()
-    with pytest.raises(ValueError, match="positive"):
-        RuleBaseline(weights={"x": -1.0}).fit(X, y)
-
-
 def test_lightgbm_calibrates_on_validation_period(frames):
     X, y, _, Xt, yt = frames
     raw = LightGBMClassifier(num_boost_round=40, seed=1).fit(X, y)
@@ -126,3 +110,34 @@ def test_amount_model_predicts_positive_sek_and_rejects_bad_targets(frames):
     assert np.corrcoef(pred, a[pos])[0, 1] > 0.5
     with pytest.raises(ValueError, match="non-negative"):
         LightGBMAmount().fit(X.head(3), [1.0, -2.0, 3.0])
+
+
+def test_lightgbm_calibrates_on_the_random_stream_out_of_fold(frames):
+    """Tips lean to errors; calibrated on the random rows the probabilities keep the population's
+    scale, calibrated on every stream they do not."""
+    X, y, _, Xt, yt = frames
+    rng = np.random.default_rng(4)
+    # a third of the rows came from tips that found an error four times in five
+    tip = rng.random(len(y)) < 1 / 3
+    y_seen = np.where(tip, (rng.random(len(y)) < 0.8).astype(int), y)
+    selection = np.where(tip, "tip", "random")
+    half = len(y) // 2
+    kw = {"num_boost_round": 40, "num_leaves": 7, "seed": 1}
+    fit = {
+        "selection": selection[:half],
+        "X_cal": X.iloc[half:],
+        "y_cal": y_seen[half:],
+        "selection_cal": selection[half:],
+    }
+    random = LightGBMClassifier(calibration_selections=("random",), **kw)
+    random.fit(X.iloc[:half], y_seen[:half], **fit)
+    every = LightGBMClassifier(**kw).fit(X.iloc[:half], y_seen[:half], **fit)
+    assert random.n_calibration_ == int((~tip).sum())  # out of fold + validation, random only
+    # the random rows' own error rate (the population's, as far as these rows know it)
+    rate = y[~tip].mean()
+    assert abs(random.predict_proba(Xt)[:, 1].mean() - rate) < 0.01
+    assert every.predict_proba(Xt)[:, 1].mean() > rate + 0.15
+    # out of fold changes the calibration, never the booster's ranking
+    np.testing.assert_array_equal(random.decision_function(Xt), every.decision_function(Xt))
+    with pytest.raises(ValueError, match="calibration_folds"):
+        LightGBMClassifier(calibration_folds=1).fit(X, y)

@@ -10,7 +10,8 @@ import pytest
 from models.boosting import LightGBMAmount, LightGBMClassifier
 from models.bundle import RiskModelBundle
 from models.profile import TrainingProfile
-from tests.models.conftest import CATEGORICAL, fabricate
+from models.rules import RulePrecision
+from tests.models.conftest import CATEGORICAL, RULE_PRIORS, fabricate
 
 
 @pytest.fixture(scope="session")
@@ -54,5 +55,8 @@ def small_bundle():
     intent = LightGBMClassifier(num_boost_round=10, num_leaves=4, seed=1).fit(X, y)
     names = list(X.columns)
     prof = TrainingProfile.build(X, err.predict_proba(X)[:, 1], categorical=CATEGORICAL, bins=5)
-    bundle = RiskModelBundle(names, list(CATEGORICAL), err, amt, intent, prof, {"seed": 1})
+    rules = RulePrecision(priors=RULE_PRIORS).fit(X, y, X_cal=Xt, y_cal=yt)
+    bundle = RiskModelBundle(
+        names, list(CATEGORICAL), err, amt, intent, prof, {"seed": 1}, rules=rules
+    )
     return bundle, Xt

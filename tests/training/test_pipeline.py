@@ -126,6 +126,25 @@ def test_paired_gains_and_the_console_table(runs):
     assert f"{paired.loc[('lightgbm', 'rules'), 'gain']:+.1%}" in text
 
 
+def test_the_hybrid_is_compared_and_the_registered_bundle_carries_the_rules(in_store):
+    from training import tracking
+
+    _, _, second = in_store
+    assert {"hybrid", "hybrid_sek"} <= set(second.evaluation.comparison["model"])
+    bundle = tracking.load_version(second.model_version, "felrisk")
+    table = pd.DataFrame(bundle.metadata["rule_precision"])
+    pd.testing.assert_frame_equal(table, bundle.rules.table_)
+    # the fake world plants KAR paid on SJP days: a forbidden overlap its controls have seen
+    forbidden = table.set_index("rule").loc["overlap_forbidden_days"]
+    assert forbidden["controls"] > 0 and forbidden["precision"] > forbidden["prior_mean"]
+    rows = second.training_set.frame.head(300)
+    out = bundle.predict_frame(rows)
+    broken = out["rule_feature"].notna()
+    assert broken.any()
+    assert (out.loc[broken, "probability"] >= out.loc[broken, "rule_probability"]).all()
+    assert (out["probability"] >= out["model_probability"]).all()
+
+
 def test_intent_is_a_second_target(runs):
     ev, f = runs[1].evaluation, runs[1].training_set.frame
     assert f["is_intent"].sum() > 0 and (f["is_intent"] <= f["is_error"]).all()
