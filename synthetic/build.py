@@ -38,6 +38,8 @@ class World:
     sgi: pd.DataFrame
     time_reports: pd.DataFrame
     activity: pd.DataFrame
+    # pay per person, employer and month before withholding (income.income_parts)
+    income_parts: pd.DataFrame
 
 
 def build_cases(w_persons: pd.DataFrame, pop, start: int, end: int, sc: Scenario, seed: int):
@@ -139,14 +141,14 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     measure_wrong(w, pay)
 
     months = income.job_months(w.jobs, start, end, sc, seed)
-    lost = income.lost_pay_share(_for_pay(w.cases), w.spells, start, end)
-    extra = _extra_income(w)
-    inc = income.income_reports(months, lost, extra, end, sc, seed)
+    lost = income.lost_pay_share(cases_for_pay(w.cases), w.spells, start, end)
+    parts = income.income_parts(months, _extra_income(w), assistance.assistant_pay(w.ass_days))
+    inc = income.income_reports(parts, lost, end, sc, seed)
     sgi = sgi_decisions(w.cases, w.persons, start, end, sc, seed)
     act = activity.activity_reports(w.aks_months)
     act = act[act["submitted"] <= end].reset_index(drop=True)
     reports = reports[reports["submitted"] <= end].reset_index(drop=True)
-    return World(w, pay, inc, sgi, reports, act)
+    return World(w, pay, inc, sgi, reports, act, parts)
 
 
 def _scaled(rows: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
@@ -155,14 +157,14 @@ def _scaled(rows: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(amount=np.round(rows["amount"].to_numpy() * f))
 
 
-def _for_pay(cases: pd.DataFrame) -> pd.DataFrame:
+def cases_for_pay(cases: pd.DataFrame) -> pd.DataFrame:
     """Cases as the employer sees them: a top-up (negative marker) lowers pay by 90 % only."""
     pnl = cases["pay_not_lowered"].to_numpy()
     return cases.assign(pay_not_lowered=np.where(pnl < 0, -pnl, pnl))
 
 
 def _extra_income(w: WorldState) -> pd.DataFrame:
-    """Pay outside the regular jobs: declared AKS work, assistants' wages, undeclared work."""
+    """Pay outside the regular jobs (assistants' wages aside): declared AKS work, undeclared work."""
     m = w.aks_months
     declared = m[m["work_eid"] >= 0]
     frames = [
@@ -174,7 +176,6 @@ def _extra_income(w: WorldState) -> pd.DataFrame:
                 "pay": declared["work_pay"].to_numpy(),
             }
         ),
-        assistance.assistant_pay(w.ass_days),
         *w.extra_income,
     ]
     return pd.concat(frames, ignore_index=True)
