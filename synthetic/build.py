@@ -38,8 +38,6 @@ class World:
     sgi: pd.DataFrame
     time_reports: pd.DataFrame
     activity: pd.DataFrame
-    # pay per person, employer and month before withholding (income.income_parts)
-    income_parts: pd.DataFrame
 
 
 def build_cases(w_persons: pd.DataFrame, pop, start: int, end: int, sc: Scenario, seed: int):
@@ -140,15 +138,22 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     pay = payments.finish_payments(rows, w.cases, end, sc, seed)
     measure_wrong(w, pay)
 
-    months = income.job_months(w.jobs, start, end, sc, seed)
     lost = income.lost_pay_share(cases_for_pay(w.cases), w.spells, start, end)
-    parts = income.income_parts(months, _extra_income(w), assistance.assistant_pay(w.ass_days))
-    inc = income.income_reports(parts, lost, end, sc, seed)
+    parts = income_parts(w)
+    inc = income.income_reports(parts, income.gross_pay(parts, lost), end, sc, seed)
+    del parts
     sgi = sgi_decisions(w.cases, w.persons, start, end, sc, seed)
     act = activity.activity_reports(w.aks_months)
     act = act[act["submitted"] <= end].reset_index(drop=True)
     reports = reports[reports["submitted"] <= end].reset_index(drop=True)
-    return World(w, pay, inc, sgi, reports, act, parts)
+    return World(w, pay, inc, sgi, reports, act)
+
+
+def income_parts(w: WorldState) -> pd.DataFrame:
+    """Pay per person, employer and month before withholding (the same rows on every call: the
+    corrections derive their income from it again rather than keep it)."""
+    months = income.job_months(w.jobs, w.start, w.end, w.scenario, w.seed)
+    return income.income_parts(months, _extra_income(w), assistance.assistant_pay(w.ass_days))
 
 
 def _scaled(rows: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:

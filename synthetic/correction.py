@@ -20,7 +20,7 @@ import pandas as pd
 
 from synthetic import assistance, income
 from synthetic.agency_rules import rule_flags
-from synthetic.build import World, cases_for_pay
+from synthetic.build import World, cases_for_pay, income_parts
 from synthetic.controls import candidates, finish, rule_supported, settle
 from synthetic.errors import wrong_parts
 from synthetic.timeaxis import NA_DAY
@@ -116,10 +116,13 @@ def correct_world(
     lost = income.lost_pay_share(cases_for_pay(all_cases), st.spells, st.start, st.end)
     days = st.ass_days[st.ass_days["day"].to_numpy() <= _day_of(corrected, st.ass_days["case"])]
     assist = assistance.assistant_pay(days).set_index(["pid", "eid", "m"])["pay"]
-    parts = world.income_parts
-    key = pd.MultiIndex.from_frame(parts[["pid", "eid", "m"]])
-    parts = parts.assign(assist=assist.reindex(key).fillna(0.0).to_numpy())
-    inc = income.income_reports(parts, lost, st.end, st.scenario, st.seed)
+    parts = income_parts(st)
+    wages = parts["assist"].to_numpy().copy()
+    paid = np.flatnonzero(wages > 0)  # the assistants' rows: a few of the world's
+    key = pd.MultiIndex.from_arrays([parts[c].to_numpy()[paid] for c in ("pid", "eid", "m")])
+    wages[paid] = assist.reindex(key).fillna(0.0).to_numpy()
+    pay_now = income.gross_pay(parts, lost, wages)
+    inc = income.income_reports(parts, pay_now, st.end, st.scenario, st.seed)
     return (
         replace(
             world,
@@ -127,7 +130,6 @@ def correct_world(
             income=inc,
             time_reports=rep.reset_index(drop=True),
             activity=act.reset_index(drop=True),
-            income_parts=parts,
         ),
         truth,
     )

@@ -131,21 +131,31 @@ def income_parts(months: pd.DataFrame, extra: pd.DataFrame, assist: pd.DataFrame
     ].sum()
 
 
-def income_reports(
-    parts: pd.DataFrame, lost: pd.Series, end: int, sc: Scenario, seed: int
-) -> pd.DataFrame:
-    """Withheld pay on main jobs, report dates, late and corrected reports."""
-    rng = stream(seed, "income")
-    b = sc.benefits
+def gross_pay(parts: pd.DataFrame, lost: pd.Series, assist: np.ndarray | None = None) -> np.ndarray:
+    """Pay of each row of `parts` once the employer withheld the `lost` share of main-job pay.
+
+    `assist` replaces the assistants' wages of `parts` (a correction ended some care days).
+    """
     k = _key(parts["pid"].to_numpy(), parts["m"].to_numpy())
     share = lost.reindex(k).fillna(0.0).to_numpy()
-    pay = parts["main"].to_numpy() * (1 - share) + parts["other"].to_numpy()
-    rows = parts[["pid", "eid", "m"]].assign(pay=pay + parts["assist"].to_numpy())
+    wages = parts["assist"].to_numpy() if assist is None else assist
+    return parts["main"].to_numpy() * (1 - share) + parts["other"].to_numpy() + wages
+
+
+def income_reports(
+    parts: pd.DataFrame, pay: np.ndarray, end: int, sc: Scenario, seed: int
+) -> pd.DataFrame:
+    """Report dates, late and corrected reports of the pay of each row of `parts` (gross_pay)."""
+    rng = stream(seed, "income")
+    b = sc.benefits
+    rows = pd.DataFrame(
+        {"pid": parts["pid"].to_numpy(), "eid": parts["eid"].to_numpy(), "m": parts["m"].to_numpy()}
+    )
     n = len(rows)
     reported = month_last(rows["m"].to_numpy()) + 12
     late = rng.random(n) < b.late_income_report_share
     reported = np.where(late, reported + rng.integers(10, 200, n), reported)
-    rows["pay"] = np.round(rows["pay"].to_numpy())
+    rows["pay"] = np.round(pay)
     rows["reported"] = reported
     corr = rows[rng.random(n) < b.corrected_income_report_share].copy()
     corr["pay"] = np.round(corr["pay"] * rng.uniform(0.85, 1.15, len(corr)))
