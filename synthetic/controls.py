@@ -287,10 +287,8 @@ def settle(
     late = kept["selected"].to_numpy() > corrected.reindex(kept["case"]).to_numpy(
         dtype="float64", na_value=np.inf
     )
-    kept = kept[~late]
-    return kept.sort_values(["selected", "case", "order"], kind="stable").reset_index(
-        drop=True
-    ), corrected
+    kept = kept[~late].sort_values(["selected", "case", "order"], kind="stable")
+    return kept.reset_index(drop=True), corrected
 
 
 def finish(controls: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:

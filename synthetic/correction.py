@@ -119,7 +119,7 @@ def correct_world(
     parts = income_parts(st)
     wages = parts["assist"].to_numpy().copy()
     paid = np.flatnonzero(wages > 0)  # the assistants' rows: a few of the world's
-    key = pd.MultiIndex.from_arrays([parts[c].to_numpy()[paid] for c in ("pid", "eid", "m")])
+    key = pd.MultiIndex.from_arrays([parts[k].to_numpy()[paid] for k in ("pid", "eid", "m")])
     wages[paid] = assist.reindex(key).fillna(0.0).to_numpy()
     pay_now = income.gross_pay(parts, lost, wages)
     inc = income.income_reports(parts, pay_now, st.end, st.scenario, st.seed)
