@@ -272,6 +272,8 @@ TRUTH_TABLES: dict[str, TableSpec] = {
             _c("caused_by", "str", nullable=True, codes=MECHANISM_CAUSES),
             _c("intentional", "bool"),
             _c("wrong_amount_sek", "float", min_value=0.0),
+            # a control confirmed the error and the case stopped paying from this day
+            _c("corrected_date", "date", nullable=True),
         ),
         key=("case_id",),
     )

@@ -19,7 +19,7 @@ from felrisk.errors import FelriskError
 from felrisk.paths import mlruns_dir
 from felrisk.validate import validate_data
 
-DEMO_PERSONS = 60_000
+DEMO_PERSONS = 200_000
 DEMO_START = date(2023, 1, 1)
 DEMO_END = date(2025, 12, 31)
 DEMO_SEED = 7

@@ -138,15 +138,22 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     pay = payments.finish_payments(rows, w.cases, end, sc, seed)
     measure_wrong(w, pay)
 
-    months = income.job_months(w.jobs, start, end, sc, seed)
-    lost = income.lost_pay_share(_for_pay(w.cases), w.spells, start, end)
-    extra = _extra_income(w)
-    inc = income.income_reports(months, lost, extra, end, sc, seed)
+    lost = income.lost_pay_share(cases_for_pay(w.cases), w.spells, start, end)
+    parts = income_parts(w)
+    inc = income.income_reports(parts, income.gross_pay(parts, lost), end, sc, seed)
+    del parts
     sgi = sgi_decisions(w.cases, w.persons, start, end, sc, seed)
     act = activity.activity_reports(w.aks_months)
     act = act[act["submitted"] <= end].reset_index(drop=True)
     reports = reports[reports["submitted"] <= end].reset_index(drop=True)
     return World(w, pay, inc, sgi, reports, act)
+
+
+def income_parts(w: WorldState) -> pd.DataFrame:
+    """Pay per person, employer and month before withholding (the same rows on every call: the
+    corrections derive their income from it again rather than keep it)."""
+    months = income.job_months(w.jobs, w.start, w.end, w.scenario, w.seed)
+    return income.income_parts(months, _extra_income(w), assistance.assistant_pay(w.ass_days))
 
 
 def _scaled(rows: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
@@ -155,14 +162,14 @@ def _scaled(rows: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(amount=np.round(rows["amount"].to_numpy() * f))
 
 
-def _for_pay(cases: pd.DataFrame) -> pd.DataFrame:
+def cases_for_pay(cases: pd.DataFrame) -> pd.DataFrame:
     """Cases as the employer sees them: a top-up (negative marker) lowers pay by 90 % only."""
     pnl = cases["pay_not_lowered"].to_numpy()
     return cases.assign(pay_not_lowered=np.where(pnl < 0, -pnl, pnl))
 
 
 def _extra_income(w: WorldState) -> pd.DataFrame:
-    """Pay outside the regular jobs: declared AKS work, assistants' wages, undeclared work."""
+    """Pay outside the regular jobs (assistants' wages aside): declared AKS work, undeclared work."""
     m = w.aks_months
     declared = m[m["work_eid"] >= 0]
     frames = [
@@ -174,7 +181,6 @@ def _extra_income(w: WorldState) -> pd.DataFrame:
                 "pay": declared["work_pay"].to_numpy(),
             }
         ),
-        assistance.assistant_pay(w.ass_days),
         *w.extra_income,
     ]
     return pd.concat(frames, ignore_index=True)

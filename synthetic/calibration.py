@@ -11,6 +11,7 @@ from rich.console import Group
 from rich.table import Table
 
 from synthetic.agency_rules import AGENCY_HIT_RATE, CHECKS, RULES, rule_matrix
+from synthetic.controls import person_years
 from synthetic.timeaxis import NA_DAY
 
 # Figures of ../shared/domain.md (Försäkringskassan 2020): facts to compare with, not knobs.
@@ -32,6 +33,12 @@ RANDOM_BY_SEX = {"F": 0.034, "M": 0.027}
 AUTOMATED_TARGETS = {"TFP": 0.73, "FP": 0.59}
 # a rule that alone catches more than this share of all errors would make the world a toy
 MAX_RULE_SHARE = 0.5
+# label density: FK's random internal control, 39,319 cases in 2020 for about 10.4 M insured
+# (3.8 a year per 1,000 persons); a realistic world stays within the band. Targeted controls
+# (rules, tips, control investigations) outnumber the random ones.
+RANDOM_DENSITY_FK = 3.8
+RANDOM_DENSITY_BAND = (2.0, 10.0)
+MIN_TARGETED_PER_RANDOM = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,21 @@ class CalibrationRow:
         if self.target is None or self.tolerance is None:
             return None
         return abs(self.generated - self.target) <= self.tolerance
+
+
+@dataclass(frozen=True)
+class DensityRow:
+    """A label density (or ratio) of the control history beside the band it should lie in."""
+
+    name: str
+    generated: float
+    low: float
+    high: float | None
+    target: str
+
+    @property
+    def ok(self) -> bool:
+        return self.generated >= self.low and (self.high is None or self.generated <= self.high)
 
 
 @dataclass(frozen=True)
@@ -70,9 +92,16 @@ class CalibrationReport:
     rules: list[RuleRow]
     random_controls_per_year: dict[int, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    density: list[DensityRow] = field(default_factory=list)
 
     def row(self, name: str) -> CalibrationRow:
         for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def density_row(self, name: str) -> DensityRow:
+        for r in self.density:
             if r.name == name:
                 return r
         raise KeyError(name)
@@ -105,12 +134,17 @@ class CalibrationReport:
                 "" if r.agency_hit_rate is None else f"{r.agency_hit_rate:.0%}",
                 f"{r.share_of_errors:.1%}",
             )
+        d = Table(title="Label density: controls a year per 1,000 persons (person-years)")
+        for col in ("measure", "generated", "target", "ok"):
+            d.add_column(col, justify="left" if col == "measure" else "right")
+        for r in self.density:
+            d.add_row(r.name, f"{r.generated:.2f}", r.target, "yes" if r.ok else "NO")
         v = Table(title="Random-stream controls with an outcome, per year")
         v.add_column("year")
         v.add_column("controls", justify="right")
         for year, n in sorted(self.random_controls_per_year.items()):
             v.add_row(str(year), f"{n:,}")
-        return Group(t, u, v)
+        return Group(t, u, d, v)
 
 
 def _rate(name: str, mask: np.ndarray, target: float | None, tol: float | None) -> CalibrationRow:
@@ -240,5 +274,38 @@ def calibrate(
         "erroneous cases": int(cases["err"].sum()),
         "controls": len(controls),
         "open controls": int((controls["closed"] == NA_DAY).sum()),
+        "corrected cases": int((cases["corrected"] != NA_DAY).sum()),
     }
-    return CalibrationReport(rows, rule_rows, {int(y): int(n) for y, n in per_year.items()}, counts)
+    return CalibrationReport(
+        rows,
+        rule_rows,
+        {int(y): int(n) for y, n in per_year.items()},
+        counts,
+        density_rows(controls, len(persons), start, end),
+    )
+
+
+def density_rows(controls: pd.DataFrame, n_persons: int, start: int, end: int) -> list[DensityRow]:
+    """Random controls a year per 1,000 persons, targeted ones, and targeted per random control."""
+    kilo_py = max(person_years(n_persons, start, end) / 1000, 1e-9)
+    sel = controls["selection"].to_numpy()
+    n_random = int((sel == "random").sum())
+    n_targeted = int((sel != "random").sum())
+    low, high = RANDOM_DENSITY_BAND
+    return [
+        DensityRow(
+            "random controls",
+            n_random / kilo_py,
+            low,
+            high,
+            f"{low:g}-{high:g} (FK 2020: {RANDOM_DENSITY_FK:g})",
+        ),
+        DensityRow("targeted controls (rules, tips)", n_targeted / kilo_py, 0.0, None, ""),
+        DensityRow(
+            "targeted per random control",
+            n_targeted / max(n_random, 1),
+            MIN_TARGETED_PER_RANDOM,
+            None,
+            f">= {MIN_TARGETED_PER_RANDOM:g}",
+        ),
+    ]

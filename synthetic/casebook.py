@@ -34,6 +34,8 @@ CASE_DEFAULTS: dict[str, object] = {
     "wrong_mode": None,
     "wrong_lo": NA_DAY,
     "wrong_hi": NA_DAY,
+    # first day a wrong amount was paid (a control can find the error from then on)
+    "wrong_from": NA_DAY,
     "weak": False,
     "amount_factor": 1.0,
     "pay_not_lowered": 0.0,

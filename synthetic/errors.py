@@ -11,6 +11,7 @@ from synthetic import mechanisms_income as mi
 from synthetic.hosts import choose, eligible, weak
 from synthetic.state import WorldState
 from synthetic.streams import stream
+from synthetic.timeaxis import NA_DAY
 
 MONTHLY_ROWS = ("AKS", "ASS")
 
@@ -147,10 +148,11 @@ def _new_shells(w: WorldState, n: int, rng: np.random.Generator) -> None:
     w.employers = pd.concat([e, new], ignore_index=True)
 
 
-def measure_wrong(w: WorldState, payments: pd.DataFrame) -> None:
-    """Set each error case's wrong amount from its payments; drop errors that paid nothing wrong."""
-    c = w.cases
-    err = c[c["err"]]
+def wrong_parts(payments: pd.DataFrame, err: pd.DataFrame) -> pd.DataFrame:
+    """The wrong part of each payment row of the erroneous cases `err` (case, paid, amount, part).
+
+    `part` is NaN for cases whose wrong amount was fixed when the error was made (mode "fixed").
+    """
     pay = payments[payments["case"].isin(err["case"])]
     pay = pay.merge(
         err[["case", "wrong_mode", "amount_factor", "pay_not_lowered", "wrong_lo", "wrong_hi"]],
@@ -172,20 +174,43 @@ def measure_wrong(w: WorldState, payments: pd.DataFrame) -> None:
             amt * normal * ov / days,
             amt * (pay["kind"].to_numpy() == "double"),
         ],
-        0.0,
+        np.nan,
     )
-    measured = pd.Series(part).groupby(pay["case"].to_numpy()).sum()
+    return pd.DataFrame(
+        {
+            "case": pay["case"].to_numpy(),
+            "paid": pay["paid"].to_numpy(),
+            "amount": amt,
+            "part": part,
+        }
+    )
+
+
+def measure_wrong(w: WorldState, payments: pd.DataFrame) -> None:
+    """Set each error case's wrong amount and the first day it was paid wrongly from its payments;
+    drop errors that paid nothing wrong."""
+    c = w.cases
+    err = c[c["err"]]
+    parts = wrong_parts(payments, err)
+    part = parts["part"].to_numpy()
+    amt = parts["amount"].to_numpy()
+    measured = pd.Series(np.nan_to_num(part)).groupby(parts["case"].to_numpy()).sum()
     computed = ~err["wrong_mode"].isin(["fixed"]).to_numpy()
     ids = err["case"].to_numpy()
     val = np.where(computed, measured.reindex(ids).fillna(0.0).to_numpy(), err["wrong"].to_numpy())
     # a fixed amount counts only if the case paid something in the world
     paid_any = (
-        pd.Series(amt).groupby(pay["case"].to_numpy()).sum().reindex(ids).fillna(0).to_numpy() > 0
+        pd.Series(amt).groupby(parts["case"].to_numpy()).sum().reindex(ids).fillna(0).to_numpy() > 0
     )
     val = np.where(paid_any | computed, val, 0.0)
+    # wrong from the first row with a wrong part (fixed amounts: the first paid row)
+    wrong_row = np.where(np.isnan(part), amt > 0, part > 0)
+    first = parts.loc[wrong_row, ["case", "paid"]].groupby("case")["paid"].min()
     idx = c.index[c["err"].to_numpy()]
     c.loc[idx, "wrong"] = np.round(val)
+    c.loc[idx, "wrong_from"] = first.reindex(ids).fillna(NA_DAY).to_numpy(dtype="int64")
     gone = idx[np.round(val) <= 0]
     c.loc[gone, ["err", "intentional", "weak"]] = False
     c.loc[gone, ["mechanism", "caused_by", "wrong_mode"]] = None
     c.loc[gone, "wrong"] = 0.0
+    c.loc[gone, "wrong_from"] = NA_DAY

@@ -253,5 +253,6 @@ def truth_table(c: pd.DataFrame) -> pa.Table:
             "caused_by": strings(c["caused_by"].to_numpy()),
             "intentional": pa.array(c["intentional"].to_numpy(dtype=bool)),
             "wrong_amount_sek": floats(c["wrong"].to_numpy(dtype="float64")),
+            "corrected_date": dates(c["corrected"].to_numpy()),
         },
     )

@@ -100,30 +100,62 @@ def job_months(jobs: pd.DataFrame, start: int, end: int, sc: Scenario, seed: int
     return pd.concat([out, fin], ignore_index=True)
 
 
-def income_reports(
-    months: pd.DataFrame, lost: pd.Series, extra: pd.DataFrame, end: int, sc: Scenario, seed: int
-) -> pd.DataFrame:
-    """Apply withheld pay to main jobs, add extra pay rows, report dates, late and corrected reports."""
-    rng = stream(seed, "income")
-    b = sc.benefits
-    k = _key(months["pid"].to_numpy(), months["m"].to_numpy())
-    share = lost.reindex(k).fillna(0.0).to_numpy()
-    pay = months["pay"].to_numpy() * np.where(months["main"].to_numpy(), 1 - share, 1.0)
-    rows = pd.concat(
+def income_parts(months: pd.DataFrame, extra: pd.DataFrame, assist: pd.DataFrame) -> pd.DataFrame:
+    """Pay per (person, employer, month) before withholding: main jobs, other pay, assistants' wages.
+
+    Kept apart so that a correction can change the withholding or the assistants' wages of a few
+    persons without changing the rows (and so the random draws) of the income reports.
+    """
+    main = months["main"].to_numpy()
+    parts = pd.concat(
         [
             pd.DataFrame(
-                {"pid": months["pid"], "eid": months["eid"], "m": months["m"], "pay": pay}
+                {
+                    "pid": months["pid"],
+                    "eid": months["eid"],
+                    "m": months["m"],
+                    "main": np.where(main, months["pay"].to_numpy(), 0.0),
+                    "other": np.where(main, 0.0, months["pay"].to_numpy()),
+                    "assist": 0.0,
+                }
             ),
-            extra[["pid", "eid", "m", "pay"]],
+            extra[["pid", "eid", "m"]].assign(main=0.0, other=extra["pay"].to_numpy(), assist=0.0),
+            assist[["pid", "eid", "m"]].assign(
+                main=0.0, other=0.0, assist=assist["pay"].to_numpy()
+            ),
         ],
         ignore_index=True,
     )
-    rows = rows.groupby(["pid", "eid", "m"], sort=True, as_index=False)["pay"].sum()
+    return parts.groupby(["pid", "eid", "m"], sort=True, as_index=False)[
+        ["main", "other", "assist"]
+    ].sum()
+
+
+def gross_pay(parts: pd.DataFrame, lost: pd.Series, assist: np.ndarray | None = None) -> np.ndarray:
+    """Pay of each row of `parts` once the employer withheld the `lost` share of main-job pay.
+
+    `assist` replaces the assistants' wages of `parts` (a correction ended some care days).
+    """
+    k = _key(parts["pid"].to_numpy(), parts["m"].to_numpy())
+    share = lost.reindex(k).fillna(0.0).to_numpy()
+    wages = parts["assist"].to_numpy() if assist is None else assist
+    return parts["main"].to_numpy() * (1 - share) + parts["other"].to_numpy() + wages
+
+
+def income_reports(
+    parts: pd.DataFrame, pay: np.ndarray, end: int, sc: Scenario, seed: int
+) -> pd.DataFrame:
+    """Report dates, late and corrected reports of the pay of each row of `parts` (gross_pay)."""
+    rng = stream(seed, "income")
+    b = sc.benefits
+    rows = pd.DataFrame(
+        {"pid": parts["pid"].to_numpy(), "eid": parts["eid"].to_numpy(), "m": parts["m"].to_numpy()}
+    )
     n = len(rows)
     reported = month_last(rows["m"].to_numpy()) + 12
     late = rng.random(n) < b.late_income_report_share
     reported = np.where(late, reported + rng.integers(10, 200, n), reported)
-    rows["pay"] = np.round(rows["pay"].to_numpy())
+    rows["pay"] = np.round(pay)
     rows["reported"] = reported
     corr = rows[rng.random(n) < b.corrected_income_report_share].copy()
     corr["pay"] = np.round(corr["pay"] * rng.uniform(0.85, 1.15, len(corr)))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from felrisk.config import FrozenConfig, load_config
+from felrisk.config import FrozenConfig, default_config_path, parse_config
+from felrisk.errors import ConfigError
 
 BenefitCode = Literal["SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS"]
 Region = Literal["SE", "NORDIC", "EU", "OTHER", "null"]
@@ -143,11 +145,23 @@ class Drift(FrozenConfig):
 
 
 class Controls(FrozenConfig):
-    """The historical control policy that produced the `controls` table (the labels)."""
+    """The historical control policy that produced the `controls` table (the labels).
 
-    random_probability: dict[BenefitCode, float]
+    Densities are per 1,000 person-years (persons x the world's span in years), the unit of the
+    domain brief's figure (FK 2020: 3.8 random controls a year per 1,000 insured); the generator
+    turns them into per-case probabilities (controls.random_probabilities, tip_stream).
+    """
+
+    random_per_1000_person_years: float = Field(
+        ge=0, description="expected random-stream controls a year per 1,000 persons"
+    )
+    random_weight: dict[BenefitCode, float] = Field(
+        description="relative per-case weight of each benefit in the random stream"
+    )
     rule_share: float = Field(ge=0, le=1, description="share of rule flags that get a control")
-    tips_per_100k_cases: float = Field(ge=0)
+    tips_per_1000_person_years: float = Field(
+        ge=0, description="expected tips a year per 1,000 persons (before the cooldown)"
+    )
     tip_error_lift: float = Field(ge=1)
     tip_female_bias_fp_tfp: float = Field(gt=0)
     recall: float = Field(ge=0, le=1)
@@ -155,6 +169,14 @@ class Controls(FrozenConfig):
     min_days_between_controls: int = Field(ge=0)
     close_days_min: int = Field(ge=0)
     close_days_max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Controls:
+        if any(w < 0 for w in self.random_weight.values()):
+            raise ValueError("controls.random_weight: weights must be >= 0")
+        if self.random_per_1000_person_years > 0 and not any(self.random_weight.values()):
+            raise ValueError("controls.random_weight: at least one benefit needs a weight > 0")
+        return self
 
 
 class Scenario(FrozenConfig):
@@ -168,6 +190,43 @@ class Scenario(FrozenConfig):
     controls: Controls
 
 
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"scenario file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _merged(base: dict, over: dict) -> dict:
+    """`base` with the keys of `over` replaced; tables are merged key by key."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """The file's knobs; with `base = "FILE"` on top, FILE's knobs overlaid with the file's."""
+    if path.resolve() in seen:
+        raise ConfigError(f"{path}: scenario files name each other as base")
+    raw = _read_toml(path)
+    base = raw.pop("base", None)
+    if base is None:
+        return raw
+    return _merged(_raw_scenario(path.parent / str(base), (*seen, path.resolve())), raw)
+
+
 def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read a scenario file (default: felrisk/config/scenario.toml)."""
-    return load_config(Scenario, path, "scenario.toml")
+    """Read a scenario file (default: felrisk/config/scenario.toml).
+
+    A file may hold only what differs from another: `base = "scenario.toml"` at its top (a path
+    relative to the file) reads that one first, so variants do not copy every knob.
+    """
+    path = Path(path) if path is not None else default_config_path("scenario.toml")
+    return parse_config(Scenario, _raw_scenario(path), source=str(path))

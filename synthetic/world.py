@@ -21,7 +21,7 @@ from synthetic import export
 from synthetic.agency_rules import check_flags, rule_flags
 from synthetic.build import World, build_world
 from synthetic.calibration import CalibrationReport, calibrate
-from synthetic.controls import control_table
+from synthetic.correction import control_history
 from synthetic.scenario import Scenario, load_scenario
 from synthetic.timeaxis import NA_DAY, day
 
@@ -51,7 +51,7 @@ def generate(
     flags = rule_flags(
         known, world.sgi, world.income, world.activity, world.time_reports, world.payments
     )
-    controls = control_table(known, world.state.persons, flags, s, e, sc, seed)
+    world, known, controls, flags = control_history(world, known, flags)
     write_world(world, known, controls, Path(out))
     checks = check_flags(known, world.state.persons, world.state.children)
     all_flags = pd.concat([flags, checks], ignore_index=True)

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from felrisk.contract import TABLES
+from felrisk.paths import config_dir
 from synthetic.calibration import CalibrationReport
 from synthetic.scenario import Scenario, load_scenario
 from synthetic.world import generate
@@ -18,6 +19,8 @@ from synthetic.world import generate
 PERSONS = 10_000
 START, END = date(2024, 1, 1), date(2025, 12, 31)
 SEED = 11
+# the dense scenario: enough random labels in a small world to test the random stream's statistics
+DENSE = config_dir() / "scenario_dense.toml"
 
 
 @dataclass
@@ -44,11 +47,23 @@ def read(path: Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas(date_as_object=False)
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
-    out = tmp_path_factory.mktemp("synth") / "world"
-    report = generate(persons=PERSONS, start=START, end=END, seed=SEED, out=out)
+def _small_world(out: Path, scenario: Path | None) -> SmallWorld:
+    report = generate(
+        persons=PERSONS, start=START, end=END, seed=SEED, out=out, scenario_path=scenario
+    )
     tables = {name: read(out / f"{name}.parquet") for name in TABLES}
     return SmallWorld(
-        out, report, load_scenario(), tables, read(out / "truth" / "case_truth.parquet")
+        out, report, load_scenario(scenario), tables, read(out / "truth" / "case_truth.parquet")
     )
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
+    """The default scenario: the agency's label density."""
+    return _small_world(tmp_path_factory.mktemp("synth") / "world", None)
+
+
+@pytest.fixture(scope="session")
+def dense_world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
+    """The same world under scenario_dense.toml (about 144 random controls per 1,000 persons)."""
+    return _small_world(tmp_path_factory.mktemp("synth_dense") / "world", DENSE)

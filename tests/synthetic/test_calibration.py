@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from synthetic.calibration import ERROR_RATE_TARGETS, MAX_RULE_SHARE
+from synthetic.calibration import (
+    ERROR_RATE_TARGETS,
+    MAX_RULE_SHARE,
+    MIN_TARGETED_PER_RANDOM,
+    RANDOM_DENSITY_BAND,
+)
+from synthetic.controls import person_years
+from tests.synthetic.conftest import END, START
 
 BIG_ENOUGH = 300  # benefits with fewer paid cases are too noisy for a rate test
 
@@ -42,10 +49,39 @@ def test_agency_share_intent_and_sickness_by_sex(world):
         assert world.report.row(f"cases decided automatically, {b}").ok
 
 
-def test_random_stream_error_share_near_the_internal_control(world):
-    row = world.report.row("random stream: true error share")
+def test_random_stream_error_share_near_the_internal_control(dense_world):
+    """The benefits' random weights give FK's 3.1 %; the dense world has the labels to show it."""
+    row = dense_world.report.row("random stream: true error share")
     assert row.n > 1000
     assert row.ok, row
+
+
+def test_label_density_is_the_agencys(world):
+    """Random controls 2-10 a year per 1,000 persons; targeted ones at least as many."""
+    n_persons = len(world["persons"])
+    span = (END - START).days + 1
+    kilo_py = person_years(n_persons, 0, span - 1) / 1000
+    k = world["controls"]
+    n_random = int((k["selection"] == "random").sum())
+    n_targeted = int((k["selection"] != "random").sum())
+    low, high = RANDOM_DENSITY_BAND
+    rnd = world.report.density_row("random controls")
+    assert rnd.generated == pytest.approx(n_random / kilo_py)
+    assert low <= rnd.generated <= high and rnd.ok
+    # and near the scenario's own target (Poisson: four standard errors)
+    want = world.scenario.controls.random_per_1000_person_years * kilo_py
+    assert abs(n_random - want) <= 4 * np.sqrt(want)
+    ratio = world.report.density_row("targeted per random control")
+    assert ratio.generated == pytest.approx(n_targeted / n_random)
+    assert ratio.generated >= MIN_TARGETED_PER_RANDOM and ratio.ok
+    assert set(k["selection"]) == {"random", "rule", "tip"}
+
+
+def test_the_dense_scenario_keeps_the_old_density(dense_world):
+    """scenario_dense.toml: the dense random stream of the first worlds, flagged as unrealistic."""
+    rnd = dense_world.report.density_row("random controls")
+    assert rnd.generated > 100 and not rnd.ok
+    assert dense_world.report.density_row("targeted per random control").generated < 0.1
 
 
 def test_no_single_rule_catches_nearly_all_errors(world):
@@ -71,13 +107,15 @@ def test_report_prints_as_rich_tables(world):
     assert "5.0%" in text  # the target beside the generated rate
     assert "sgi_low_hours" in text
     assert "2024" in text and "2025" in text
+    assert "Label density" in text and "2-10 (FK 2020: 3.8)" in text
+    assert "targeted per random control" in text and ">= 1" in text
 
 
-def test_random_controls_per_year_scale_with_the_world(world):
+def test_random_controls_per_year_add_up(world):
     per_year = world.report.random_controls_per_year
     assert set(per_year) == {2024, 2025}
-    # the demo world (40,000 persons) gets 3,000+ a year; this one is a fifth of it
-    assert min(per_year.values()) > 0.15 * 3000 * len(world["persons"]) / 40_000
+    # about 9 a year per 1,000 persons: 90 in a 10,000-person world, minus those still open
+    assert min(per_year.values()) > 0.4 * 9 * len(world["persons"]) / 1000
     assert np.isclose(
         sum(per_year.values()),
         ((world["controls"]["selection"] == "random") & world["controls"]["outcome"].notna()).sum(),

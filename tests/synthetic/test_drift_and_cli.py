@@ -53,8 +53,9 @@ def test_cli_synth_writes_a_world_and_prints_the_calibration(tmp_path):
     for name in TABLES:
         assert (out / f"{name}.parquet").exists()
     assert (out / "truth" / "case_truth.parquet").exists()
-    assert "Scenario" in result.output and "random_probability" in result.output
+    assert "Scenario" in result.output and "random_per_1000_person_years" in result.output
     assert "Calibration" in result.output and "error share, SJP" in result.output
+    assert "Label density" in result.output and "random controls" in result.output
 
 
 def test_cli_synth_refuses_a_bad_date(tmp_path):
