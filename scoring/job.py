@@ -36,7 +36,6 @@ from scoring.reasons import attach_reasons, frame_reasons, notable, template_rea
 from scoring.report import render_report
 from scoring.selection import cooldown_persons, select_controls
 from scoring.timeline import render_timelines
-from scoring.timeline_data import overlap_marks
 
 log = logging.getLogger("felrisk.scoring")
 
@@ -149,10 +148,7 @@ def _persons_frame(data, ids: set[str]) -> pd.DataFrame:
 
 
 def _timelines(facts, lst: pd.DataFrame, as_of: date) -> dict[str, str]:
-    marks = facts.marks
-    if marks.empty and not facts.payments.empty:
-        marks = overlap_marks(facts.payments, lst["case_id"])
-    return render_timelines(lst, facts.payments, facts.income, marks, as_of)
+    return render_timelines(lst, facts.payments, facts.income, facts.marks, as_of)
 
 
 def _counts(n_active: int, cooled: set, lst: pd.DataFrame) -> dict:
