@@ -176,10 +176,7 @@ def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
             text = f"{BENEFIT_SV[row['benefit']]} och {BENEFIT_SV[partners[0]]}"
         elif rule == breaks.SICKPAY_PERIOD:
             sp = rules.sickpay_period
-            text = (
-                f"sjukfallet {other} (sjuklöneperioden dag {sp.first_day}–{sp.last_day} från "
-                f"{_iso(ref)})"
-            )
+            text = f"sjukfallet {other}, dag {sp.first_day}–{sp.last_day} från {_iso(ref)}"
         elif rule == breaks.BOTH_PARENTS:
             text = f"den andra förälderns ärende {other}"
         elif rule == breaks.DOUBLE_DAYS_AGE:
@@ -210,7 +207,9 @@ _SENTENCES = {
     "overlap_forbidden_days": (
         "{n} dagar {span} betalades {what} för samma dag, vilket inte är tillåtet"
     ),
-    "tfp_in_sickpay_period_days": "{n} dagar {span} betalades {benefit} under {what}",
+    "tfp_in_sickpay_period_days": (
+        "{n} dagar {span} betalades {benefit} under sjuklöneperioden ({what})"
+    ),
     "both_parents_tfp_days": (
         "{n} dagar {span} betalades {benefit} till båda föräldrarna för samma barn ({what})"
     ),
@@ -229,8 +228,8 @@ MARK_SV = {
     breaks.FORBIDDEN_PAIR: "Förmåner som inte får betalas samma dag",
     breaks.SICKPAY_PERIOD: "Under sjuklöneperioden",
     breaks.BOTH_PARENTS: "Båda föräldrarna betalda för samma barn",
-    breaks.DOUBLE_DAYS_AGE: "Dubbeldagar efter åldersgränsen",
-    breaks.DOUBLE_DAYS_QUOTA: "Dubbeldagar utöver kvoten",
+    breaks.DOUBLE_DAYS_AGE: "Fler dubbeldagar än tillåtet",
+    breaks.DOUBLE_DAYS_QUOTA: "Fler dubbeldagar än tillåtet",
     breaks.AGE: "Utanför åldersgränsen",
     breaks.COVERAGE: "Före försäkringstillhörigheten",
 }
