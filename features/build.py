@@ -25,6 +25,7 @@ from felrisk.rules import CoordinationRules, load_rules
 
 __all__ = [
     "active_spine",
+    "build_context",
     "build_features",
     "categorical_features",
     "control_spine",
@@ -83,6 +84,18 @@ def _keys(tables: dict[str, ir.Table], spine: ir.Table, settings: FeatureSetting
     )
 
 
+def build_context(
+    data: DataSet | dict[str, ir.Table],
+    spine: ir.Table,
+    rules: CoordinationRules | None = None,
+    config: FeatureSettings | None = None,
+) -> BuildContext:
+    """What every family builder receives for `spine` (case_id, as_of): tables, keys, rules."""
+    tables = data.tables if isinstance(data, DataSet) else data
+    settings = config or load_feature_settings()
+    return BuildContext(tables, _keys(tables, spine, settings), rules or load_rules(), settings)
+
+
 def build_features(
     data: DataSet | dict[str, ir.Table],
     spine: ir.Table,
@@ -96,11 +109,9 @@ def build_features(
     as_of - 1. Extra spine columns (e.g. control_id) pass through. `families` limits the build
     to those registry families (tests, facts); the default is every feature.
     """
-    tables = data.tables if isinstance(data, DataSet) else data
-    rules = rules or load_rules()
-    settings = config or load_feature_settings()
+    ctx = build_context(data, spine, rules, config)
+    tables = ctx.tables
     passthrough = [c for c in spine.columns if c not in ("person_id", "benefit")]
-    ctx = BuildContext(tables, _keys(tables, spine, settings), rules, settings)
     modules = [m for m in FAMILY_MODULES if families is None or m.FAMILY in families]
     registry = {n: f for n, f in REGISTRY.items() if families is None or f.family in families}
 

@@ -2,9 +2,10 @@
 
 `explain` computes the values with the same builders (on a spine of just these cases), then adds
 the dates, benefits and amounts that make a value checkable: "12 dagar 2025-03-01–2025-03-12
-betalades sjukpenning 100 % och föräldrapenning 100 % för samma dag". Only rows known by D-1 are
-used. This runs after the features, on few persons, so it materialises their rows and works in
-pandas (vectorised, no loop per row).
+betalades föräldrapenning 100 % och sjukpenning 100 % för samma dag". Only rows known by D-1 are
+used. The coordination rules' facts, and the timeline's red marks (`rule_marks`), are the rule
+engine's break periods (features.breaks), the same rows the overlap features count. This runs
+after the features, on few persons, so it brings their rows to the driver and words them in pandas.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from features.build import build_features
+from features import breaks, overlap
+from features.build import build_context, build_features
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk.rules import CoordinationRules, load_rules
@@ -32,7 +34,6 @@ BENEFIT_SV = {
     "ASS": "assistansersättning",
 }
 OUT_COLUMNS = ["case_id", "feature", "reason_sv"]
-DAY_FACTS = ("overlap_excess_days", "overlap_forbidden_days", "tfp_in_sickpay_period_days")
 TOL = 1e-9
 EPOCH = date(1970, 1, 1).toordinal()
 
@@ -133,154 +134,167 @@ def _days(s: pd.Series) -> np.ndarray:
     return (pd.to_datetime(s).to_numpy().astype("datetime64[D]").astype("int64")).astype("int64")
 
 
-def _day_rows(data, keys: pd.DataFrame, window: int) -> pd.DataFrame:
-    """One row per (case key, payment of the person, day paid) within the window, known by D-1.
-
-    Few persons only (the selected ones): their payments are expanded day by day in numpy.
-    """
-    pay = _fetch(
-        data,
-        "payments",
-        "person_id",
-        sorted(keys["person_id"].unique()),
-        [
-            "case_id",
-            "person_id",
-            "benefit",
-            "period_start",
-            "period_end",
-            "extent",
-            "amount_sek",
-            "paid_date",
-        ],
-    )
-    pay = pay.rename(columns={"case_id": "pay_case"})
-    j = keys.merge(pay, on="person_id")
-    d = _days(j["as_of"])
-    ps, pe, paid = _days(j["period_start"]), _days(j["period_end"]), _days(j["paid_date"])
-    s, e = np.maximum(ps, d - window), np.minimum(pe, d - 1)
-    keep = (paid < d) & (s <= e)
-    j, s, e = j[keep].reset_index(drop=True), s[keep], e[keep]
-    n = (e - s + 1).astype("int64")
-    idx = np.repeat(np.arange(len(j)), n)
-    offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    rows = j.iloc[idx].reset_index(drop=True)
-    rows["day"] = s[idx] + offsets
-    rows["ext"] = np.where(rows["amount_sek"].to_numpy() < 0, -1.0, 1.0) * rows["extent"]
-    return rows[["case_id", "as_of", "benefit_case", "pay_case", "benefit", "ext", "day"]]
+def rule_break_periods(
+    data,
+    spine: ibis.Table,
+    rules: CoordinationRules | None = None,
+    config: FeatureSettings | None = None,
+) -> pd.DataFrame:
+    """The rule engine's break periods of the spine's (case_id, as_of), executed, each with
+    `what`: the Swedish words that make it checkable (benefits and extents, the other case, the
+    limit crossed). For a handful of cases: the rows come to the driver."""
+    rules = rules or load_rules()
+    ctx = build_context(data, spine, rules, config)
+    df = data.con.execute(breaks.rule_breaks(ctx))
+    df["as_of"] = [date.fromordinal(int(d) + EPOCH) for d in df["as_of_day"]]
+    df["what"] = _what(df, rules)
+    return df.sort_values(["case_id", "as_of", "rule", "first_day"]).reset_index(drop=True)
 
 
-def _composition(per_benefit: pd.DataFrame) -> pd.Series:
-    """Per (case_id, as_of, day): 'sjukpenning 100 % och föräldrapenning 100 %'."""
-    pb = per_benefit[per_benefit["ext"] > TOL].sort_values(["case_id", "as_of", "day", "benefit"])
-    words = pb["benefit"].map(BENEFIT_SV) + " " + (100 * pb["ext"]).round().astype(int).astype(str)
-    pb = pb.assign(words=words + " %")
-    return pb.groupby(["case_id", "as_of", "day"])["words"].agg(" och ".join)
+def _composition(row, benefits: tuple[str, ...]) -> str:
+    """'föräldrapenning 100 % och sjukpenning 100 %': the paid extents of `benefits`."""
+    parts = [
+        f"{BENEFIT_SV[b]} {round(100 * row[f'ext_{b}'])} %"
+        for b in sorted(benefits)
+        if row[f"ext_{b}"] > TOL
+    ]
+    return " och ".join(parts)
 
 
-def _day_facts(data, it: pd.DataFrame, vals: pd.DataFrame, rules, config) -> pd.DataFrame:
-    """Dates and benefits behind the overlap features, per item."""
-    want = it[it["feature"].isin(DAY_FACTS)]
-    if want.empty:
-        return pd.DataFrame(columns=OUT_COLUMNS)
-    keys = want[["case_id", "as_of"]].drop_duplicates()
-    keys = keys.merge(vals[["case_id", "as_of", "person_id"]], on=["case_id", "as_of"])
-    cases = _fetch(
-        data,
-        "cases",
-        "person_id",
-        sorted(keys["person_id"].unique()),
-        ["case_id", "person_id", "benefit", "insured_event_date", "opened_date", "employment_type"],
-    )
-    keys = keys.merge(
-        cases[["case_id", "benefit"]].rename(columns={"benefit": "benefit_case"}), on="case_id"
-    )
-    rows = _day_rows(data, keys, config.window_days)
-    k3 = ["case_id", "as_of", "day"]
-    own = rows[rows["pay_case"] == rows["case_id"]].groupby(k3)["ext"].sum()
-    own = own[own > TOL]
-    per_benefit = rows.groupby([*k3, "benefit"], as_index=False)["ext"].sum()
-    per_benefit = per_benefit[per_benefit.set_index(k3).index.isin(own.index)]
-    bc = rows.drop_duplicates(["case_id", "benefit_case"]).set_index("case_id")["benefit_case"]
+def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
+    """Per period: what was paid beside what, or which limit it crossed, in Swedish."""
+    bp = rules.both_parents
     out = []
-
-    def tell(days: pd.DataFrame, feature: str, sentence) -> None:
-        if days.empty:
-            return
-        g = days.groupby(["case_id", "as_of"])
-        summary = g.agg(n=("day", "size"), first=("day", "min"), last=("day", "max"))
-        summary["what"] = g["what"].agg(lambda s: s.value_counts().index[0])
-        summary = summary.reset_index()
-        summary["feature"] = feature
-        summary["reason_sv"] = [
-            _singular(sentence(n, _span(f, la), w))
-            for n, f, la, w in zip(
-                summary["n"], summary["first"], summary["last"], summary["what"], strict=True
+    for row in df.to_dict("records"):
+        rule, other, ref = row["rule"], row["other_case"], row["ref_day"]
+        if rule == breaks.EXTENT:
+            text = _composition(row, rules.extent.benefits)
+        elif rule == breaks.FORBIDDEN_PAIR:
+            partners = [
+                b for b in rules.forbidden_partners(row["benefit"]) if row[f"ext_{b}"] > TOL
+            ]
+            text = f"{BENEFIT_SV[row['benefit']]} och {BENEFIT_SV[partners[0]]}"
+        elif rule == breaks.SICKPAY_PERIOD:
+            sp = rules.sickpay_period
+            text = f"sjukfallet {other}, dag {sp.first_day}–{sp.last_day} från {_iso(ref)}"
+        elif rule == breaks.BOTH_PARENTS:
+            text = f"den andra förälderns ärende {other}"
+        elif rule == breaks.DOUBLE_DAYS_AGE:
+            text = (
+                f"efter barnets {bp.double_days_before_child_age_months} månader {_iso(ref)}, "
+                f"den andra förälderns ärende {other}"
             )
-        ]
-        out.append(summary[["case_id", "as_of", "feature", "reason_sv"]])
+        elif rule == breaks.DOUBLE_DAYS_QUOTA:
+            text = (
+                f"utöver {bp.max_double_days_per_child} dubbeldagar per barn, "
+                f"den andra förälderns ärende {other}"
+            )
+        elif rule == breaks.AGE:
+            text = (
+                f"tillåtet från {_iso(ref)}"
+                if row["last_day"] < ref
+                else (f"tillåtet till {_iso(ref - 1)}")
+            )
+        else:
+            text = f"försäkrad från {_iso(ref)}"
+        out.append(text)
+    return out
 
-    in_rule1 = per_benefit[per_benefit["benefit"].isin(rules.extent.benefits)]
-    total = in_rule1.groupby(k3)["ext"].sum()
-    excess = total[total > rules.extent.max_total + TOL].index
-    comp = _composition(in_rule1)
-    ex = pd.DataFrame(index=excess).reset_index()
-    ex["what"] = comp.reindex(excess).to_numpy()
-    tell(
-        ex,
-        "overlap_excess_days",
-        lambda n, span, w: f"{n} dagar {span} betalades {w} för samma dag (över 100 %)",
+
+# Per rule feature: the sentence of its facts from days, span, the case's benefit and `what`.
+_SENTENCES = {
+    "overlap_excess_days": "{n} dagar {span} betalades {what} för samma dag (över 100 %)",
+    "overlap_forbidden_days": (
+        "{n} dagar {span} betalades {what} för samma dag, vilket inte är tillåtet"
+    ),
+    "tfp_in_sickpay_period_days": (
+        "{n} dagar {span} betalades {benefit} under sjuklöneperioden ({what})"
+    ),
+    "both_parents_tfp_days": (
+        "{n} dagar {span} betalades {benefit} till båda föräldrarna för samma barn ({what})"
+    ),
+    "fp_double_days_excess": (
+        "{n} dagar {span} betalades {benefit} till båda föräldrarna för samma barn ({what})"
+    ),
+    "age_rule_days": "{n} dagar {span} betalades {benefit} utanför åldersgränsen ({what})",
+    "before_insured_days": (
+        "{n} dagar {span} betalades {benefit} före försäkringstillhörighetens början ({what})"
+    ),
+}
+
+# Per rule: the title of its red mark on the timeline.
+MARK_SV = {
+    breaks.EXTENT: "Summa omfattning över 100 %",
+    breaks.FORBIDDEN_PAIR: "Förmåner som inte får betalas samma dag",
+    breaks.SICKPAY_PERIOD: "Under sjuklöneperioden",
+    breaks.BOTH_PARENTS: "Båda föräldrarna betalda för samma barn",
+    breaks.DOUBLE_DAYS_AGE: "Fler dubbeldagar än tillåtet",
+    breaks.DOUBLE_DAYS_QUOTA: "Fler dubbeldagar än tillåtet",
+    breaks.AGE: "Utanför åldersgränsen",
+    breaks.COVERAGE: "Före försäkringstillhörigheten",
+}
+MARK_COLUMNS = ["case_id", "start", "end", "label"]
+
+
+def rule_marks(
+    data,
+    spine: ibis.Table,
+    rules: CoordinationRules | None = None,
+    config: FeatureSettings | None = None,
+) -> pd.DataFrame:
+    """The timeline's red marks: one per rule-break period of the spine's cases (case_id, start,
+    end: inclusive dates; label: the rule and what it concerns, in Swedish)."""
+    p = rule_break_periods(data, spine, rules, config)
+    if p.empty:
+        return pd.DataFrame(columns=MARK_COLUMNS)
+    return pd.DataFrame(
+        {
+            "case_id": p["case_id"],
+            "start": [date.fromordinal(int(d) + EPOCH) for d in p["first_day"]],
+            "end": [date.fromordinal(int(d) + EPOCH) for d in p["last_day"]],
+            "label": [f"{MARK_SV[r]} ({w})" for r, w in zip(p["rule"], p["what"], strict=True)],
+        }
     )
 
-    partners = {b: set(rules.forbidden_partners(b)) for b in BENEFIT_SV}
-    pb = per_benefit.assign(benefit_case=per_benefit["case_id"].map(bc))
-    is_partner = [
-        b in partners.get(c, set()) for b, c in zip(pb["benefit"], pb["benefit_case"], strict=True)
-    ]
-    fb = pb[np.asarray(is_partner, dtype=bool) & (pb["ext"] > TOL)]
-    fb = fb.assign(
-        what=fb["benefit_case"].map(BENEFIT_SV) + " och " + fb["benefit"].map(BENEFIT_SV)
-    )
-    fb = fb.drop_duplicates(k3)
-    tell(
-        fb,
-        "overlap_forbidden_days",
-        lambda n, span, w: f"{n} dagar {span} betalades {w} för samma dag, vilket inte är tillåtet",
-    )
 
-    sp = rules.sickpay_period
-    sick = cases[
-        (cases["benefit"] == sp.sickness_benefit) & (cases["employment_type"] == sp.employment_type)
-    ]
-    tk = keys[keys["benefit_case"] == sp.blocked_benefit].merge(
-        sick.rename(columns={"case_id": "sick_case"})[
-            ["person_id", "sick_case", "insured_event_date", "opened_date"]
-        ],
-        on="person_id",
+def _rule_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
+    """Days, span and what of the break periods behind each rule feature of the items."""
+    cols = ["case_id", "as_of", "feature", "reason_sv"]
+    want = it[it["feature"].isin(overlap.RULE_FEATURES)]
+    if want.empty:
+        return pd.DataFrame(columns=cols)
+    keys = want[["case_id", "as_of"]].drop_duplicates()
+    spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
+    p = rule_break_periods(data, spine, rules, config)
+    rule_of = {r: f for f, rs in overlap.RULE_FEATURES.items() for r in rs}
+    p = p.assign(feature=p["rule"].map(rule_of))
+    p = p.merge(want[["case_id", "as_of", "feature"]], on=["case_id", "as_of", "feature"])
+    if p.empty:
+        return pd.DataFrame(columns=cols)
+    g = p.groupby(["case_id", "as_of", "feature"])
+    summary = g.agg(
+        n=("days", "sum"), first=("first_day", "min"), last=("last_day", "max"),
+        benefit=("benefit", "first"),
+    ).reset_index()  # fmt: skip
+    # the `what` of the most days (ties: the earliest)
+    by_what = p.groupby(["case_id", "as_of", "feature", "what"], as_index=False).agg(
+        d=("days", "sum"), f=("first_day", "min")
     )
-    tk = tk[pd.to_datetime(tk["opened_date"]).dt.date < tk["as_of"]]
-    if not tk.empty:
-        ied = _days(tk["insured_event_date"])
-        tk = tk.assign(lo=ied + sp.first_day - 1, hi=ied + sp.last_day - 1)
-        od = own.reset_index().merge(
-            tk[["case_id", "as_of", "sick_case", "lo", "hi", "insured_event_date"]],
-            on=["case_id", "as_of"],
+    by_what = by_what.sort_values(["d", "f"], ascending=[False, True])
+    top = by_what.drop_duplicates(["case_id", "as_of", "feature"])
+    summary = summary.merge(top[["case_id", "as_of", "feature", "what"]])
+    summary["reason_sv"] = [
+        _singular(
+            _SENTENCES[f].format(
+                n=n, span=_span(first, last), benefit=BENEFIT_SV[b], what=w
+            )
         )
-        od = od[(od["day"] >= od["lo"]) & (od["day"] <= od["hi"])].drop_duplicates(k3)
-        od = od.assign(
-            what="sjukfallet " + od["sick_case"].astype(str) + " (sjuklöneperioden dag "
-            f"{sp.first_day}–{sp.last_day} från "
-            + pd.to_datetime(od["insured_event_date"]).dt.strftime("%Y-%m-%d")
-            + ")"
+        for f, n, first, last, b, w in zip(
+            summary["feature"], summary["n"], summary["first"], summary["last"],
+            summary["benefit"], summary["what"], strict=True,
         )
-        tell(
-            od,
-            "tfp_in_sickpay_period_days",
-            lambda n, span, w: f"{n} dagar {span} betalades tillfällig föräldrapenning under {w}",
-        )
-    if not out:
-        return pd.DataFrame(columns=["case_id", "as_of", "feature", "reason_sv"])
-    return pd.concat(out, ignore_index=True)
+    ]  # fmt: skip
+    return summary[cols]
 
 
 def _sgi_facts(data, it: pd.DataFrame, vals: pd.DataFrame) -> pd.DataFrame:
@@ -395,7 +409,7 @@ def explain(
         [
             d
             for d in (
-                _day_facts(data, it, vals, rules, config),
+                _rule_facts(data, it, rules, config),
                 _sgi_facts(data, it, vals),
                 _assistant_facts(data, it, rules, config),
             )

@@ -42,7 +42,6 @@ from scoring.selection import (
     select_controls,
 )
 from scoring.timeline import render_timelines
-from scoring.timeline_data import overlap_marks
 
 log = logging.getLogger("felrisk.scoring")
 
@@ -155,10 +154,7 @@ def _persons_frame(data, ids: set[str]) -> pd.DataFrame:
 
 
 def _timelines(facts, lst: pd.DataFrame, as_of: date) -> dict[str, str]:
-    marks = facts.marks
-    if marks.empty and not facts.payments.empty:
-        marks = overlap_marks(facts.payments, lst["case_id"])
-    return render_timelines(lst, facts.payments, facts.income, marks, as_of)
+    return render_timelines(lst, facts.payments, facts.income, facts.marks, as_of)
 
 
 def _counts(

@@ -20,6 +20,11 @@ ITEMS = [
     ("HF_S", "overlap_excess_days"),
     ("N1_S", "net_employer_benefit_share"),
     ("KS_K", "amount_in_window_sek"),
+    ("BA_T", "both_parents_tfp_days"),
+    ("EA_F", "fp_double_days_excess"),
+    ("QA_F", "fp_double_days_excess"),
+    ("SE_1", "age_rule_days"),
+    ("IN_S", "before_insured_days"),
 ]
 
 
@@ -55,6 +60,26 @@ def test_sickpay_period_names_the_sickness_case(told):
     text = told["TS_T", "tfp_in_sickpay_period_days"]
     assert text.startswith("3 dagar 2025-02-01–2025-02-03 betalades tillfällig föräldrapenning")
     assert "TS_S" in text and "2025-02-01" in text
+
+
+def test_every_rule_feature_names_its_periods(told):
+    """The facts of rules 4-6 come from the same break periods as those of rules 1-3."""
+    assert told["BA_T", "both_parents_tfp_days"] == (
+        "2 dagar 2025-03-06–2025-03-07 betalades tillfällig föräldrapenning till båda föräldrarna "
+        "för samma barn (den andra förälderns ärende BB_T)."
+    )
+    assert told["EA_F", "fp_double_days_excess"].startswith(
+        "10 dagar 2024-09-01–2024-09-10 betalades föräldrapenning till båda föräldrarna för samma "
+        "barn (efter barnets 15 månader 2024-09-01, den andra förälderns ärende EB_F)"
+    )
+    assert "utöver 60 dubbeldagar per barn" in told["QA_F", "fp_double_days_excess"]
+    assert told["SE_1", "age_rule_days"] == (
+        "16 dagar 2025-04-15–2025-04-30 betalades sjukersättning utanför åldersgränsen "
+        "(tillåtet till 2025-04-14)."
+    )
+    assert told["IN_S", "before_insured_days"].startswith(
+        "9 dagar 2025-03-01–2025-03-09 betalades sjukpenning före försäkringstillhörighetens"
+    )
 
 
 def test_sgi_mixup_names_the_decision_known_by_d_minus_1(told):

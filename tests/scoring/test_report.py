@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from scoring.timeline import render_timeline
-from scoring.timeline_data import overlap_marks
 
 D = date.fromisoformat
 
@@ -27,38 +26,67 @@ def test_page_is_self_contained_and_has_every_case(night):
     assert 'id="fairness"' in html  # the equal-treatment table, not the "cannot measure" note
 
 
-def _payments(rows):
-    cols = ["person_id", "case_id", "benefit", "period_start", "period_end", "extent", "amount_sek"]
-    return pd.DataFrame(rows, columns=cols)
+def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
+    """The marks are the rule engine's break periods as of D: a reversed payment and one paid on
+    D mark nothing, a legitimate 50/50 split marks nothing."""
+    from felrisk.datadir import open_data
+    from scoring.timeline_data import fetch_timeline_facts
+    from tests.features.world import write_world
 
+    def pay(case_id, start, end, extent=1.0, **kw):
+        return {
+            "case_id": case_id,
+            "period_start": start,
+            "period_end": end,
+            "extent": extent,
+            **kw,
+        }
 
-def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case():
-    pay = _payments(
-        [
-            ("P1", "S1", "SJP", D("2025-09-01"), D("2025-09-10"), 1.0, 9000.0),
-            ("P1", "K1", "KAR", D("2025-09-05"), D("2025-09-05"), 1.0, 800.0),
-            ("P1", "F1", "FP", D("2025-09-08"), D("2025-09-20"), 0.5, 4000.0),
-            ("P1", "F1", "FP", D("2025-09-02"), D("2025-09-03"), 0.5, -400.0),  # a reversal
-            ("P2", "S2", "SJP", D("2025-09-01"), D("2025-09-10"), 0.5, 4000.0),
-            ("P2", "F2", "FP", D("2025-09-01"), D("2025-09-10"), 0.5, 4000.0),
-        ]
+    world = write_world(
+        tmp_path / "w",
+        persons=[{"person_id": "P1"}, {"person_id": "P2"}],
+        children=[
+            {"child_id": "C1", "parent_id": "P1", "child_birth_date": "2024-01-01"},
+            {"child_id": "C2", "parent_id": "P2", "child_birth_date": "2024-01-01"},
+        ],
+        cases=[
+            {"case_id": "S1", "person_id": "P1", "benefit": "SJP"},
+            {"case_id": "K1", "person_id": "P1", "benefit": "KAR"},
+            {"case_id": "F1", "person_id": "P1", "benefit": "FP", "child_id": "C1"},
+            {"case_id": "S2", "person_id": "P2", "benefit": "SJP"},
+            {"case_id": "F2", "person_id": "P2", "benefit": "FP", "child_id": "C2"},
+        ],
+        payments=[
+            pay("S1", "2025-09-01", "2025-09-10", amount_sek=9000.0),
+            pay("K1", "2025-09-05", "2025-09-05", amount_sek=800.0),
+            pay("F1", "2025-09-08", "2025-09-20", 0.5, amount_sek=4000.0),
+            pay("F1", "2025-09-02", "2025-09-03", 0.5, amount_sek=400.0, paid_date="2025-09-04"),
+            pay("F1", "2025-09-02", "2025-09-03", 0.5, amount_sek=-400.0, paid_date="2025-09-05"),
+            pay("K1", "2025-09-09", "2025-09-09", amount_sek=800.0, paid_date="2025-10-01"),
+            pay("S2", "2025-09-01", "2025-09-10", 0.5, amount_sek=4000.0),
+            pay("F2", "2025-09-01", "2025-09-10", 0.5, amount_sek=4000.0),
+        ],
     )
-    marks = overlap_marks(pay, pd.Series(["S1", "S2"]))
-    s1 = marks[marks["case_id"] == "S1"].sort_values("start").reset_index(drop=True)
+    facts = fetch_timeline_facts(open_data(world), pd.Series(["P1", "P2"]), D("2025-10-01"))
+    marks = facts.marks
+    s1 = marks[marks["case_id"] == "S1"].sort_values(["start", "label"]).reset_index(drop=True)
     assert list(zip(s1["start"], s1["end"], strict=True)) == [
+        (D("2025-09-05"), D("2025-09-05")),
         (D("2025-09-05"), D("2025-09-05")),
         (D("2025-09-08"), D("2025-09-10")),
     ]
-    assert "KAR" in s1["label"][0] and "inte får betalas samma dag" in s1["label"][0]
-    assert "över 100 %" in s1["label"][1]
-    assert marks[marks["case_id"] == "S2"].empty  # 0.5 + 0.5 is allowed
+    assert s1["label"][0].startswith("Förmåner som inte får betalas samma dag (sjukpenning och")
+    assert "karensavdrag" in s1["label"][0]
+    assert s1["label"][1].startswith("Summa omfattning över 100 %")
+    assert "föräldrapenning 50 %" in s1["label"][2]
+    assert set(marks["case_id"]) == {"S1", "K1", "F1"}  # 0.5 + 0.5 is allowed
     income = pd.DataFrame({"month": [D("2025-08-01")], "gross_pay_sek": [30000.0]})
-    svg = render_timeline("S1", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P1"], income, s1)
-    assert svg.count('class="mark"') == 2 and "Andra ärenden (FP)" in svg
+    p1 = facts.payments[facts.payments["person_id"] == "P1"]
+    svg = render_timeline("S1", "SJP", D("2025-10-01"), p1, income, s1)
+    assert svg.count('class="mark"') == 3 and "Andra ärenden (FP)" in svg
     assert 'class="income"' in svg
-    plain = render_timeline(
-        "S2", "SJP", D("2025-10-01"), pay[pay["person_id"] == "P2"], income, s1.iloc[:0]
-    )
+    p2 = facts.payments[facts.payments["person_id"] == "P2"]
+    plain = render_timeline("S2", "SJP", D("2025-10-01"), p2, income, s1.iloc[:0])
     assert 'class="mark"' not in plain
 
 
