@@ -85,8 +85,17 @@ def open_data(
     for name in names:
         p = parquet_path(path, name)
         if p.exists():
-            found[name] = con.read_parquet(str(p), table_name=f"felrisk_{name}")
+            found[name] = _read_parquet(con, p, name)
     return DataSet(path, con, found, engine)
+
+
+def _read_parquet(con: Any, p: Path, name: str) -> ibis.Table:
+    """One table from its Parquet file; an unreadable file is bad input naming the file."""
+    try:
+        pq.read_metadata(p)  # the footer: a zero-byte, cut-off or foreign file fails here
+        return con.read_parquet(str(p), table_name=f"felrisk_{name}")
+    except Exception as exc:  # Arrow's, DuckDB's and Spark's own error types
+        raise ContractError(f"{p}: not a readable Parquet file ({exc})") from exc
 
 
 def local_spark_session(cores: int = 2) -> Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 import felrisk
 from felrisk.contract import TABLES
 from felrisk.datadir import file_sha256, parquet_path
+from felrisk.safeio import write_text
 from scoring.config import SelectionConfig
 
 MANIFEST_VERSION = 1
@@ -89,10 +90,9 @@ class Manifest:
         }
 
     def write(self, path: Path) -> Path:
-        path.write_text(
-            json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return write_text(
+            path, json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         )
-        return path
 
 
 def read_manifest(path: Path) -> dict:
