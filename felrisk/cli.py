@@ -7,6 +7,7 @@ Exit codes (documented in the README): 0 ok, 1 internal error, 2 usage or config
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 
 from felrisk.errors import EXIT_INTERNAL, FelriskError
+from felrisk.safeio import private_umask
 
 app = typer.Typer(
     help="felrisk: rank social-insurance cases for targeted controls (riktade kontroller).",
@@ -188,6 +190,9 @@ def outcomes_import(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and turn felrisk's named errors into documented exit codes."""
+    # Whatever a library creates on felrisk's behalf (MLflow's store, feature tables, plots) is
+    # owner-only too; felrisk's own writes set their modes explicitly (felrisk.safeio).
+    os.umask(private_umask())
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from felrisk.contract import TABLES, table_spec
 from felrisk.errors import ContractError
+from felrisk.safeio import atomic_write
 
 if TYPE_CHECKING:  # pandas is imported by those who pass frames, not by every reader
     import pandas as pd
@@ -147,14 +148,11 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
 
 
 def write_table(name: str, df: pd.DataFrame | pa.Table, out_dir: str | Path) -> Path:
-    """Write one table as Parquet, atomically and byte-for-byte reproducibly."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write one table as Parquet: atomically, owner-only and byte-for-byte reproducibly."""
     table = df if isinstance(df, pa.Table) else to_arrow(name, df)
-    target = out_dir / f"{name}.parquet"
-    tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
-    os.replace(tmp, target)
+    target = Path(out_dir) / f"{name}.parquet"
+    with atomic_write(target) as fh:
+        pq.write_table(table, fh, compression="zstd", row_group_size=1_000_000)
     return target
 
 

@@ -25,7 +25,8 @@ from felrisk.errors import UnsafePathError
 log = logging.getLogger("felrisk.safeio")
 
 SHARE_GROUP_ENV = "FELRISK_SHARE_GROUP"
-_TMP_RE = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")
+# `.NAME.PID.RANDOM.tmp`, and `.NAME.PID.tmp` as felrisk wrote it before this module
+_TMP_RE = re.compile(r"^\..+\.(\d+)(?:\.[0-9a-f]{8})?\.tmp$")
 
 
 def group_shared() -> bool:
@@ -108,7 +109,8 @@ def atomic_write(target: Path) -> Iterator[BinaryIO]:
     """Yield a binary handle on a private temporary file that replaces `target` on success.
 
     The target never holds half a file: on an exception the temporary file is removed and the
-    target is untouched. A symbolic link at `target` is refused (exit 2).
+    target is untouched. A symbolic link at `target` is refused (exit 2). The handle's `name` is
+    the temporary file's path (to read back what was written before it counts).
     """
     target = Path(target)
     make_dir(target.parent)
@@ -116,7 +118,7 @@ def atomic_write(target: Path) -> Iterator[BinaryIO]:
     tmp = _tmp_name(target)
     fd = _create_exclusive(tmp, mode)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb", opener=lambda _path, _flags: fd) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
