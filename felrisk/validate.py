@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.errors
 
 from felrisk.contract import TABLES, Column, ContractConfig, TableSpec, load_contract_config
-from felrisk.datadir import DataSet, open_data
+from felrisk.datadir import DataSet, open_data, parquet_path
 from felrisk.errors import ContractError
 from felrisk.schemas import IBIS_TYPES, contract_schema
 
@@ -176,8 +176,9 @@ def _validate_table(
             + maxima
         ).execute()
     except duckdb.Error as exc:
+        source = parquet_path(data.path, spec.name) if data.path.is_dir() else data.path
         raise ContractError(
-            f"{spec.name}: cannot read the table's rows ({_first_line(exc)})"
+            f"{source}: cannot read the rows of {spec.name} ({_first_line(exc)})"
         ) from exc
     report.row_counts[spec.name] = int(counts["__rows"].iloc[0])
     for c in date_cols:
