@@ -51,6 +51,19 @@ class StorageError(FelriskError):
     exit_code = 6
 
 
+class NotReproducedError(FelriskError):
+    """A night remade from its manifest differs from the recorded one: names the files."""
+
+    exit_code = 7
+
+
+def storage_message(exc: OSError) -> str:
+    """What the system refused, and on which file, in one line (no traceback)."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    files = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    return f"{what}: {files}" if files else what
+
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_STORAGE = StorageError.exit_code

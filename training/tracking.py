@@ -257,6 +257,7 @@ def promote_version(version: int, reason: str, console=None, name: str | None = 
 def load_version(version: int, name: str | None = None) -> RiskModelBundle:
     """Load one registered version's bundle."""
     name = _model_name(name)
+    client()  # felrisk's store, also in a fresh process that resolved no champion first
     try:
         model = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
     except MlflowException as exc:
