@@ -186,7 +186,8 @@ def _create_exclusive_rw(path: Path) -> int:
     return fd
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while process `pid` runs (or cannot be asked); this process counts as alive."""
     if pid == os.getpid():
         return True
     try:
@@ -206,7 +207,7 @@ def remove_leftover_files(folder: Path) -> list[Path]:
         return removed
     for p in sorted(folder.iterdir()):
         m = _TMP_RE.match(p.name)
-        if m and not _pid_alive(int(m.group(1))):
+        if m and not pid_alive(int(m.group(1))):
             remove_path(p)
             removed.append(p)
     for p in removed:

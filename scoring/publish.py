@@ -17,7 +17,14 @@ from datetime import date
 from pathlib import Path
 
 from felrisk.errors import LockedError
-from felrisk.safeio import dir_mode, make_dir, open_lock_file, refuse_symlink, remove_path
+from felrisk.safeio import (
+    dir_mode,
+    make_dir,
+    open_lock_file,
+    pid_alive,
+    refuse_symlink,
+    remove_path,
+)
 
 log = logging.getLogger("felrisk.scoring")
 
@@ -102,9 +109,16 @@ def recover(out: Path, as_of: date) -> None:
         log.warning("restored the previous list for %s left aside by a crashed run", day)
         olds = olds[:-1]
     leftovers = [*olds, *out.glob(f".old-{day}-*"), *out.glob(f".tmp-{day}-*")]
+    # another night's staging folder whose run is gone (its own run would clean it only then)
+    leftovers += [p for p in out.glob(".tmp-*-*") if not pid_alive(_pid_of(p))]
     for stale in dict.fromkeys(p for p in leftovers if p.exists() or p.is_symlink()):
         remove_path(stale)
-        log.warning("removed %s, left by a run for %s that did not finish", stale, day)
+        log.warning("removed %s, left by a run that did not finish", stale)
+
+
+def _pid_of(folder: Path) -> int:
+    tail = folder.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else os.getpid()  # not ours to judge: keep it
 
 
 def staging_dir(out: Path, as_of: date) -> Path:

@@ -79,7 +79,11 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next_which_says_so(world, 
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("keep")
     (out / f".tmp-{DAY}-4343").symlink_to(elsewhere)
+    dead = 2**22 + 77  # no such process: a killed run of another night
+    (out / f".tmp-2025-09-30-{dead}").mkdir()
+    alive = out / f".tmp-2025-09-29-{os.getpid()}"  # a night being written right now
+    alive.mkdir()
     run_nightly(world, as_of=AS_OF, out=out, deps=fake_deps(world))
-    assert sorted(p.name for p in out.iterdir()) == [DAY, f"{DAY}.lock"]
+    assert sorted(p.name for p in out.iterdir()) == [alive.name, DAY, f"{DAY}.lock"]
     assert (elsewhere / "keep.txt").read_text() == "keep"  # a link is removed, never followed
-    assert caplog.text.count("did not finish") == 2
+    assert caplog.text.count("did not finish") == 3
