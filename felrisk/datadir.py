@@ -68,7 +68,10 @@ def open_data(
     if path.is_file():
         if engine != "duckdb":
             raise ContractError("a DuckDB data file can only be read with --engine duckdb")
-        con = ibis.duckdb.connect(str(path), read_only=True)
+        try:
+            con = ibis.duckdb.connect(str(path), read_only=True)
+        except Exception as exc:  # DuckDB's own error types: not a database, damaged
+            raise ContractError(f"{path}: not a readable DuckDB file ({exc})") from exc
         # ibis 12's list_tables() breaks on duckdb 2.0 (fetch_arrow_table is gone): ask directly.
         present = {
             r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()

@@ -200,7 +200,10 @@ def issued_controls(lists_dir: Path) -> pd.DataFrame:
     for folder in sorted(lists_dir.glob("????-??-??")):
         f = folder / "control_list.parquet"
         if folder.is_dir() and f.exists():
-            frames.append(pd.read_parquet(f, columns=list(_LIST_COLUMNS)))
+            try:
+                frames.append(pd.read_parquet(f, columns=list(_LIST_COLUMNS)))
+            except (pa.ArrowException, KeyError) as exc:
+                raise OutcomeImportError(f"{f}: not a readable issued list ({exc})") from exc
     if not frames:
         raise OutcomeImportError(f"no issued lists (DATE/control_list.parquet) in {lists_dir}")
     issued = pd.concat(frames, ignore_index=True)

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from felrisk.datadir import write_table
 from felrisk.errors import ConfigError
-from felrisk.safeio import make_dir
+from felrisk.safeio import make_dir, remove_leftover_files
 from synthetic import export
 from synthetic.agency_rules import check_flags, rule_flags
 from synthetic.build import World, build_world
@@ -88,6 +88,7 @@ def write_world(world: World, cases: pd.DataFrame, controls: pd.DataFrame, out: 
     Owner-only (felrisk.safeio): the world is personal data, truth/ even more so.
     """
     make_dir(out)
+    remove_leftover_files(out)
     truth_dir = out / "truth"
     if truth_dir.exists():
         shutil.rmtree(truth_dir)

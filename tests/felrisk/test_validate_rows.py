@@ -88,3 +88,10 @@ def test_an_unreadable_parquet_file_is_exit_3_naming_the_file(tmp_path, capsys, 
     assert main(["validate", "--data", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert "payments.parquet" in err and "Traceback" not in err
+
+
+def test_a_damaged_duckdb_file_is_exit_3_naming_it(tmp_path, capsys):
+    db = tmp_path / "world.duckdb"
+    db.write_bytes(b"not a database at all" * 100)
+    assert main(["validate", "--data", str(db)]) == 3
+    assert "world.duckdb" in capsys.readouterr().err

@@ -302,3 +302,14 @@ def test_a_large_results_file_is_read_in_chunks(issued, tmp_path):
     assert p_whole == p_chunked
     assert any("not a finite number: line 9 (" in p for p in p_chunked)
     assert any("repeated in the file" in p and "line 2 (" in p for p in p_chunked)
+
+
+def test_a_damaged_issued_list_is_exit_3_naming_it(issued, data, tmp_path, capsys):
+    _, lists, lst = issued
+    copy = shutil.copytree(lists, tmp_path / "lists")
+    f = next(copy.glob("????-??-??")) / "control_list.parquet"
+    f.write_bytes(f.read_bytes()[:100])
+    r = _write(_results(lst), tmp_path / "r.csv")
+    args = ["outcomes", "import", str(r), "--lists", str(copy), "--data", str(data)]
+    assert main(args) == 3
+    assert "control_list.parquet" in capsys.readouterr().err
