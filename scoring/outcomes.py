@@ -137,6 +137,8 @@ def read_results(
     if not parts:
         raise OutcomeImportError(f"{file.name}: no header line ({', '.join(RESULT_COLUMNS)})")
     out = pd.concat(parts)
+    del parts  # the chunks or the whole, not both for long
+    out["closed_date"] = out["closed_date"].dt.date
     dup = out["control_id"].duplicated(keep=False) & (out["control_id"] != "")
     found.add(dup, f"{file.name}: control_id repeated in the file", out)
     return out, found.messages()
@@ -186,7 +188,8 @@ def _typed_chunk(
         df,
     )
     return df.assign(
-        closed_date=closed.dt.date,
+        outcome=df["outcome"].astype("category"),  # a handful of codes: a byte per row
+        closed_date=closed,
         wrong_amount_sek=amount.where(np.isfinite(amount), np.nan).fillna(0.0).astype(float),
     )
 
