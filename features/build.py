@@ -5,7 +5,6 @@ Training and the nightly job call the same `build_features`; only their spines d
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from features.registry import FAMILY_MODULES, REGISTRY, categorical_features, fe
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk.datadir import DataSet, open_data
 from felrisk.rules import CoordinationRules, load_rules
+from felrisk.safeio import atomic_write
 
 __all__ = [
     "active_spine",
@@ -183,10 +183,8 @@ def write_feature_table(
             [f if f.name != "as_of" else pa.field("as_of", pa.date32()) for f in table.schema]
         )
     ).replace_schema_metadata(None)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, out)
+    with atomic_write(out) as fh:  # owner-only: a row per person's case
+        pq.write_table(table, fh, compression="zstd")
     if console is not None:
         console.print(
             f"{table.num_rows} active cases on {as_of}: {len(feature_names(False))} features -> {out}"

@@ -1,12 +1,15 @@
 """The `felrisk` command: thin commands that parse options, call one library function, map errors.
 
-Exit codes (documented in the README): 0 ok, 1 internal error, 2 usage or configuration error,
-3 bad input data, 4 no model to score with, 5 another run holds the lock.
+Exit codes (documented in the README): 0 ok, 1 internal error, 2 usage or configuration error
+(a symbolic link where felrisk writes, a missing key), 3 bad input data, 4 no model to score with,
+5 another run holds the lock, 6 the system refused a read or write (disk full, permission denied),
+7 a remade night differs from its manifest.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,7 +17,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from felrisk.errors import EXIT_INTERNAL, FelriskError
+from felrisk.errors import (
+    EXIT_INTERNAL,
+    ConfigError,
+    FelriskError,
+    NotReproducedError,
+    StorageError,
+    storage_message,
+)
+from felrisk.safeio import private_umask
 
 app = typer.Typer(
     help="felrisk: rank social-insurance cases for targeted controls (riktade kontroller).",
@@ -218,8 +229,32 @@ def outcomes_import(
     import_outcomes(file, lists_dir=lists, data_dir=data, console=console)
 
 
+@app.command()
+def reproduce(
+    manifest: Path = typer.Argument(..., help="manifest.json of the night to remake."),
+    data: Path = typer.Option(..., help="Data directory the night was made from."),
+    out: Path = typer.Option(..., help="Folder for the remade night (not the original's)."),
+    lists: Path | None = typer.Option(
+        None, help="Folder of earlier lists the night's cooldown read (default: the manifest's)."
+    ),
+) -> None:
+    """Remake a night from its manifest in this process; exit 0 only if every file matches."""
+    from scoring.reproduce import reproduce_night
+
+    again = reproduce_night(manifest, data, out, lists_dir=lists, console=console)
+    for line in again.summary():
+        console.print(line, highlight=False)
+    if not again.identical:
+        raise NotReproducedError(
+            f"{again.result.folder} differs from {manifest}: " + "; ".join(again.summary())
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and turn felrisk's named errors into documented exit codes."""
+    # Whatever a library creates on felrisk's behalf (MLflow's store, feature tables, plots) is
+    # owner-only too; felrisk's own writes set their modes explicitly (felrisk.safeio).
+    os.umask(private_umask())
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -237,6 +272,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except typer.Abort:
         return 2
+    except OSError as exc:  # disk full, permission denied, read-only file system
+        console.print(f"[bold red]error:[/] {storage_message(exc)}", highlight=False)
+        logging.getLogger("felrisk").debug("storage error", exc_info=True)
+        return StorageError.exit_code
+    except KeyError as exc:  # a manifest, config or input that lacks a key it must have
+        console.print(f"[bold red]error:[/] missing key {exc}", highlight=False)
+        logging.getLogger("felrisk").debug("missing key", exc_info=True)
+        return ConfigError.exit_code
     except Exception as exc:  # the scheduler needs a code, the log needs the trace
         logging.getLogger("felrisk").exception("internal error: %s", exc)
         return EXIT_INTERNAL

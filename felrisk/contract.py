@@ -5,9 +5,14 @@ Names, types and codes are fixed by the contract: other tools produce data in th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
+from pydantic import Field, field_validator
+
+from felrisk.config import FrozenConfig, load_config
 
 BENEFITS: tuple[str, ...] = ("SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS")
 DAILY_BENEFITS: tuple[str, ...] = ("SJP", "KAR", "FP", "TFP", "AKS")
@@ -48,6 +53,11 @@ class Column:
     def arrow_type(self) -> pa.DataType:
         return _ARROW[self.type]
 
+    @property
+    def is_id(self) -> bool:
+        """An identifier: a text column named `..._id`; its values must match the id pattern."""
+        return self.type == "str" and self.name.endswith("_id")
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -69,6 +79,13 @@ class TableSpec:
     date_order: tuple[tuple[str, str], ...] = ()
     references: tuple[Reference, ...] = field(default_factory=tuple)
     optional: bool = False
+    # Further dates from which part of a row is known (a closure, a control's outcome).
+    also_known_from: tuple[str, ...] = ()
+
+    @property
+    def known_dates(self) -> tuple[str, ...]:
+        """Every date column that says when the agency learnt something: never after today."""
+        return ((self.known_from,) if self.known_from else ()) + self.also_known_from
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -143,6 +160,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("case_id",),
             known_from="opened_date",
+            also_known_from=("closed_date",),
             date_order=(("opened_date", "closed_date"),),
             references=(Reference("person_id", "persons", "person_id"),),
         ),
@@ -253,6 +271,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("control_id",),
             known_from="selected_date",
+            also_known_from=("closed_date",),
             date_order=(("selected_date", "closed_date"),),
             references=(
                 Reference("case_id", "cases", "case_id"),
@@ -287,3 +306,24 @@ def table_spec(name: str) -> TableSpec:
     if name in TRUTH_TABLES:
         return TRUTH_TABLES[name]
     raise KeyError(f"no contract table named {name!r}")
+
+
+class ContractConfig(FrozenConfig):
+    """The contract's policy rules (felrisk/config/contract.toml)."""
+
+    id_pattern: str
+    date_slack_days: int = Field(ge=0)
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
+
+
+def load_contract_config(path: str | Path | None = None) -> ContractConfig:
+    """The contract's policy rules from TOML (default: the shipped contract.toml)."""
+    return load_config(ContractConfig, path, "contract.toml")

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from felrisk.contract import TABLES, table_spec
 from felrisk.errors import ContractError
+from felrisk.safeio import atomic_write
 
 if TYPE_CHECKING:  # pandas is imported by those who pass frames, not by every reader
     import pandas as pd
@@ -67,7 +68,10 @@ def open_data(
     if path.is_file():
         if engine != "duckdb":
             raise ContractError("a DuckDB data file can only be read with --engine duckdb")
-        con = ibis.duckdb.connect(str(path), read_only=True)
+        try:
+            con = ibis.duckdb.connect(str(path), read_only=True)
+        except Exception as exc:  # DuckDB's own error types: not a database, damaged
+            raise ContractError(f"{path}: not a readable DuckDB file ({exc})") from exc
         # ibis 12's list_tables() breaks on duckdb 2.0 (fetch_arrow_table is gone): ask directly.
         present = {
             r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()
@@ -85,8 +89,17 @@ def open_data(
     for name in names:
         p = parquet_path(path, name)
         if p.exists():
-            found[name] = con.read_parquet(str(p), table_name=f"felrisk_{name}")
+            found[name] = _read_parquet(con, p, name)
     return DataSet(path, con, found, engine)
+
+
+def _read_parquet(con: Any, p: Path, name: str) -> ibis.Table:
+    """One table from its Parquet file; an unreadable file is bad input naming the file."""
+    try:
+        pq.read_metadata(p)  # the footer: a zero-byte, cut-off or foreign file fails here
+        return con.read_parquet(str(p), table_name=f"felrisk_{name}")
+    except Exception as exc:  # Arrow's, DuckDB's and Spark's own error types
+        raise ContractError(f"{p}: not a readable Parquet file ({exc})") from exc
 
 
 def local_spark_session(cores: int = 2) -> Any:
@@ -138,14 +151,11 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
 
 
 def write_table(name: str, df: pd.DataFrame | pa.Table, out_dir: str | Path) -> Path:
-    """Write one table as Parquet, atomically and byte-for-byte reproducibly."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write one table as Parquet: atomically, owner-only and byte-for-byte reproducibly."""
     table = df if isinstance(df, pa.Table) else to_arrow(name, df)
-    target = out_dir / f"{name}.parquet"
-    tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
-    os.replace(tmp, target)
+    target = Path(out_dir) / f"{name}.parquet"
+    with atomic_write(target) as fh:
+        pq.write_table(table, fh, compression="zstd", row_group_size=1_000_000)
     return target
 
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import ibis
 import ibis.expr.datatypes as dt
+import pandas as pd
 import pandera.errors
 
-from felrisk.contract import TABLES, Column, TableSpec
-from felrisk.datadir import DataSet, open_data
+from felrisk.contract import TABLES, Column, ContractConfig, TableSpec, load_contract_config
+from felrisk.datadir import DataSet, open_data, parquet_path
 from felrisk.errors import ContractError
 from felrisk.schemas import IBIS_TYPES, contract_schema
 
@@ -71,11 +74,25 @@ def _fmt(value: object) -> str:
     return "null" if value is None or value != value else str(value)
 
 
-def validate_data(path: str | Path, *, raise_on_error: bool = True) -> ValidationReport:
-    """Validate every contract table at `path`; raise ContractError listing all problems."""
+def validate_data(
+    path: str | Path,
+    *,
+    raise_on_error: bool = True,
+    config: ContractConfig | None = None,
+    today: date | None = None,
+) -> ValidationReport:
+    """Validate every contract table at `path`; raise ContractError listing all problems.
+
+    Every row of every table is checked in one aggregate query per table: types, nulls, codes,
+    ranges, finite floats, id format, duplicates, date order, no known-from date after `today`
+    (default: the clock's), and then no date after the data's last day (see `_late_dates`).
+    """
     path = Path(path)
+    config = config or load_contract_config()
+    today = today or date.today()
     data = open_data(path)
     report = ValidationReport(path)
+    dates = _DateMaxima()
     try:
         for spec in TABLES.values():
             if spec.name not in data:
@@ -83,7 +100,8 @@ def validate_data(path: str | Path, *, raise_on_error: bool = True) -> Validatio
                     Problem(spec.name, "-", f"table missing (expected {spec.name}.parquet)")
                 )
                 continue
-            _validate_table(data, spec, report)
+            _validate_table(data, spec, report, config, today, dates)
+        _late_dates(data, report, dates, config.date_slack_days)
         _validate_references(data, report)
     finally:
         _close(data)
@@ -96,6 +114,18 @@ def validate_data(path: str | Path, *, raise_on_error: bool = True) -> Validatio
     return report
 
 
+@dataclass
+class _DateMaxima:
+    """Per table and date column, the newest date seen (known-from columns: not after today)."""
+
+    known_from: dict[tuple[str, str], date] = field(default_factory=dict)
+    other: dict[tuple[str, str], date] = field(default_factory=dict)
+
+    def last_day(self) -> date | None:
+        """The data's last day: the newest known-from date not after today, over all tables."""
+        return max(self.known_from.values(), default=None)
+
+
 def _close(data: DataSet) -> None:
     disconnect = getattr(data.con, "disconnect", None)
     if disconnect is not None:
@@ -106,7 +136,14 @@ def _type_ok(actual: dt.DataType, col: Column) -> bool:
     return actual.copy(nullable=True) == IBIS_TYPES[col.type].copy(nullable=True)
 
 
-def _validate_table(data: DataSet, spec: TableSpec, report: ValidationReport) -> None:
+def _validate_table(
+    data: DataSet,
+    spec: TableSpec,
+    report: ValidationReport,
+    config: ContractConfig,
+    today: date,
+    dates: _DateMaxima,
+) -> None:
     t = data[spec.name]
     schema = t.schema()
     usable: set[str] = set()
@@ -126,12 +163,33 @@ def _validate_table(data: DataSet, spec: TableSpec, report: ValidationReport) ->
 
     if spec.key and set(spec.key) <= usable:
         t = t.mutate(__dup=t.count().over(group_by=[t[k] for k in spec.key]))
-    checks = _row_checks(spec, t, usable)
-    counts = t.aggregate(
-        [ibis._.count().name("__rows")]
-        + [pred.cast("int64").sum().name(f"c{i}") for i, (_, _, pred) in enumerate(checks)]
-    ).execute()
+    checks = _row_checks(spec, t, usable, config.id_pattern, today)
+    date_cols = [c.name for c in spec.columns if c.type == "date" and c.name in usable]
+    maxima = [
+        (t[c].max(where=t[c] <= today) if c == spec.known_from else t[c].max()).name(f"m_{c}")
+        for c in date_cols
+    ]
+    try:
+        counts = t.aggregate(
+            [ibis._.count().name("__rows")]
+            + [pred.cast("int64").sum().name(f"c{i}") for i, (_, _, pred) in enumerate(checks)]
+            + maxima
+        ).execute()
+    except duckdb.Error as exc:
+        source = parquet_path(data.path, spec.name) if data.path.is_dir() else data.path
+        raise ContractError(
+            f"{source}: cannot read the rows of {spec.name} ({_first_line(exc)})"
+        ) from exc
     report.row_counts[spec.name] = int(counts["__rows"].iloc[0])
+    for c in date_cols:
+        newest = counts[f"m_{c}"].iloc[0]
+        if newest is None or pd.isna(newest):
+            continue
+        newest = pd.Timestamp(newest).date()
+        if c in spec.known_dates:
+            dates.known_from[(spec.name, c)] = newest
+        else:
+            dates.other[(spec.name, c)] = newest
     failed = False
     for i, (column, rule, pred) in enumerate(checks):
         n = counts[f"c{i}"].iloc[0]
@@ -147,7 +205,13 @@ def _validate_table(data: DataSet, spec: TableSpec, report: ValidationReport) ->
         _pandera_gate(spec, t, report)
 
 
-def _row_checks(spec: TableSpec, t: ibis.Table, usable: set[str]) -> list[tuple[str, str, object]]:
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().split("\n", 1)[0]
+
+
+def _row_checks(
+    spec: TableSpec, t: ibis.Table, usable: set[str], id_pattern: str, today: date
+) -> list[tuple[str, str, object]]:
     """(column, rule, predicate of offending rows) for every row-level rule of the contract."""
     checks: list[tuple[str, str, object]] = []
     for col in spec.columns:
@@ -161,10 +225,31 @@ def _row_checks(spec: TableSpec, t: ibis.Table, usable: set[str]) -> list[tuple[
             checks.append(
                 (col.name, f"unknown code (allowed: {allowed})", c.notnull() & ~c.isin(col.codes))
             )
+        finite = c.notnull()
+        if col.type == "float":
+            broken = c.isnan() | c.isinf()
+            checks.append((col.name, "not a finite number (NaN or infinite)", broken))
+            finite = finite & ~broken
         if col.min_value is not None:
-            checks.append((col.name, f"value below {col.min_value:g}", c < col.min_value))
+            checks.append(
+                (col.name, f"value below {col.min_value:g}", finite & (c < col.min_value))
+            )
         if col.max_value is not None:
-            checks.append((col.name, f"value above {col.max_value:g}", c > col.max_value))
+            checks.append(
+                (col.name, f"value above {col.max_value:g}", finite & (c > col.max_value))
+            )
+        if col.is_id:
+            checks.append(
+                (
+                    col.name,
+                    f"id not of the contract's form {id_pattern}",
+                    c.notnull() & ~c.re_search(id_pattern),
+                )
+            )
+        if col.name in spec.known_dates:
+            checks.append(
+                (col.name, f"date after today ({today.isoformat()})", c.notnull() & (c > today))
+            )
     if "__dup" in t.columns:
         checks.append(("+".join(spec.key), "duplicated id", t["__dup"] > 1))
     for earlier, later in spec.date_order:
@@ -173,6 +258,24 @@ def _row_checks(spec: TableSpec, t: ibis.Table, usable: set[str]) -> list[tuple[
                 (later, f"{later} before {earlier}", t[later].notnull() & (t[later] < t[earlier]))
             )
     return checks
+
+
+def _late_dates(data: DataSet, report: ValidationReport, dates: _DateMaxima, slack: int) -> None:
+    """Dates after the data's last day (plus `slack` days): a date no extract can yet hold."""
+    last = dates.last_day()
+    if last is None:
+        return
+    bound = last + timedelta(days=slack)
+    for (table, column), newest in dates.other.items():
+        if newest <= bound:
+            continue
+        spec = TABLES[table]
+        t = data[table]
+        pred = t[column].notnull() & (t[column] > bound)
+        n = int(t.filter(pred).count().execute())
+        rule = f"date after the data's last day ({last.isoformat()}"
+        rule += f" + {slack} days)" if slack else ")"
+        report.problems.append(Problem(table, column, rule, n, _examples(t, spec, pred, column)))
 
 
 def _examples(t: ibis.Table, spec: TableSpec, pred, column: str) -> tuple[dict, ...]:

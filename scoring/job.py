@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from rich.console import Console
 
 from felrisk.datadir import ENGINES, file_sha256
 from felrisk.errors import ConfigError, ContractError
+from felrisk.safeio import remove_path, write_text
 from felrisk.validate import validate_data
 from scoring.config import SelectionConfig, load_selection_config
 from scoring.deps import NightDeps, default_deps
@@ -45,6 +45,7 @@ from scoring.timeline import render_timelines
 
 log = logging.getLogger("felrisk.scoring")
 
+# Every file of a night but the manifest; the manifest holds their hashes, so a rerun is compared.
 LIST_FILES = ("control_list.parquet", "control_list.csv", "control_list.xlsx", "report.html")
 
 
@@ -408,7 +409,7 @@ def _run(n: _Night) -> NightResult:
             write_parquet(lst, tmp / "control_list.parquet")
             write_csv(lst, tmp / "control_list.csv")
             write_excel(lst, tmp / "control_list.xlsx", as_of=as_of, model_label=model_label)
-            (tmp / "report.html").write_text(html, encoding="utf-8")
+            write_text(tmp / "report.html", html)
         manifest = Manifest(
             as_of=as_of,
             model_name=deps.model_name,
@@ -421,26 +422,27 @@ def _run(n: _Night) -> NightResult:
             issued_lists=issued_hashes,
             counts=counts,
             timings_s=steps.timings,
-            outputs={f: file_sha256(tmp / f) for f in ("control_list.parquet", "control_list.csv")},
+            outputs={f: file_sha256(tmp / f) for f in LIST_FILES},
             notes=[fair_msg] if fair_msg else [],
         )
         manifest.write(tmp / "manifest.json")
-        with steps.step("mlflow", "Loggar körningen i MLflow"):
-            log_scoring_run(
-                deps.scoring_run,
-                as_of=as_of,
-                version=n.version,
-                config=config,
-                scored=scored,
-                lst=lst,
-                psi=psi,
-                fair=fair,
-                fair_by_benefit=fair_by_benefit,
-                manifest=tmp / "manifest.json",
-            )
         with steps.step("publish", "Publicerar nattens mapp"):
             folder = publish(tmp, n.out, as_of)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # the previous list, if any, stays in place
+        remove_path(tmp)  # the previous list, if any, stays in place
         raise
+    # Logged only once the night is published: a failed night leaves no run that looks like one.
+    with steps.step("mlflow", "Loggar körningen i MLflow"):
+        log_scoring_run(
+            deps.scoring_run,
+            as_of=as_of,
+            version=n.version,
+            config=config,
+            scored=scored,
+            lst=lst,
+            psi=psi,
+            fair=fair,
+            fair_by_benefit=fair_by_benefit,
+            manifest=folder / "manifest.json",
+        )
     return NightResult(folder, as_of, n.version, len(scored), len(lst), counts)

@@ -9,8 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import felrisk
+from felrisk.config import parse_config
 from felrisk.contract import TABLES
 from felrisk.datadir import file_sha256, parquet_path
+from felrisk.errors import ContractError
+from felrisk.safeio import write_text
 from scoring.config import SelectionConfig
 
 MANIFEST_VERSION = 1
@@ -89,20 +92,41 @@ class Manifest:
         }
 
     def write(self, path: Path) -> Path:
-        path.write_text(
-            json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return write_text(
+            path, json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         )
-        return path
+
+
+# What a night can be remade from; a manifest without one of these is refused, naming it.
+REQUIRED_KEYS = ("as_of", "model", "engine", "config", "inputs", "outputs_sha256")
+# What changes from one run of the same night to the next: wall times, and how the policy came.
+VOLATILE_KEYS = ("timings_s", "config_source")
 
 
 def read_manifest(path: Path) -> dict:
-    """A manifest as a dict."""
-    return json.loads(Path(path).read_text())
+    """A manifest as a dict; unreadable JSON or a missing key is bad input (ContractError)."""
+    path = Path(path)
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContractError(f"{path}: not a manifest (JSON): {exc}") from exc
+    missing = [k for k in REQUIRED_KEYS if not isinstance(m, dict) or k not in m]
+    if not missing and not {"name", "version"} <= set(m["model"]):
+        missing = ["model.name/model.version"]
+    if missing:
+        raise ContractError(f"{path}: manifest lacks {', '.join(missing)}")
+    return m
 
 
 def config_from_manifest(path: Path) -> SelectionConfig:
     """The exact selection policy a night used, to run it again."""
-    return SelectionConfig.model_validate(read_manifest(path)["config"])
+    return parse_config(SelectionConfig, read_manifest(path)["config"], source=f"{path} config")
+
+
+def manifest_differences(old: dict, new: dict) -> list[str]:
+    """Top-level keys whose values differ between two manifests of one night, volatile ones aside."""
+    keys = (set(old) | set(new)) - set(VOLATILE_KEYS)
+    return sorted(k for k in keys if old.get(k) != new.get(k))
 
 
 def input_mismatches(manifest: dict, data_dir: Path) -> list[str]:

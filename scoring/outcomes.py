@@ -9,8 +9,8 @@ unknown, already imported or in conflict with what `controls` holds: nothing is 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from felrisk.contract import ERROR_OUTCOMES, OUTCOMES
 from felrisk.datadir import parquet_path, to_arrow
 from felrisk.errors import ContractError, OutcomeImportError
+from felrisk.safeio import atomic_write, remove_leftover_files
 from scoring.publish import path_lock
 from scoring.selection import SELECTION_EXPLORATION, SELECTION_MODEL
 
@@ -46,6 +47,7 @@ _LIST_COLUMNS = (
     "selection_probability",
 )
 _MAX_LISTED = 20
+CHUNK_ROWS = 100_000
 
 
 @dataclass
@@ -59,78 +61,137 @@ class ImportResult:
     by_selection: dict[str, int] = field(default_factory=dict)
 
 
+class _Refusals:
+    """Problems found chunk by chunk: per rule, how many lines and the first few of them."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[int, list[str]]] = {}
+
+    def add(self, rows: pd.Series, text: str, frame: pd.DataFrame) -> None:
+        """Note the lines (header is line 1) and control ids of `rows` under `text`."""
+        if not rows.any():
+            return
+        bad = frame.loc[rows]
+        n, shown = self.found.get(text, (0, []))
+        ids = bad["control_id"].tolist() if "control_id" in bad else [""] * len(bad)
+        room = _MAX_LISTED - len(shown)
+        shown = shown + [
+            f"line {line} ({c})" for line, c in list(zip(bad.index + 2, ids, strict=True))[:room]
+        ]
+        self.found[text] = (n + len(bad), shown)
+
+    def messages(self) -> list[str]:
+        out = []
+        for text, (n, shown) in self.found.items():
+            more = f" and {n - len(shown)} more" if n > len(shown) else ""
+            out.append(f"{text}: {', '.join(shown)}{more}")
+        return out
+
+
 def _problem(problems: list[str], rows: pd.Series, text: str, frame: pd.DataFrame) -> None:
     """Add one problem naming the file lines (header is line 1) and control ids of `rows`."""
-    if not rows.any():
-        return
-    bad = frame.loc[rows]
-    lines = (bad.index + 2).tolist()
-    ids = bad["control_id"].tolist() if "control_id" in bad else []
-    shown = ", ".join(
-        f"line {n} ({c})" for n, c in list(zip(lines, ids, strict=False))[:_MAX_LISTED]
-    )
-    more = f" and {len(lines) - _MAX_LISTED} more" if len(lines) > _MAX_LISTED else ""
-    problems.append(f"{text}: {shown}{more}")
+    found = _Refusals()
+    found.add(rows, text, frame)
+    problems.extend(found.messages())
 
 
-def read_results(file: Path) -> tuple[pd.DataFrame, list[str]]:
-    """The results file parsed and typed, and every problem found in its rows."""
-    file = Path(file)
-    if not file.exists():
-        raise OutcomeImportError(f"results file not found: {file}")
+def _separator(file: Path) -> str:
+    """';' for a CSV as Swedish Excel saves it, else ','; only the header line is read."""
     try:
-        # Swedish Excel saves CSV with a byte-order mark, ';' between fields and decimal commas.
-        header = file.read_text(encoding="utf-8-sig").split("\n", 1)[0]
-        sep = ";" if header.count(";") > header.count(",") else ","
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
+        with open(file, encoding="utf-8-sig", newline="") as fh:
+            header = fh.readline(1 << 16)
+    except UnicodeDecodeError as exc:
+        raise OutcomeImportError(f"{file.name}: not a readable UTF-8 CSV file ({exc})") from exc
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_results(
+    file: Path, *, today: date | None = None, chunk_rows: int = CHUNK_ROWS
+) -> tuple[pd.DataFrame, list[str]]:
+    """The results file parsed and typed, and every problem found in its rows.
+
+    Read `chunk_rows` lines at a time, keeping only the five result columns, typed: memory grows
+    with the results, not with the file's text. A result closed after `today` is refused.
+    """
+    file = Path(file)
+    today = today or date.today()
+    if not file.is_file():
+        raise OutcomeImportError(f"results file not found: {file}")
+    sep = _separator(file)
+    found = _Refusals()
+    parts = []
+    try:
+        chunks = pd.read_csv(
+            file,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            sep=sep,
+            chunksize=chunk_rows,
+            usecols=lambda c: c.strip() in RESULT_COLUMNS,
+        )
+        for raw in chunks:
+            parts.append(_typed_chunk(raw, file.name, sep, today, found))
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise OutcomeImportError(f"{file.name}: not a readable UTF-8 CSV file ({exc})") from exc
-    if sep == ";" and "wrong_amount_sek" in raw.columns:
-        raw["wrong_amount_sek"] = (
-            raw["wrong_amount_sek"].str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".")
-        )
+    if not parts:
+        raise OutcomeImportError(f"{file.name}: no header line ({', '.join(RESULT_COLUMNS)})")
+    out = pd.concat(parts)
+    del parts  # the chunks or the whole, not both for long
+    out["closed_date"] = out["closed_date"].dt.date
+    dup = out["control_id"].duplicated(keep=False) & (out["control_id"] != "")
+    found.add(dup, f"{file.name}: control_id repeated in the file", out)
+    return out, found.messages()
+
+
+def _typed_chunk(
+    raw: pd.DataFrame, name: str, sep: str, today: date, found: _Refusals
+) -> pd.DataFrame:
+    """One chunk of results checked (problems into `found`) and typed."""
+    raw.columns = [c.strip() for c in raw.columns]
     missing = [c for c in RESULT_COLUMNS if c not in raw.columns]
     if missing:
         raise OutcomeImportError(
-            f"{file.name}: missing column(s) {', '.join(missing)}; "
-            f"expected {', '.join(RESULT_COLUMNS)}"
+            f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(RESULT_COLUMNS)}"
         )
     df = raw[list(RESULT_COLUMNS)].apply(lambda s: s.str.strip())
-    problems: list[str] = []
-    _problem(problems, df["control_id"] == "", f"{file.name}: control_id is empty", df)
-    _problem(problems, df["case_id"] == "", f"{file.name}: case_id is empty", df)
-    _problem(
-        problems,
-        ~df["outcome"].isin(OUTCOMES),
-        f"{file.name}: outcome not one of {', '.join(OUTCOMES)}",
-        df,
+    if sep == ";":  # decimal commas and thousands spaces, as Swedish Excel writes them
+        df["wrong_amount_sek"] = (
+            df["wrong_amount_sek"].str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".")
+        )
+    found.add(df["control_id"] == "", f"{name}: control_id is empty", df)
+    found.add(df["case_id"] == "", f"{name}: case_id is empty", df)
+    found.add(
+        ~df["outcome"].isin(OUTCOMES), f"{name}: outcome not one of {', '.join(OUTCOMES)}", df
     )
     closed = pd.to_datetime(df["closed_date"], format="%Y-%m-%d", errors="coerce")
-    _problem(problems, closed.isna(), f"{file.name}: closed_date is not a date (YYYY-MM-DD)", df)
+    found.add(closed.isna(), f"{name}: closed_date is not a date (YYYY-MM-DD)", df)
+    found.add(
+        closed > pd.Timestamp(today),
+        f"{name}: closed_date after today ({today.isoformat()})",
+        df,
+    )
     amount = pd.to_numeric(df["wrong_amount_sek"].replace("", np.nan), errors="coerce")
     bad_text = amount.isna() & (df["wrong_amount_sek"] != "")
-    _problem(problems, bad_text, f"{file.name}: wrong_amount_sek is not a number", df)
-    _problem(problems, amount < 0, f"{file.name}: wrong_amount_sek is negative", df)
+    found.add(bad_text, f"{name}: wrong_amount_sek is not a number", df)
+    found.add(np.isinf(amount), f"{name}: wrong_amount_sek is not a finite number", df)
+    found.add(amount < 0, f"{name}: wrong_amount_sek is negative", df)
     is_error = df["outcome"].isin(ERROR_OUTCOMES)
-    _problem(
-        problems,
+    found.add(
         is_error & (df["wrong_amount_sek"] == ""),
-        f"{file.name}: wrong_amount_sek is missing for an error outcome",
+        f"{name}: wrong_amount_sek is missing for an error outcome",
         df,
     )
-    _problem(
-        problems,
+    found.add(
         (df["outcome"] == "no_error") & (amount > 0),
-        f"{file.name}: wrong_amount_sek above 0 with outcome no_error",
+        f"{name}: wrong_amount_sek above 0 with outcome no_error",
         df,
     )
-    dup = df["control_id"].duplicated(keep=False) & (df["control_id"] != "")
-    _problem(problems, dup, f"{file.name}: control_id repeated in the file", df)
-    out = df.assign(
-        closed_date=closed.dt.date,
-        wrong_amount_sek=amount.fillna(0.0).astype(float),
+    return df.assign(
+        outcome=df["outcome"].astype("category"),  # a handful of codes: a byte per row
+        closed_date=closed,
+        wrong_amount_sek=amount.where(np.isfinite(amount), np.nan).fillna(0.0).astype(float),
     )
-    return out, problems
 
 
 def issued_controls(lists_dir: Path) -> pd.DataFrame:
@@ -142,7 +203,10 @@ def issued_controls(lists_dir: Path) -> pd.DataFrame:
     for folder in sorted(lists_dir.glob("????-??-??")):
         f = folder / "control_list.parquet"
         if folder.is_dir() and f.exists():
-            frames.append(pd.read_parquet(f, columns=list(_LIST_COLUMNS)))
+            try:
+                frames.append(pd.read_parquet(f, columns=list(_LIST_COLUMNS)))
+            except (pa.ArrowException, KeyError) as exc:
+                raise OutcomeImportError(f"{f}: not a readable issued list ({exc})") from exc
     if not frames:
         raise OutcomeImportError(f"no issued lists (DATE/control_list.parquet) in {lists_dir}")
     issued = pd.concat(frames, ignore_index=True)
@@ -265,32 +329,29 @@ def append_controls(data_dir: Path, rows: pd.DataFrame, existing: pa.Table) -> i
     new = new.select(keep.schema.names).cast(keep.schema)
     table = pa.concat_tables([keep, new])
     expected = len(existing) - len(completes) + len(rows)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
-        back = pq.read_table(tmp, columns=["control_id"])["control_id"]
-        kept_ids = set(existing["control_id"].to_pylist())
+    kept_ids = set(existing["control_id"].to_pylist())
+    with atomic_write(path) as fh:  # keeps the table's mode; the old table stays on any failure
+        pq.write_table(table, fh, compression="zstd", row_group_size=1_000_000)
+        fh.flush()
+        back = pq.read_table(fh.name, columns=["control_id"])["control_id"]
         if len(back) != expected or not kept_ids <= set(back.to_pylist()):
-            raise OSError(f"controls check failed after writing {tmp}: rows would be lost")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            raise OSError(f"controls check failed after writing {fh.name}: rows would be lost")
     return expected
 
 
-def import_outcomes(file: Path, *, lists_dir: Path, data_dir: Path, console=None) -> ImportResult:
+def import_outcomes(
+    file: Path, *, lists_dir: Path, data_dir: Path, console=None, today: date | None = None
+) -> ImportResult:
     """Add the investigators' results in FILE to DATA/controls.parquet, all rows or none.
 
     Raises OutcomeImportError (exit code 3) naming every refused line: bad values, unknown
     control ids, results imported before, and results that conflict with recorded outcomes.
     """
     data_dir = Path(data_dir)
-    results, problems = read_results(Path(file))
+    results, problems = read_results(Path(file), today=today)
     issued = issued_controls(Path(lists_dir))
     with path_lock(data_dir / ".controls.lock", "the controls table"):
+        remove_leftover_files(data_dir)
         existing = _existing_controls(data_dir)
         existing_df = existing.select(
             ["control_id", "case_id", "outcome", "wrong_amount_sek", "closed_date"]

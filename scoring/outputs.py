@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from felrisk.contract import BENEFITS
+from felrisk.safeio import atomic_write, write_bytes, write_text
 from scoring.config import LANES
 from scoring.selection import LIST_COLUMNS
 
@@ -71,6 +75,27 @@ EXCEL_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+# OWASP's rule against CSV and formula injection: text starting with one of these is a formula or
+# a command to a spreadsheet, so it is written with a leading apostrophe and read as plain text.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(value: object) -> object:
+    """`value` as a spreadsheet shows it and never runs it: risky text gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell of `frame` passed through inert_text (numbers and dates untouched)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(inert_text)
+    return out
+
+
 def percent_sv(share: float | None) -> str:
     """A share as Swedish percent with one decimal ("57,5 %"); "–" when unknown."""
     if share is None or not np.isfinite(float(share)):
@@ -103,7 +128,8 @@ def to_arrow(lst: pd.DataFrame) -> pa.Table:
 
 def write_parquet(lst: pd.DataFrame, path: Path) -> Path:
     """Parquet without timestamps or pandas metadata: same list, same bytes."""
-    pq.write_table(to_arrow(lst), path, compression="zstd", write_statistics=True)
+    with atomic_write(path) as fh:
+        pq.write_table(to_arrow(lst), fh, compression="zstd", write_statistics=True)
     return path
 
 
@@ -111,8 +137,8 @@ def write_csv(lst: pd.DataFrame, path: Path) -> Path:
     """UTF-8 CSV, '\\n' line ends, floats as their shortest round-trip text (stable)."""
     frame = lst.copy()
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.strftime("%Y-%m-%d")
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", na_rep="")
-    return path
+    text = inert_frame(frame).to_csv(index=False, lineterminator="\n", na_rep="")
+    return write_text(path, text)
 
 
 def _sheet_name(benefit: str, lane: str) -> str:
@@ -128,7 +154,7 @@ def _sheet_value(col: str, value):
         return None
     if isinstance(value, np.generic):
         return value.item()
-    return value
+    return inert_text(value)
 
 
 def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Path:
@@ -137,7 +163,7 @@ def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Pa
     summary = wb.active
     summary.title = "Översikt"
     summary.append(["Kontrollista", as_of.isoformat()])
-    summary.append(["Modell", model_label])
+    summary.append(["Modell", inert_text(model_label)])
     summary.append([])
     summary.append(["Förmån", "Spår", "Antal ärenden", "Varav slumpmässigt urval", "Flik"])
     bold = Font(bold=True)
@@ -174,5 +200,33 @@ def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Pa
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "felrisk"
-    wb.save(path)
-    return path
+    buf = io.BytesIO()
+    wb.save(buf)
+    return write_bytes(path, _fixed_zip(buf.getvalue(), stamp))
+
+
+def _fixed_zip(book: bytes, stamp: datetime) -> bytes:
+    """The workbook's zip again with every entry dated `stamp`, document times included.
+
+    openpyxl dates the zip entries and docProps/core.xml's `modified` with the clock; a list
+    must be the same bytes when remade.
+    """
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(book)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + when.encode() + rb"\g<2>",
+                    data,
+                )
+            info = zipfile.ZipInfo(item.filename, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, data)
+    return out.getvalue()

@@ -12,12 +12,19 @@ import errno
 import fcntl
 import logging
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from felrisk.errors import LockedError
+from felrisk.safeio import (
+    dir_mode,
+    make_dir,
+    open_lock_file,
+    pid_alive,
+    refuse_symlink,
+    remove_path,
+)
 
 log = logging.getLogger("felrisk.scoring")
 
@@ -65,24 +72,22 @@ def _fsync_dir(path: Path) -> None:
 def path_lock(lock_path: Path, what: str) -> Iterator[Path]:
     """Hold `lock_path` exclusively (flock); another holder makes this raise LockedError at once.
 
-    The kernel drops the lock when the process dies, so a crashed run never leaves it held.
+    The kernel drops the lock when the process dies, so a crashed run never leaves it held. The
+    lock file is opened without following links and must be felrisk's own (see safeio).
     """
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(lock_path, "a+")  # noqa: SIM115 - held for the lifetime of the context
+    fd = open_lock_file(lock_path)
     try:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise LockedError(
                 f"another run holds {lock_path} for {what}; try again when it ends"
             ) from exc
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield lock_path
     finally:
-        fh.close()  # releases the flock
+        os.close(fd)  # releases the flock
 
 
 def date_lock(out: Path, as_of: date) -> contextlib.AbstractContextManager[Path]:
@@ -91,24 +96,39 @@ def date_lock(out: Path, as_of: date) -> contextlib.AbstractContextManager[Path]
 
 
 def recover(out: Path, as_of: date) -> None:
-    """Under the lock: restore a list a crash left aside, and delete half-written folders."""
+    """Under the lock: restore a list a crash left aside, and delete half-written folders.
+
+    A symbolic link at OUT/<date> is refused (exit 2) before anything is written.
+    """
     day = as_of.isoformat()
     final = out / day
-    olds = sorted(out.glob(f".old-{day}-*"))
+    refuse_symlink(final, f"the list of {day}")
+    olds = sorted(p for p in out.glob(f".old-{day}-*") if not p.is_symlink())
     if not final.exists() and olds:
         os.rename(olds[-1], final)
         log.warning("restored the previous list for %s left aside by a crashed run", day)
         olds = olds[:-1]
-    for stale in [*olds, *out.glob(f".tmp-{day}-*")]:
-        shutil.rmtree(stale, ignore_errors=True)
+    leftovers = [*olds, *out.glob(f".old-{day}-*"), *out.glob(f".tmp-{day}-*")]
+    # another night's staging folder whose run is gone (its own run would clean it only then)
+    leftovers += [p for p in out.glob(".tmp-*-*") if not pid_alive(_pid_of(p))]
+    for stale in dict.fromkeys(p for p in leftovers if p.exists() or p.is_symlink()):
+        remove_path(stale)
+        log.warning("removed %s, left by a run that did not finish", stale)
+
+
+def _pid_of(folder: Path) -> int:
+    tail = folder.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else os.getpid()  # not ours to judge: keep it
 
 
 def staging_dir(out: Path, as_of: date) -> Path:
-    """A fresh temporary folder inside OUT for tonight's files (same file system as the target)."""
+    """A fresh private folder inside OUT for tonight's files (same file system as the target)."""
     tmp = out / f".tmp-{as_of.isoformat()}-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    if tmp.exists() or tmp.is_symlink():
+        remove_path(tmp)
+    make_dir(out)
+    os.mkdir(tmp, dir_mode())
+    os.chmod(tmp, dir_mode())
     return tmp
 
 
@@ -119,10 +139,11 @@ def publish(tmp: Path, out: Path, as_of: date) -> Path:
             os.fsync(fh.fileno())
     _fsync_dir(tmp)
     final = out / as_of.isoformat()
+    refuse_symlink(final, f"the list of {as_of.isoformat()}")
     if not final.exists():
         os.rename(tmp, final)
     elif exchange_dirs(tmp, final):
-        shutil.rmtree(tmp)  # now holds the previous list
+        remove_path(tmp)  # now holds the previous list
     else:
         # Fallback: two renames; recover() restores the old folder if a crash falls in between.
         old = out / f".old-{as_of.isoformat()}-{os.getpid()}"
@@ -132,6 +153,6 @@ def publish(tmp: Path, out: Path, as_of: date) -> Path:
         except OSError:
             os.rename(old, final)
             raise
-        shutil.rmtree(old)
+        remove_path(old)
     _fsync_dir(out)
     return final

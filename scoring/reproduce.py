@@ -2,33 +2,64 @@
 
 The manifest pins the bytes of every input table, the earlier lists the cooldown read, the model
 version and the whole selection policy; this checks the first two before it runs, and then
-compares the new list's hashes with the recorded ones.
+compares every new file with the recorded hashes, and the new manifest with the old.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from felrisk.datadir import file_sha256
-from felrisk.errors import ContractError, NoModelError
+from felrisk.errors import ConfigError, ContractError, NoModelError
 from scoring.deps import NightDeps, default_deps
 from scoring.job import NightResult, run_nightly
-from scoring.manifest import config_from_manifest, input_mismatches, read_manifest
+from scoring.manifest import (
+    config_from_manifest,
+    input_mismatches,
+    manifest_differences,
+    read_manifest,
+)
 
 
 @dataclass
 class Reproduction:
-    """The remade night and, per list file, whether its bytes equal the recorded ones."""
+    """The remade night: per list file the recorded and the new SHA-256, and the manifest's
+    top-level keys that differ (wall times and the policy's source aside)."""
 
     result: NightResult
     expected: dict[str, str]
     actual: dict[str, str]
+    manifest_differs: list[str] = field(default_factory=list)
 
     @property
     def identical(self) -> bool:
-        return bool(self.expected) and self.expected == self.actual
+        return bool(self.expected) and self.expected == self.actual and not self.manifest_differs
+
+    def summary(self) -> list[str]:
+        """One line per file: `same` or `DIFFERS`, the manifest last."""
+        lines = [
+            f"{name}: {'same' if self.actual.get(name) == digest else 'DIFFERS'}"
+            for name, digest in sorted(self.expected.items())
+        ]
+        differs = ", ".join(self.manifest_differs)
+        lines.append(f"manifest.json: {'DIFFERS in ' + differs if differs else 'same'}")
+        return lines
+
+
+class _Silent:
+    """A run logger that logs nothing."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
+
+
+@contextmanager
+def _no_run(*args, **kwargs) -> Iterator[_Silent]:
+    yield _Silent()
 
 
 def _check_issued(manifest: dict, lists_dir: Path) -> list[str]:
@@ -60,6 +91,10 @@ def reproduce_night(
     manifest_path = Path(manifest_path)
     m = read_manifest(manifest_path)
     lists_dir = Path(lists_dir) if lists_dir is not None else manifest_path.parent.parent
+    if Path(out).resolve() == lists_dir.resolve():
+        raise ConfigError(
+            f"--out {out} holds the night to compare with; remake it into another folder"
+        )
     bad = input_mismatches(m, Path(data_dir)) + _check_issued(m, lists_dir)
     if bad:
         raise ContractError(
@@ -71,7 +106,12 @@ def reproduce_night(
         raise NoModelError("no way to load a given model version (deps.load_version)")
     version = int(m["model"]["version"])
     bundle = deps.load_version(version)
-    deps = replace(deps, load_model=lambda: (version, bundle), model_name=m["model"]["name"])
+    deps = replace(
+        deps,
+        load_model=lambda: (version, bundle),
+        model_name=m["model"]["name"],
+        scoring_run=_no_run,  # a remake is no night: nothing goes to the scoring experiment
+    )
     result = run_nightly(
         Path(data_dir),
         as_of=date.fromisoformat(m["as_of"]),
@@ -84,4 +124,5 @@ def reproduce_night(
     )
     expected = dict(m["outputs_sha256"])
     actual = {name: file_sha256(result.folder / name) for name in expected}
-    return Reproduction(result, expected, actual)
+    again = read_manifest(result.folder / "manifest.json")
+    return Reproduction(result, expected, actual, manifest_differences(m, again))

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from felrisk.datadir import write_table
 from felrisk.errors import ConfigError
+from felrisk.safeio import make_dir, remove_leftover_files
 from synthetic import export
 from synthetic.agency_rules import check_flags, rule_flags
 from synthetic.build import World, build_world
@@ -82,8 +83,12 @@ def _known_cases(world: World, end: int) -> pd.DataFrame:
 
 
 def write_world(world: World, cases: pd.DataFrame, controls: pd.DataFrame, out: Path) -> None:
-    """Write every contract table and truth/case_truth.parquet (replacing an older world)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write every contract table and truth/case_truth.parquet (replacing an older world).
+
+    Owner-only (felrisk.safeio): the world is personal data, truth/ even more so.
+    """
+    make_dir(out)
+    remove_leftover_files(out)
     truth_dir = out / "truth"
     if truth_dir.exists():
         shutil.rmtree(truth_dir)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from felrisk.errors import ContractError
+from felrisk.safeio import make_dir, write_text
 from training.audit_burden import (
     VERDICT_FAILS,
     VERDICT_OPEN,
@@ -64,12 +64,7 @@ def _split_many_values(
 
 
 def _write_json_atomic(data: dict, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _fmt(value: float, pct: bool = False) -> str:
@@ -191,7 +186,7 @@ def audit_selection_file(
         "n_random_without_outcome": int((is_random & outcome.isna()).sum()),
         "split_at_median": median,
     }
-    out.mkdir(parents=True, exist_ok=True)
+    make_dir(out)
     _write_json_atomic(report, out / "audit.json")
     plot_equal_burden(result, out / "equal_burden.png")
     _print_table(result, console if console is not None else Console(stderr=True))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from felrisk.safeio import atomic_write
 from training.metrics_bootstrap import as_1d, as_binary, same_length
 from training.metrics_ranking import reliability_table
 
@@ -20,15 +20,10 @@ def new_figure(width: float = 7.0, height: float = 4.5):  # -> matplotlib.figure
 
 
 def save_png(fig, path: str | Path) -> Path:
-    """Write `fig` as PNG atomically (temporary file, then rename) and return the path."""
+    """Write `fig` as PNG atomically and owner-only (felrisk.safeio) and return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fig.savefig(tmp, format="png", dpi=110, metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_write(path) as fh:
+        fig.savefig(fh, format="png", dpi=110, metadata={"Software": None})
     return path
 
 

@@ -28,6 +28,7 @@ from mlflow.tracking import MlflowClient
 
 from felrisk.errors import ConfigError, NoModelError
 from felrisk.paths import mlruns_dir
+from felrisk.safeio import make_dir
 from models.bundle import RiskModelBundle
 from training.config import load_training_config
 
@@ -61,7 +62,7 @@ def artifact_root(experiment: str) -> Path:
 
 def client() -> MlflowClient:
     """An MLflow client on felrisk's store (created, and migrated, on first use)."""
-    mlruns_dir().mkdir(parents=True, exist_ok=True)
+    make_dir(mlruns_dir())  # owner-only: runs hold tables about persons
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
@@ -256,6 +257,7 @@ def promote_version(version: int, reason: str, console=None, name: str | None = 
 def load_version(version: int, name: str | None = None) -> RiskModelBundle:
     """Load one registered version's bundle."""
     name = _model_name(name)
+    client()  # felrisk's store, also in a fresh process that resolved no champion first
     try:
         model = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
     except MlflowException as exc:

@@ -187,3 +187,29 @@ def test_pandera_gate_reports_what_only_its_schema_says(tmp_path, monkeypatch):
         validate_data(write_tiny_world(tmp_path))
     problem = _one(info.value, "payments", "-", "pandera schema")
     assert "amount_sek" in problem.rule
+
+
+@pytest.mark.parametrize("bad_id", ['=HYPERLINK("http://x","C1")', "-P1", "@P1", "P 1", "P1;DROP"])
+def test_an_id_outside_the_contract_form_is_refused_with_its_row(tmp_path, bad_id):
+    def mutate(df):
+        df.loc[1, "payment_id"] = bad_id
+        return df
+
+    problem = _one(_broken(tmp_path, "payments", mutate), "payments", "payment_id", "id not of")
+    assert problem.n_rows == 1 and problem.examples[0]["payment_id"] == bad_id
+
+
+def test_the_id_pattern_is_configurable(tmp_path):
+    from felrisk.contract import load_contract_config
+
+    write_tiny_world(tmp_path)
+    strict = load_contract_config().model_copy(update={"id_pattern": "^Q"})
+    with pytest.raises(ContractError) as info:
+        validate_data(tmp_path, config=strict)
+    assert {p.table for p in info.value.problems if "id not of" in p.rule} >= {"persons", "cases"}
+    bad = tmp_path / "contract.toml"
+    bad.write_text('id_pattern = "("\ndate_slack_days = 0\n')
+    from felrisk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="id_pattern"):
+        load_contract_config(bad)

@@ -134,7 +134,7 @@ def test_the_manifest_remakes_the_list_byte_for_byte(night, world, tmp_path):
     again = reproduce_night(
         result.folder / "manifest.json", world, tmp_path / "again", deps=fake_deps(world)
     )
-    assert again.identical and set(again.actual) == {"control_list.parquet", "control_list.csv"}
+    assert again.identical and set(again.actual) == FILES - {"manifest.json"}
     for name in again.actual:
         assert file_sha256(again.result.folder / name) == m["outputs_sha256"][name]
         assert (again.result.folder / name).read_bytes() == (result.folder / name).read_bytes()
@@ -187,7 +187,7 @@ def test_second_run_replaces_the_first_and_cooldown_follows_issued_lists(night, 
     }
 
 
-def test_a_crash_leaves_the_previous_list_intact(night, world, tmp_path):
+def test_a_crash_leaves_the_previous_list_intact(night, world, tmp_path, monkeypatch):
     first = _previous(night, tmp_path)
     snapshot = {p.name: p.read_bytes() for p in first.iterdir()}
 
@@ -195,11 +195,31 @@ def test_a_crash_leaves_the_previous_list_intact(night, world, tmp_path):
         pass
 
     def crash(*args, **kwargs):
+        raise Boom("the disk went away")
+
+    monkeypatch.setattr(job_module, "write_excel", crash)
+    deps = fake_deps(world)
+    with pytest.raises(Boom):
+        run_nightly(world, as_of=AS_OF, out=tmp_path, deps=deps)
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == snapshot
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+    assert deps.scoring_run.runs == []  # no MLflow run that looks like a night
+
+
+def test_the_scoring_run_is_logged_after_publication(world, tmp_path):
+    """A failing tracking store comes after the list is in place: the night is published."""
+    seen = []
+
+    class Boom(RuntimeError):
+        pass
+
+    def crash(*args, **kwargs):
+        seen.append(sorted(p.name for p in (tmp_path / "2025-10-01").iterdir()))
         raise Boom("the tracking store went away")
 
     with pytest.raises(Boom):
         run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world, scoring_run=crash))
-    assert {p.name: p.read_bytes() for p in first.iterdir()} == snapshot
+    assert seen == [sorted(FILES)]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".old-"))]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from datetime import timedelta
 
 import numpy as np
@@ -158,6 +160,8 @@ BAD_RESULTS = {
     "unknown outcome": (_edit("outcome", "fel"), "outcome not one of"),
     "bad date": (_edit("closed_date", "31/10/2025"), "closed_date is not a date"),
     "negative amount": (_edit("wrong_amount_sek", "-5"), "negative"),
+    "infinite amount": (_edit("wrong_amount_sek", "inf"), "not a finite number"),
+    "closed in the future": (_edit("closed_date", "2099-12-31"), "closed_date after today"),
     "amount not a number": (_edit("wrong_amount_sek", "tolv"), "not a number"),
     "error without amount": (_edit("wrong_amount_sek", ""), "missing for an error outcome"),
     "repeated in file": (lambda df: pd.concat([df, df.head(1)]), "repeated in the file"),
@@ -235,7 +239,7 @@ def test_a_failed_write_leaves_controls_intact(issued, data, tmp_path, monkeypat
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr("scoring.outcomes.os.replace", boom)
+    monkeypatch.setattr("felrisk.safeio.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         import_outcomes(_write(_results(lst), tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
     assert (data / "controls.parquet").read_bytes() == snapshot
@@ -249,3 +253,63 @@ def test_a_held_lock_blocks_an_import(issued, data, tmp_path):
         pytest.raises(LockedError, match="controls"),
     ):
         import_outcomes(_write(_results(lst), tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
+
+
+def test_controls_stay_owner_only_after_an_import(issued, data, tmp_path):
+    _, lists, lst = issued
+    controls = data / "controls.parquet"
+    os.chmod(controls, 0o600)
+    old = os.umask(0o022)
+    try:
+        import_outcomes(_write(_results(lst), tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(controls.stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / ".controls.lock").stat().st_mode) == 0o600
+
+
+def test_a_killed_imports_leftover_is_removed_by_the_next(issued, data, tmp_path, caplog):
+    _, lists, lst = issued
+    dead = 2**22 + 4242  # no such process
+    left = data / f".controls.parquet.{dead}.tmp"
+    left.write_bytes((data / "controls.parquet").read_bytes())
+    import_outcomes(_write(_results(lst), tmp_path / "r.csv"), lists_dir=lists, data_dir=data)
+    assert not left.exists() and "left by a run that was stopped" in caplog.text
+
+
+def test_a_symlinked_controls_lock_is_refused_and_its_target_untouched(issued, data, tmp_path):
+    _, lists, lst = issued
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (data / ".controls.lock").symlink_to(victim)
+    f = _write(_results(lst), tmp_path / "r.csv")
+    args = ["outcomes", "import", str(f), "--lists", str(lists), "--data", str(data)]
+    assert main(args) == 2
+    assert victim.read_text() == "precious"
+
+
+def test_a_large_results_file_is_read_in_chunks(issued, tmp_path):
+    """Chunked reading finds the same problems on the right lines as a whole read."""
+    from scoring.outcomes import read_results
+
+    _, _, lst = issued
+    res = pd.concat([_results(lst)] * 3, ignore_index=True)
+    res.loc[7, "wrong_amount_sek"] = "inf"
+    f = _write(res, tmp_path / "big.csv")
+    whole, p_whole = read_results(f, chunk_rows=10_000)
+    chunked, p_chunked = read_results(f, chunk_rows=5)
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert p_whole == p_chunked
+    assert any("not a finite number: line 9 (" in p for p in p_chunked)
+    assert any("repeated in the file" in p and "line 2 (" in p for p in p_chunked)
+
+
+def test_a_damaged_issued_list_is_exit_3_naming_it(issued, data, tmp_path, capsys):
+    _, lists, lst = issued
+    copy = shutil.copytree(lists, tmp_path / "lists")
+    f = next(copy.glob("????-??-??")) / "control_list.parquet"
+    f.write_bytes(f.read_bytes()[:100])
+    r = _write(_results(lst), tmp_path / "r.csv")
+    args = ["outcomes", "import", str(r), "--lists", str(copy), "--data", str(data)]
+    assert main(args) == 3
+    assert "control_list.parquet" in capsys.readouterr().err
