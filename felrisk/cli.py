@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except FelriskError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
@@ -273,11 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         return 2
     except OSError as exc:  # disk full, permission denied, read-only file system
-        console.print(f"[bold red]error:[/] {storage_message(exc)}", highlight=False)
+        console.print(
+            f"[bold red]error:[/] {storage_message(exc)}", highlight=False, soft_wrap=True
+        )
         logging.getLogger("felrisk").debug("storage error", exc_info=True)
         return StorageError.exit_code
     except KeyError as exc:  # a manifest, config or input that lacks a key it must have
-        console.print(f"[bold red]error:[/] missing key {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] missing key {exc}", highlight=False, soft_wrap=True)
         logging.getLogger("felrisk").debug("missing key", exc_info=True)
         return ConfigError.exit_code
     except Exception as exc:  # the scheduler needs a code, the log needs the trace
