@@ -172,6 +172,9 @@ def totals(
         for figure in FIGURES:
             est = figure_estimate(sums, policy, figure, n_boot=n_boot, seed=seed, level=level)
             row |= {figure: est.value, f"{figure}_low": est.low, f"{figure}_high": est.high}
+        # errors the list found, estimated: its honest rate per control times its picks
+        for part in ("", "_low", "_high"):
+            row[f"honest_errors{part}"] = row[f"honest_errors_per_control{part}"] * row["picks"]
         rows.append(row)
     return pd.DataFrame(rows)
 

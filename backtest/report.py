@@ -50,6 +50,9 @@ def summary_rows(totals: pd.DataFrame) -> list[list[str]]:
             r["oracle_errors_per_control_low"],
             r["oracle_errors_per_control_high"],
         )
+        found = _count(r["honest_errors"])
+        if math.isfinite(r["honest_errors_low"]) and math.isfinite(r["honest_errors_high"]):
+            found += f" [{r['honest_errors_low']:.0f}, {r['honest_errors_high']:.0f}]"
         rows.append(
             [
                 POLICY_LABELS.get(r["policy"], r["policy"]),
@@ -57,6 +60,7 @@ def summary_rows(totals: pd.DataFrame) -> list[list[str]]:
                 _count(r["oracle_errors"]),
                 oracle,
                 _sek(r["oracle_wrong_sek"]),
+                found,
                 honest,
                 f"{int(r['labelled_picks'])}",
             ]
@@ -70,6 +74,7 @@ HEADER = [
     "errors found (oracle)",
     "errors per control (oracle)",
     "wrong SEK found (oracle)",
+    "errors found (honest, estimated)",
     "errors per control (honest)",
     "picks with a random-stream label",
 ]

@@ -87,6 +87,7 @@ def test_totals_are_the_hand_counted_ratios():
     assert tot.loc["hybrid", "picks"] == 3
     assert tot.loc["hybrid", "labelled_picks"] == 2
     assert tot.loc["hybrid", "honest_errors_per_control"] == pytest.approx(2 / 6)
+    assert tot.loc["hybrid", "honest_errors"] == pytest.approx(3 * 2 / 6)
     assert tot.loc["hybrid", "oracle_errors"] == 1
     assert tot.loc["hybrid", "oracle_errors_per_control"] == pytest.approx(1 / 3)
     # rules: C1 (w 2, error 1000) and C4 (w 10, error 4000): both errors
