@@ -1,11 +1,17 @@
 """What each replayed list found: honest figures from the random stream, oracle ones from truth.
 
-Honest: a pick's outcome is known only where the agency's random internal control checked the
-case (closed, any time in the data). Errors per control are estimated over those labelled picks
-with inverse-probability (Hájek) weights, so a benefit the random stream samples thinly counts
-as much as its picks; wrong SEK per control likewise. Oracle (synthetic worlds only): whether
-the case really held an error that was not corrected before the night, and its wrong amount.
-Intervals resample nights (a night's picks move together), paired across policies.
+Honest: a pick of night D has an outcome only where the agency's random internal control drew
+the case on or after D. An earlier draw cannot serve: the night already knew it, and a draw that
+confirmed an error corrected the case, so the picks an earlier draw labels are the error-free
+ones by construction (on a 200,000-person world every such label was "no error"). A later draw is
+independent of what the night knew; its inclusion probability is the logged selection
+probability times the share of the case's selectable span (its open days within the random
+stream's days) that lies on or after D, as the stream draws a case once on a uniform day of that
+span. Errors per control are Hájek ratios over the labelled picks with weights 1/probability;
+errors found are Horvitz-Thompson totals (the weighted errors), so picks two policies share count
+the same for both. Oracle (synthetic worlds only): whether the case really held an error that was
+not corrected before the night, and its wrong amount. Intervals resample nights (a night's picks
+move together), paired across policies.
 """
 
 from __future__ import annotations
@@ -28,41 +34,100 @@ SUMS = (
     "honest_errors_w",
     "honest_wrong_sek_w",
 )
-# figure -> (numerator, denominator) over SUMS
+# figure -> (numerator, denominator) over SUMS; a denominator of None makes the figure a total
 FIGURES = {
     "oracle_errors_per_control": ("oracle_errors", "picks"),
     "oracle_wrong_sek_per_control": ("oracle_wrong_sek", "picks"),
     "honest_errors_per_control": ("honest_errors_w", "honest_weight"),
     "honest_wrong_sek_per_control": ("honest_wrong_sek_w", "honest_weight"),
+    "honest_errors": ("honest_errors_w", None),
+    "oracle_errors_found": ("oracle_errors", None),
 }
 
 
-def random_labels(controls: pd.DataFrame) -> pd.DataFrame:
-    """Per case, the first closed random-stream control: is_error, weight (1/p), wrong SEK."""
+# Figures whose paired differences every backtest reports.
+PAIRED_FIGURES = (
+    "honest_errors_per_control",
+    "oracle_errors_per_control",
+    "honest_errors",
+    "oracle_errors_found",
+)
+
+
+def random_draws(controls: pd.DataFrame) -> pd.DataFrame:
+    """Every closed random-stream control: case, day drawn, probability, error and wrong SEK."""
     c = controls[(controls["selection"] == "random") & controls["outcome"].notna()]
     c = c[pd.to_datetime(c["closed_date"]).notna()]
-    c = c.sort_values(["case_id", "selected_date", "control_id"], kind="mergesort")
-    c = c.drop_duplicates("case_id")
     p = pd.to_numeric(c["selection_probability"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(p) & (p > 0)
     return pd.DataFrame(
         {
             "case_id": c["case_id"].astype(str).to_numpy(),
+            "drawn": pd.to_datetime(c["selected_date"]).to_numpy(),
+            "control_id": c["control_id"].astype(str).to_numpy(),
+            "draw_p": np.where(ok, p, 1.0),
             "honest_error": c["outcome"].isin(ERROR_OUTCOMES).to_numpy(),
-            "honest_w": np.where(ok, 1.0 / np.where(ok, p, 1.0), 1.0),
             "honest_wrong": pd.to_numeric(c["wrong_amount_sek"]).fillna(0.0).to_numpy(),
         }
     )
 
 
+def draw_spans(cases: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
+    """Per case, the days the random stream could draw it: open, within the stream's days."""
+    if draws.empty:
+        return pd.DataFrame({"case_id": [], "span_lo": [], "span_hi": []})
+    first, last = draws["drawn"].min(), draws["drawn"].max()
+    opened = pd.to_datetime(cases["opened_date"])
+    closed = pd.to_datetime(cases["closed_date"]).fillna(last)
+    return pd.DataFrame(
+        {
+            "case_id": cases["case_id"].astype(str).to_numpy(),
+            "span_lo": opened.clip(lower=first).to_numpy(),
+            "span_hi": closed.clip(upper=last).to_numpy(),
+        }
+    )
+
+
+def share_on_or_after(night, lo, hi) -> np.ndarray:
+    """Share of the span [lo, hi] (days, inclusive) on or after the night; 1 where unknown."""
+
+    def days(a, b) -> np.ndarray:
+        d = pd.to_datetime(np.asarray(b)) - pd.to_datetime(np.asarray(a))
+        return np.asarray(d / pd.Timedelta(days=1), dtype=float) + 1
+
+    span, after = days(lo, hi), days(night, hi)
+    share = np.clip(after, 1.0, None) / np.where(span >= 1, span, np.nan)
+    return np.where(np.isfinite(share), np.clip(share, 0.0, 1.0), 1.0)
+
+
 def label_picks(
-    picks: pd.DataFrame, controls: pd.DataFrame, truth: pd.DataFrame | None
+    picks: pd.DataFrame,
+    controls: pd.DataFrame,
+    truth: pd.DataFrame | None,
+    cases: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Picks with their honest label (where the random stream has one) and oracle truth."""
-    out = picks.merge(random_labels(controls), on="case_id", how="left")
+    """Picks with their honest label (a random draw on or after the night) and oracle truth.
+
+    `cases` (case_id, opened_date, closed_date) gives each draw's span; without it the share of
+    the span after the night is taken as 1 (the weight is then the logged probability's alone).
+    """
+    out = picks.reset_index(drop=True).assign(_pick=lambda f: np.arange(len(f)))
+    night = pd.to_datetime(out["as_of"])
+    draws = random_draws(controls)
+    later = out[["_pick", "case_id"]].assign(night=night).merge(draws, on="case_id")
+    later = later[later["drawn"] >= later["night"]]
+    later = later.sort_values(["_pick", "drawn", "control_id"], kind="mergesort")
+    later = later.drop_duplicates("_pick")
+    share = np.ones(len(later))
+    if cases is not None and not later.empty:
+        spans = later[["case_id"]].merge(draw_spans(cases, draws), on="case_id", how="left")
+        share = share_on_or_after(later["night"], spans["span_lo"], spans["span_hi"])
+    later = later.assign(honest_w=1.0 / (later["draw_p"].to_numpy() * share))
+    keep = ["_pick", "honest_w", "honest_error", "honest_wrong"]
+    out = out.merge(later[keep], on="_pick", how="left").drop(columns="_pick")
     out["labelled"] = out["honest_w"].notna()
     out["honest_w"] = out["honest_w"].fillna(0.0)
-    out["honest_error"] = out["honest_error"].fillna(False).astype(bool)
+    out["honest_error"] = out["honest_error"].astype("boolean").fillna(False).astype(bool)
     out["honest_wrong"] = out["honest_wrong"].fillna(0.0)
     if truth is None:
         out["oracle_error"] = np.nan
@@ -119,21 +184,32 @@ def _matrix(sums: pd.DataFrame, policy: str, column: str) -> np.ndarray:
     return sums.loc[sums["policy"] == policy, column].to_numpy(dtype=float)
 
 
-def _ratio_stat(num: np.ndarray, den: np.ndarray):
+def _ratio_stat(num: np.ndarray, den: np.ndarray | None):
     def stat(counts: np.ndarray) -> np.ndarray:
+        if den is None:
+            return counts @ num
         d = counts @ den
         return np.where(d > 0, (counts @ num) / np.where(d > 0, d, 1.0), np.nan)
 
     return stat
 
 
+def _columns(sums: pd.DataFrame, policy: str, figure: str) -> tuple[np.ndarray, np.ndarray | None]:
+    num_col, den_col = FIGURES[figure]
+    den = None if den_col is None else _matrix(sums, policy, den_col)
+    return _matrix(sums, policy, num_col), den
+
+
+def _usable(num: np.ndarray, den: np.ndarray | None) -> bool:
+    return len(num) > 0 and not np.isnan(num).all() and (den is None or den.sum() > 0)
+
+
 def figure_estimate(
     sums: pd.DataFrame, policy: str, figure: str, *, n_boot: int, seed: int, level: float
 ) -> Estimate:
     """One figure of one policy over all nights, with a bootstrap-over-nights interval."""
-    num_col, den_col = FIGURES[figure]
-    num, den = _matrix(sums, policy, num_col), _matrix(sums, policy, den_col)
-    if len(num) == 0 or np.isnan(num).all() or den.sum() <= 0:
+    num, den = _columns(sums, policy, figure)
+    if not _usable(num, den):
         return Estimate(float("nan"), float("nan"), float("nan"))
     return bootstrap(_ratio_stat(num, den), len(num), n_boot=n_boot, seed=seed, level=level)
 
@@ -142,12 +218,9 @@ def paired_difference(
     sums: pd.DataFrame, a: str, b: str, figure: str, *, n_boot: int, seed: int, level: float
 ) -> Estimate:
     """Figure of policy a minus that of b, the same nights resampled for both."""
-    num_col, den_col = FIGURES[figure]
-    na, da = _matrix(sums, a, num_col), _matrix(sums, a, den_col)
-    nb, db = _matrix(sums, b, num_col), _matrix(sums, b, den_col)
-    if len(na) == 0 or len(na) != len(nb) or da.sum() <= 0 or db.sum() <= 0:
-        return Estimate(float("nan"), float("nan"), float("nan"))
-    if np.isnan(na).all() or np.isnan(nb).all():
+    na, da = _columns(sums, a, figure)
+    nb, db = _columns(sums, b, figure)
+    if len(na) != len(nb) or not (_usable(na, da) and _usable(nb, db)):
         return Estimate(float("nan"), float("nan"), float("nan"))
     ra, rb = _ratio_stat(na, da), _ratio_stat(nb, db)
     return bootstrap(lambda c: ra(c) - rb(c), len(na), n_boot=n_boot, seed=seed, level=level)
@@ -170,11 +243,10 @@ def totals(
             "oracle_wrong_sek": float(s["oracle_wrong_sek"].sum(min_count=1)),
         }
         for figure in FIGURES:
+            if figure == "oracle_errors_found":
+                continue  # the oracle count is exact: oracle_errors
             est = figure_estimate(sums, policy, figure, n_boot=n_boot, seed=seed, level=level)
             row |= {figure: est.value, f"{figure}_low": est.low, f"{figure}_high": est.high}
-        # errors the list found, estimated: its honest rate per control times its picks
-        for part in ("", "_low", "_high"):
-            row[f"honest_errors{part}"] = row[f"honest_errors_per_control{part}"] * row["picks"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -187,10 +259,11 @@ def paired_table(
     seed: int,
     level: float,
 ) -> pd.DataFrame:
-    """Paired differences (a - b) of errors per control, honest and oracle, per policy pair."""
+    """Paired differences (a - b), honest and oracle, per policy pair: errors per control and
+    errors found (the lists' whole catch at the same capacity)."""
     rows = []
     for a, b in pairs:
-        for figure in ("honest_errors_per_control", "oracle_errors_per_control"):
+        for figure in PAIRED_FIGURES:
             est = paired_difference(sums, a, b, figure, n_boot=n_boot, seed=seed, level=level)
             rows.append(
                 {"policy": a, "versus": b, "figure": figure}

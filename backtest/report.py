@@ -76,7 +76,7 @@ HEADER = [
     "wrong SEK found (oracle)",
     "errors found (honest, estimated)",
     "errors per control (honest)",
-    "picks with a random-stream label",
+    "picks drawn by the random stream later",
 ]
 
 
@@ -88,8 +88,9 @@ def console_table(totals: pd.DataFrame, title: str) -> Table:
     for cells in summary_rows(totals):
         t.add_row(*cells)
     t.caption = (
-        "Honest: random-stream outcomes of the picked cases, IPW-weighted; oracle: synthetic "
-        "truth. Intervals: 95 % bootstrap over nights."
+        "Honest: outcomes of the random stream's draws of the picked cases on or after the "
+        "night, IPW-weighted (errors found: Horvitz-Thompson total); oracle: synthetic truth. "
+        "Intervals: 95 % bootstrap over nights."
     )
     return t
 
@@ -99,16 +100,24 @@ def markdown(totals: pd.DataFrame, paired: pd.DataFrame, title: str) -> str:
     lines = [f"## {title}", "", "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(cells) + " |" for cells in summary_rows(totals)]
     if paired is not None and not paired.empty:
-        lines += ["", "Paired differences of errors per control (percentage points):", ""]
+        lines += ["", "Paired differences (policy minus versus, 95 % interval over nights):", ""]
         lines += ["| policy | versus | figure | difference |", "|---|---|---|---|"]
         for _, r in paired.iterrows():
-            d = r["difference"]
-            cell = "–"
-            if math.isfinite(d):
-                cell = f"{100 * d:+.1f} [{100 * r['low']:+.1f}, {100 * r['high']:+.1f}]"
             fig = "honest" if r["figure"].startswith("honest") else "oracle"
-            lines.append(f"| {r['policy']} | {r['versus']} | {fig} | {cell} |")
+            per_control = r["figure"].endswith("per_control")
+            what = "errors per control, points" if per_control else "errors found"
+            lines.append(
+                f"| {r['policy']} | {r['versus']} | {what} ({fig}) | {_difference(r, per_control)} |"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _difference(r: pd.Series, per_control: bool) -> str:
+    if not math.isfinite(r["difference"]):
+        return "–"
+    scale, digits = (100.0, 1) if per_control else (1.0, 0)
+    d, lo, hi = (scale * r[c] for c in ("difference", "low", "high"))
+    return f"{d:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
 
 
 def plot_cumulative(sums: pd.DataFrame, path: str | Path) -> Path:

@@ -119,9 +119,10 @@ def measure_picks(
     policies: Sequence[str],
     cfg: BacktestConfig,
     pairs: Sequence[tuple[str, str]] = PAIRS,
+    cases: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(labelled picks, sums per night, totals, paired differences)."""
-    labelled = measure.label_picks(picks, controls, truth)
+    labelled = measure.label_picks(picks, controls, truth, cases)
     sums = measure.complete_nights(measure.night_sums(labelled), policies, nights)
     boot = {"n_boot": cfg.n_boot, "seed": cfg.seed, "level": cfg.level}
     tot = measure.totals(sums, policies, **boot)
@@ -152,7 +153,10 @@ def replay_and_measure(
     picks = replay(nights, score, controls, selection, policies, on_night=progress)
     truth = read_oracle_truth(data_dir)
     names = [p.name for p in policies]
-    labelled, sums, tot, paired = measure_picks(picks, controls, truth, nights, names, cfg, pairs)
+    cases = data["cases"].select("case_id", "opened_date", "closed_date").to_pandas()
+    labelled, sums, tot, paired = measure_picks(
+        picks, controls, truth, nights, names, cfg, pairs, cases
+    )
     notes = []
     if truth is None:
         notes.append("no truth/ beside the data: honest figures only")
