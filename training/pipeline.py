@@ -27,7 +27,7 @@ from training.evaluate import (
     read_oracle_truth,
     top_k_mask,
 )
-from training.fitting import FittedModels, fit_models, period_masks
+from training.fitting import HYBRID, FittedModels, fit_models, period_masks
 from training.gate import (
     AuditVerdict,
     GateDecision,
@@ -40,7 +40,8 @@ from training.rolling import rolling_evaluation
 from training.split import TimeSplit, time_split
 
 log = logging.getLogger("felrisk.train")
-AUDITED = ("lightgbm", "rules")
+# The champion ranks by the hybrid: its top-k is what the lists inherit, so it is audited and gated.
+AUDITED = (HYBRID, "rules")
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _compare_with_champion(
         return version, None, f"{type(exc).__name__}: {exc}"
     gain = paired_gain_at_k(
         test["is_error"].to_numpy(),
-        scores["lightgbm"],
+        scores[HYBRID],
         champ_score,
         k,
         n_boot=cfg.bootstrap.n_boot,
@@ -326,10 +327,10 @@ def train(
     if truth is not None:
         ev.oracle = oracle_table(test, scores, truth, ev, cfg)
     audits = run_audits(test, scores, ev.k, cfg)
-    within = per_benefit_audit(test, scores["lightgbm"], ev.k, cfg)
-    proxy = _proxy_screen(ts.X(masks["test"]), test, scores["lightgbm"], cfg)
+    within = per_benefit_audit(test, scores[HYBRID], ev.k, cfg)
+    proxy = _proxy_screen(ts.X(masks["test"]), test, scores[HYBRID], cfg)
     rolling = rolling_evaluation(ts, split, cfg)
-    verdict = gate_audit(test, scores["lightgbm"], ev.k, audits["lightgbm"], cfg)
+    verdict = gate_audit(test, scores[HYBRID], ev.k, audits[HYBRID], cfg)
     check = None
     if promotion_check is not None:
         champ_version = tracking.champion_version(cfg.registered_model_name)
@@ -465,7 +466,7 @@ def _log_run(
             },
             "gate.json",
         )
-        main = summary[summary["model"] == "lightgbm"] if not summary.empty else summary
+        main = summary[summary["model"] == HYBRID] if not summary.empty else summary
         cols = [
             c
             for c in (

@@ -194,7 +194,7 @@ def test_run_logs_params_data_features_metrics_plots_audit_and_card(in_store):
         "audit/proxy_screen.csv",
         "plots/lift_at_k.png",
         "plots/reliability_lightgbm.png",
-        "plots/equal_burden_lightgbm.png",
+        "plots/equal_burden_hybrid.png",
         "model_card.md",
         "gate.json",
     ):
