@@ -59,8 +59,8 @@ def compare_reasons(
     if labelled.get(CHALLENGER, 0) < min_labelled:
         reasons.append(
             f"backtest: {int(labelled.get(CHALLENGER, 0))} of the challenger's picks have a "
-            f"random-stream outcome (fewer than {min_labelled}): no honest comparison, the "
-            "equal-treatment checks decide"
+            f"random-stream draw after their night (fewer than {min_labelled}): no honest "
+            "comparison, the equal-treatment checks decide"
         )
         return ok, reasons
     for rival in rivals:
