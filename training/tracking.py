@@ -225,7 +225,8 @@ def model_signature(
     columns optional so that a whole feature table passes without a notice. Outputs as the
     pyfunc's `predict` returns them."""
     model = PyfuncRiskModelBundle.wrap(bundle, id_columns)
-    inferred = infer_signature(example, model.predict(None, example))
+    with _quiet_model_logging():
+        inferred = infer_signature(example, model.predict(None, example))
     needed = set(bundle.feature_names)
     inputs = [ColSpec(c.type, c.name, required=c.name in needed) for c in inferred.inputs.inputs]
     return ModelSignature(Schema(inputs), inferred.outputs)
