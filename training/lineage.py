@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+UNKNOWN = "unknown"
 # A model version's description is a 5,000-character column in MLflow's SQL stores.
 MAX_DESCRIPTION = 5000
 
@@ -23,8 +24,8 @@ def snapshot_sha256(snapshot: Mapping[str, object]) -> str:
 
 
 def git_commit(folder: Path) -> tuple[str, bool | None]:
-    """(commit, has uncommitted changes) of the checkout holding `folder`; ("unknown", None)
-    when it is no git checkout (an installed package) or git is missing."""
+    """(commit, has uncommitted changes) of the checkout holding `folder`; (UNKNOWN, None) when
+    it is no git checkout (an installed package) or git is missing."""
 
     def git(*args: str) -> str:
         done = subprocess.run(
@@ -40,7 +41,7 @@ def git_commit(folder: Path) -> tuple[str, bool | None]:
         commit = git("rev-parse", "HEAD")
         dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     except (OSError, subprocess.SubprocessError):
-        return "unknown", None
+        return UNKNOWN, None
     return commit, dirty
 
 
@@ -58,7 +59,7 @@ def lineage_tags(
         "data_snapshot_sha256": snapshot_sha256(snapshot),
         "data_dir": str(Path(data_dir).resolve()),
         "git_commit": sha,
-        "git_dirty": "unknown" if dirty is None else str(dirty).lower(),
+        "git_dirty": UNKNOWN if dirty is None else str(dirty).lower(),
         "training_config": json.dumps(config, sort_keys=True, separators=(",", ":"), default=str),
         "backtest": (
             "; ".join(backtest_reasons)

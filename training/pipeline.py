@@ -483,14 +483,14 @@ def _log_run(
             config=cfg.model_dump(),
             backtest_reasons=check.reasons if check is not None else None,
         )
-        lg.set_tags(
-            {
-                "model_version": version,
-                "gate": decision.summary(),
-                "mlflow.source.git.commit": commit[0],
-                "data_snapshot_sha256": tags["data_snapshot_sha256"],
-            }
-        )
+        run_tags = {
+            "model_version": version,
+            "gate": decision.summary(),
+            "data_snapshot_sha256": tags["data_snapshot_sha256"],
+        }
+        if tags["git_commit"] != lineage.UNKNOWN:
+            run_tags["mlflow.source.git.commit"] = tags["git_commit"]  # MLflow's own key
+        lg.set_tags(run_tags)
         lg.log_dict(
             {
                 "promote": decision.promote,
