@@ -212,8 +212,7 @@ def test_the_version_carries_its_data_code_config_and_backtest(team):
 PREDICT = """
 import json, logging, sys, warnings
 from pathlib import Path
-import mlflow.pyfunc, pandas as pd
-from mlflow.utils.proto_json_utils import dataframe_from_parsed_json
+import mlflow.models, mlflow.pyfunc, pandas as pd
 
 features, out = Path(sys.argv[1]), Path(sys.argv[2])
 notices = []
@@ -226,9 +225,16 @@ with warnings.catch_warnings(record=True) as caught:
     model = mlflow.pyfunc.load_model("models:/felrisk@champion")
     table = pd.read_parquet(features)
     model.predict(table).to_parquet(out / "from_table.parquet")
-    batch = json.loads(table.to_json(orient="split", date_format="iso", index=False))
-    frame = dataframe_from_parsed_json(batch, "split", schema=model.metadata.get_input_schema())
-    model.predict(frame).to_parquet(out / "from_json.parquet")
+    # a JSON batch of the same columns, read as `mlflow models serve` and `predict` read it
+    split = json.loads(table.to_json(orient="split", date_format="iso", index=False))
+    (out / "batch.json").write_text(json.dumps({"dataframe_split": split}))
+    mlflow.models.predict(
+        model_uri="models:/felrisk@champion",
+        input_path=out / "batch.json",
+        content_type="json",
+        env_manager="local",
+        output_path=out / "from_json.json",
+    )
 notices += [f"{w.category.__name__}: {w.message}" for w in caught]
 schema = model.metadata.get_input_schema().to_dict()
 (out / "seen.json").write_text(json.dumps({"notices": notices, "inputs": schema}))
@@ -274,7 +280,8 @@ def test_the_champion_predicts_on_the_feature_table_in_a_fresh_process_as_score_
     assert set(FIGURES) <= set(table.columns)
     assert len(table) == pq.read_metadata(team["features"]).num_rows
     _figures_of_the_list(table, team["list"])
-    from_json = pd.read_parquet(out / "from_json.parquet")
+    from_json = pd.DataFrame(json.loads((out / "from_json.json").read_text())["predictions"])
+    assert list(from_json["case_id"]) == list(table["case_id"])
     pd.testing.assert_frame_equal(from_json[list(FIGURES)], table[list(FIGURES)])
 
 
