@@ -24,6 +24,7 @@ from felrisk.rules import CoordinationRules, load_rules
 from felrisk.safeio import atomic_write
 
 __all__ = [
+    "ID_COLUMNS",
     "active_spine",
     "build_context",
     "build_features",
@@ -31,9 +32,12 @@ __all__ = [
     "control_spine",
     "execute_features",
     "feature_names",
+    "feature_table_columns",
     "write_feature_table",
 ]
 
+# The feature table's id columns, before the features: what a row is about and as of when.
+ID_COLUMNS = ("case_id", "person_id", "benefit", "as_of")
 CASE_KEYS = ["case_id", "as_of_day"]
 PERSON_KEYS = ["person_id", "as_of_day"]
 
@@ -161,6 +165,11 @@ def _validate_if_available(data_dir: Path) -> None:
     validate_data(data_dir)
 
 
+def feature_table_columns() -> list[str]:
+    """The columns of the table `felrisk features` writes, in order: the ids, then every feature."""
+    return [*ID_COLUMNS, *feature_names(False)]
+
+
 def write_feature_table(
     data_dir: Path,
     as_of: date,
@@ -176,7 +185,7 @@ def write_feature_table(
     _validate_if_available(data_dir)
     data = open_data(data_dir, engine=engine)
     expr = build_features(data, active_spine(data, as_of))
-    expr = expr.select("case_id", "person_id", "benefit", "as_of", *feature_names(False))
+    expr = expr.select(*feature_table_columns())
     table = execute_features(data, expr, ["case_id"])
     table = table.cast(
         pa.schema(

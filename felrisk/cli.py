@@ -55,6 +55,13 @@ def _parse_date(value: str | None, option: str) -> date | None:
         ) from exc
 
 
+def _say_store() -> None:
+    """Print which MLflow store the command uses: MLflow's settings, else the embedded one."""
+    from training.tracking import store
+
+    console.print(f"MLflow store: {store().describe()}", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def synth(
     persons: int = typer.Option(..., min=10, help="Number of persons in the world."),
@@ -113,6 +120,7 @@ def train(
     """Train, compare against random and rules, audit, replay the lists, maybe promote a model."""
     from backtest.promotion import train_with_backtest
 
+    _say_store()
     train_with_backtest(data, config_path=config, seed=seed, console=console)
 
 
@@ -124,6 +132,7 @@ def promote(
     """Make a model version the champion by hand; the reason is logged."""
     from training.tracking import promote_version
 
+    _say_store()
     promote_version(version, reason, console=console)
 
 
@@ -175,6 +184,7 @@ def score(
     day = _parse_date(as_of, "--as-of") or date.today()
     from scoring.job import run_nightly
 
+    _say_store()
     run_nightly(
         data,
         as_of=day,
@@ -205,6 +215,7 @@ def backtest(
         raise typer.BadParameter(f"{last} is before --from {first}", param_hint="--to")
     from backtest.run import run_backtest
 
+    _say_store()
     run_backtest(
         data,
         start,
@@ -241,6 +252,7 @@ def reproduce(
     """Remake a night from its manifest in this process; exit 0 only if every file matches."""
     from scoring.reproduce import reproduce_night
 
+    _say_store()
     again = reproduce_night(manifest, data, out, lists_dir=lists, console=console)
     for line in again.summary():
         console.print(line, highlight=False)

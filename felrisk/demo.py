@@ -1,7 +1,7 @@
 """`make demo`: a small synthetic world through the whole chain, on the embedded default (DuckDB).
 
-world -> validate -> train (MLflow, local store) -> nightly list. Stages that are not built yet are
-reported plainly and the demo stops there.
+world -> validate -> train (MLflow: the embedded store unless MLFLOW_TRACKING_URI names one) ->
+nightly list. Stages that are not built yet are reported plainly and the demo stops there.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.rule import Rule
 
 from felrisk.errors import FelriskError
-from felrisk.paths import mlruns_dir
 from felrisk.validate import validate_data
 
 DEMO_PERSONS = 200_000
@@ -85,9 +84,13 @@ def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = N
     console.print(f"Excel for investigators: {folder / 'control_list.xlsx'}")
     console.print(f"Night report (page):    {folder / 'report.html'}")
     console.print(f"Manifest:               {folder / 'manifest.json'}")
-    store = mlruns_dir() / "mlflow.db"
+    from training.tracking import store
+
+    where = store()
     console.print(
-        f"MLflow runs and models: .venv/bin/mlflow ui --backend-store-uri sqlite:///{store}"
+        f"MLflow runs and models: .venv/bin/mlflow ui --backend-store-uri {where.tracking_uri}"
+        if where.embedded
+        else f"MLflow runs and models: {where.describe()}"
     )
     del result
     return 0

@@ -1,4 +1,4 @@
-"""Absolute locations of the project's stores, resolved from the project root, never the cwd."""
+"""Absolute locations of the project's files: the project root, the shipped config, the local store."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def config_dir() -> Path:
 
 
 def mlruns_dir() -> Path:
-    """MLflow's local store: `mlflow.db` for metadata, artifacts beside it (FELRISK_MLRUNS overrides)."""
+    """The embedded MLflow store's folder (`mlflow.db` and artifacts): FELRISK_MLRUNS, else
+    `mlruns/` in the working folder, as absolute paths.
+
+    The working folder, as MLflow's own default, not the install location: an installed package
+    lives in site-packages, which is no place for runs. Resolved once per call, so a job records
+    absolute artifact paths whatever folder later reads them.
+    """
     env = os.environ.get("FELRISK_MLRUNS")
-    return Path(env).resolve() if env else project_root() / "mlruns"
+    return Path(env).resolve() if env else Path.cwd().resolve() / "mlruns"

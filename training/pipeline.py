@@ -12,9 +12,11 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from features.build import ID_COLUMNS, feature_table_columns
 from felrisk.datadir import open_data
 from felrisk.errors import ContractError
-from training import audit, metrics, tracking
+from felrisk.paths import project_root
+from training import audit, lineage, metrics, tracking
 from training.card import comparison_table, model_card
 from training.config import TrainingConfig, load_training_config
 from training.dataset import TrainingSet, build_training_set
@@ -248,6 +250,17 @@ def _proxy_screen(
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
+def feature_table_example(ts: TrainingSet, mask: np.ndarray, n: int = 5) -> pd.DataFrame:
+    """A few rows shaped and typed as the table `felrisk features` writes, for the model's
+    signature and input example. The ids are placeholders: the example is stored beside the
+    model, which a team's server shows to everyone who may read the registry."""
+    rows = ts.rows(mask).head(n).reset_index(drop=True)
+    example = rows.loc[:, feature_table_columns()].copy()
+    for col in ("case_id", "person_id"):
+        example[col] = [f"{col}-example-{i + 1}" for i in range(len(example))]
+    return example
+
+
 def flat_metrics(ev: Evaluation, rolling: pd.DataFrame) -> dict[str, float]:
     """Every figure as one MLflow metric (`test.<model>.<figure>` and so on)."""
     out: dict[str, float] = {
@@ -456,8 +469,29 @@ def _log_run(
         with tracking.scratch_dir() as tmp:
             _plots(Path(tmp), test, scores, ev, audits)
             tracking.log_figure_dir(lg, Path(tmp), "plots")
-        version = tracking.log_bundle(lg, bundle, ts.X(masks["train"]), cfg.registered_model_name)
-        lg.set_tags({"model_version": version, "gate": decision.summary()})
+        version = tracking.log_bundle(
+            lg,
+            bundle,
+            feature_table_example(ts, masks["train"]),
+            cfg.registered_model_name,
+            id_columns=ID_COLUMNS,
+        )
+        commit = lineage.git_commit(project_root())
+        tags = lineage.lineage_tags(
+            snapshot=ts.snapshot,
+            data_dir=Path(data_dir),
+            commit=commit,
+            config=cfg.model_dump(),
+            backtest_reasons=check.reasons if check is not None else None,
+        )
+        run_tags = {
+            "model_version": version,
+            "gate": decision.summary(),
+            "data_snapshot_sha256": tags["data_snapshot_sha256"],
+        }
+        if tags["git_commit"] != lineage.UNKNOWN:
+            run_tags["mlflow.source.git.commit"] = tags["git_commit"]  # MLflow's own key
+        lg.set_tags(run_tags)
         lg.log_dict(
             {
                 "promote": decision.promote,
@@ -501,7 +535,20 @@ def _log_run(
         )
         lg.log_text(card, "model_card.md")
         tracking.tag_version(
-            version, {"gate": decision.summary()[:4000]}, cfg.registered_model_name
+            version, {"gate": decision.summary()[:4000], **tags}, cfg.registered_model_name
+        )
+        tracking.describe_version(
+            version,
+            lineage.version_description(
+                name=cfg.registered_model_name,
+                version=version,
+                tags=tags,
+                snapshot=ts.snapshot,
+                split=split.as_dict(),
+                gate=decision.summary(),
+                backtest_markdown=check.markdown if check is not None else "",
+            ),
+            cfg.registered_model_name,
         )
         if decision.promote:
             tracking.set_champion(version, decision.summary(), "gate", cfg.registered_model_name)

@@ -1,18 +1,19 @@
-"""Every MLflow call of felrisk: an absolute SQLite store, runs, the registry, aliases, loading.
+"""Every MLflow call of felrisk: the store, runs, the registry, aliases, the pyfunc model, loading.
 
-The store lives in `mlruns_dir()` (`mlflow.db` for metadata, `artifacts/<experiment>/` beside it),
-resolved from the project root whatever the working directory: MLflow's own defaults are relative
-to the cwd, and its file store is gone. Aliases, not stages: `challenger` on every new version,
-`champion` through the gate or `felrisk promote`.
+The store is MLflow's own setting where there is one (`MLFLOW_TRACKING_URI`, `MLFLOW_REGISTRY_URI`:
+a team's server), else the embedded SQLite store (training/store.py), with absolute paths: MLflow's
+defaults are relative to the working directory, and its file store is gone. Aliases, not stages:
+`challenger` on every new version, `champion` through the gate or `felrisk promote`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime
@@ -22,15 +23,22 @@ from pathlib import Path
 import mlflow
 import mlflow.pyfunc
 import pandas as pd
+from mlflow.environment_variables import MLFLOW_REGISTRY_URI, MLFLOW_TRACKING_URI
 from mlflow.exceptions import MlflowException
-from mlflow.models import infer_signature
+from mlflow.models import ModelSignature, infer_signature
+from mlflow.protos.databricks_pb2 import (
+    INVALID_PARAMETER_VALUE,
+    RESOURCE_DOES_NOT_EXIST,
+    ErrorCode,
+)
 from mlflow.tracking import MlflowClient
+from mlflow.types.schema import ColSpec, Schema
 
 from felrisk.errors import ConfigError, NoModelError
-from felrisk.paths import mlruns_dir
 from felrisk.safeio import make_dir
 from models.bundle import RiskModelBundle
 from training.config import load_training_config
+from training.store import Store, current_store
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -38,44 +46,84 @@ MODEL_ARTIFACT = "model"
 
 
 class PyfuncRiskModelBundle(RiskModelBundle, mlflow.pyfunc.PythonModel):
-    """The bundle as an MLflow pyfunc: `unwrap_python_model()` gives a RiskModelBundle back."""
+    """The bundle as an MLflow pyfunc: `unwrap_python_model()` gives a RiskModelBundle back.
+
+    `predict` takes the feature table as `felrisk features` writes it (or a JSON batch of its
+    columns) and returns the case's id columns, where given, beside the bundle's OUTPUT_COLUMNS.
+    """
+
+    id_columns: tuple[str, ...] = ()
 
     def predict(
         self, context, model_input: pd.DataFrame, params: dict | None = None
     ) -> pd.DataFrame:
-        return self.predict_frame(model_input)
+        ids = [c for c in self.id_columns if c in model_input.columns]
+        out = self.predict_frame(model_input)
+        return pd.concat([model_input[ids], out], axis=1) if ids else out
 
     @classmethod
-    def wrap(cls, bundle: RiskModelBundle) -> PyfuncRiskModelBundle:
-        return cls(**{f.name: getattr(bundle, f.name) for f in fields(RiskModelBundle)})
+    def wrap(cls, bundle: RiskModelBundle, id_columns: Sequence[str] = ()) -> PyfuncRiskModelBundle:
+        wrapped = cls(**{f.name: getattr(bundle, f.name) for f in fields(RiskModelBundle)})
+        wrapped.id_columns = tuple(id_columns)
+        return wrapped
+
+
+def store() -> Store:
+    """The store every call below uses (the environment's, read afresh)."""
+    return current_store()
 
 
 def tracking_uri() -> str:
-    """`sqlite:////abs/path/mlruns/mlflow.db`."""
-    return f"sqlite:///{(mlruns_dir() / 'mlflow.db').as_posix()}"
+    """The tracking address in use, e.g. `sqlite:////abs/path/mlruns/mlflow.db`."""
+    return store().tracking_uri
 
 
-def artifact_root(experiment: str) -> Path:
-    """Absolute artifact folder of one experiment, under mlruns_dir()."""
-    return mlruns_dir() / "artifacts" / experiment
+def _missing_store(s: Store) -> str:
+    return (
+        f"no MLflow store at {s.describe()}: nothing was created. Run `felrisk train --data DIR` "
+        "there first, or point felrisk at the store that holds the model (MLFLOW_TRACKING_URI "
+        "for a team's server, FELRISK_MLRUNS for a local folder)"
+    )
 
 
-def client() -> MlflowClient:
-    """An MLflow client on felrisk's store (created, and migrated, on first use)."""
-    make_dir(mlruns_dir())  # owner-only: runs hold tables about persons
-    uri = tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+def client(create: bool = True) -> MlflowClient:
+    """An MLflow client on the current store.
+
+    The embedded store is created (and migrated) on first use only when `create`: a job that only
+    reads (scoring, promotion) gets NoModelError for a store that is not there, never a new one.
+    """
+    s = store()
+    if s.folder is not None:
+        if create:
+            make_dir(s.folder)  # owner-only: runs hold tables about persons
+        elif not s.exists():
+            raise NoModelError(_missing_store(s))
+    _point_mlflow_at(s)
+    return MlflowClient(tracking_uri=s.tracking_uri, registry_uri=s.registry_uri)
+
+
+def _point_mlflow_at(s: Store) -> None:
+    """Point MLflow's fluent API (runs, log_model, load_model) at the store, leaving the
+    environment as the user set it: MLflow's setters also export MLFLOW_TRACKING_URI and
+    MLFLOW_REGISTRY_URI, which would then pass for the user's choice here and in every
+    process started later."""
+    saved = {v.name: os.environ.get(v.name) for v in (MLFLOW_TRACKING_URI, MLFLOW_REGISTRY_URI)}
+    mlflow.set_tracking_uri(s.tracking_uri)
+    mlflow.set_registry_uri(s.registry_uri)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def ensure_experiment(name: str) -> str:
-    """The experiment's id, creating it with an explicit absolute artifact location."""
+    """The experiment's id, creating it (with an absolute artifact location when embedded)."""
     c = client()
     exp = c.get_experiment_by_name(name)
     if exp is not None:
         return exp.experiment_id
-    return c.create_experiment(name, artifact_location=artifact_root(name).as_uri())
+    return c.create_experiment(name, artifact_location=store().artifact_root(name))
 
 
 class RunLogger:
@@ -118,7 +166,7 @@ def _param(value: object) -> str:
 def start_run(
     experiment: str, run_name: str, tags: Mapping[str, object] | None = None
 ) -> Iterator[RunLogger]:
-    """A run in `experiment` (created under mlruns_dir() if new); ends FAILED on an exception."""
+    """A run in `experiment` (created in the store if new); ends FAILED on an exception."""
     exp_id = ensure_experiment(experiment)
     with mlflow.start_run(experiment_id=exp_id, run_name=run_name) as run:
         logger = RunLogger(run.info.run_id, exp_id)
@@ -169,20 +217,40 @@ def _quiet_model_logging():
         pyfunc_log.setLevel(level)
 
 
+def model_signature(
+    bundle: RiskModelBundle, example: pd.DataFrame, id_columns: Sequence[str] = ()
+) -> ModelSignature:
+    """Inputs typed as the example's own columns (the feature table's types: counts as long,
+    the rest double, ids string, as_of datetime); the model's features required, the other
+    columns optional so that a whole feature table passes without a notice. Outputs as the
+    pyfunc's `predict` returns them."""
+    model = PyfuncRiskModelBundle.wrap(bundle, id_columns)
+    with _quiet_model_logging():
+        inferred = infer_signature(example, model.predict(None, example))
+    needed = set(bundle.feature_names)
+    inputs = [ColSpec(c.type, c.name, required=c.name in needed) for c in inferred.inputs.inputs]
+    return ModelSignature(Schema(inputs), inferred.outputs)
+
+
 def log_bundle(
     logger: RunLogger,
     bundle: RiskModelBundle,
     example: pd.DataFrame,
     registered_name: str,
+    id_columns: Sequence[str] = (),
 ) -> int:
-    """Log the bundle as a pyfunc with signature and input example, register it, tag challenger."""
-    example = bundle.input_frame(example.head(5))
+    """Log the bundle as a pyfunc, register it and tag it challenger.
+
+    `example` is a few rows of the feature table as the nightly job and `felrisk features` see it:
+    its columns and types become the signature, so that the registered model predicts on that
+    table as written; `id_columns` of it are passed through to the predictions.
+    """
+    example = example.head(5).reset_index(drop=True)
     with _quiet_model_logging():
-        signature = infer_signature(example, bundle.predict_frame(example))
         info = mlflow.pyfunc.log_model(
             name=MODEL_ARTIFACT,
-            python_model=PyfuncRiskModelBundle.wrap(bundle),
-            signature=signature,
+            python_model=PyfuncRiskModelBundle.wrap(bundle, id_columns),
+            signature=model_signature(bundle, example, id_columns),
             input_example=example,
             registered_model_name=registered_name,
             pip_requirements=_requirements(),
@@ -202,13 +270,26 @@ def _model_name(name: str | None) -> str:
     return name or load_training_config().registered_model_name
 
 
+# What a registry answers for a model or an alias it does not hold (SQL store and REST alike).
+_NOT_THERE = {ErrorCode.Name(RESOURCE_DOES_NOT_EXIST), ErrorCode.Name(INVALID_PARAMETER_VALUE)}
+
+
 def champion_version(name: str | None = None) -> int | None:
-    """The version the `champion` alias points at, or None."""
+    """The version the `champion` alias points at, or None (also for a store not yet created).
+
+    A registry that cannot answer (a server that is down) is NoModelError, never "no champion".
+    """
     name = _model_name(name)
-    try:
-        return int(client().get_model_version_by_alias(name, CHAMPION).version)
-    except MlflowException:
+    if not store().exists():
         return None
+    try:
+        return int(client(create=False).get_model_version_by_alias(name, CHAMPION).version)
+    except MlflowException as exc:
+        if exc.error_code in _NOT_THERE:
+            return None
+        raise NoModelError(
+            f"cannot read the model registry at {store().describe()}: {exc}"
+        ) from exc
 
 
 def set_champion(version: int, reason: str, source: str, name: str | None = None) -> None:
@@ -228,8 +309,13 @@ def tag_version(version: int, tags: Mapping[str, object], name: str | None = Non
         c.set_model_version_tag(_model_name(name), str(version), k, str(v))
 
 
+def describe_version(version: int, description: str, name: str | None = None) -> None:
+    """The version's description, which the registry's page shows first."""
+    client().update_model_version(_model_name(name), str(version), description=description)
+
+
 def version_tags(version: int, name: str | None = None) -> dict[str, str]:
-    return dict(client().get_model_version(_model_name(name), str(version)).tags)
+    return dict(client(create=False).get_model_version(_model_name(name), str(version)).tags)
 
 
 def promote_version(version: int, reason: str, console=None, name: str | None = None) -> None:
@@ -238,9 +324,11 @@ def promote_version(version: int, reason: str, console=None, name: str | None = 
     if not reason.strip():
         raise ConfigError("a promotion needs a reason (--reason TEXT)")
     try:
-        client().get_model_version(name, str(version))
+        client(create=False).get_model_version(name, str(version))
     except MlflowException as exc:
-        raise NoModelError(f"model {name!r} has no version {version}") from exc
+        raise NoModelError(
+            f"model {name!r} has no version {version} in {store().describe()}"
+        ) from exc
     previous = champion_version(name)
     set_champion(version, reason, "manual", name)
     cfg = load_training_config()
@@ -257,7 +345,7 @@ def promote_version(version: int, reason: str, console=None, name: str | None = 
 def load_version(version: int, name: str | None = None) -> RiskModelBundle:
     """Load one registered version's bundle."""
     name = _model_name(name)
-    client()  # felrisk's store, also in a fresh process that resolved no champion first
+    client(create=False)  # the store, also in a fresh process that resolved no champion first
     try:
         model = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
     except MlflowException as exc:
@@ -268,10 +356,13 @@ def load_version(version: int, name: str | None = None) -> RiskModelBundle:
 def load_champion(name: str | None = None) -> tuple[int, RiskModelBundle]:
     """Resolve `champion` to a version once, load that version; no champion is NoModelError."""
     name = _model_name(name)
+    s = store()
+    if not s.exists():
+        raise NoModelError(_missing_store(s))
     version = champion_version(name)
     if version is None:
         raise NoModelError(
-            f"no champion for model {name!r} in {mlruns_dir()}: run `felrisk train --data DIR`"
+            f"no champion for model {name!r} in {s.describe()}: run `felrisk train --data DIR`"
             " (a model that passes the gate becomes champion) or `felrisk promote VERSION`"
         )
     return version, load_version(version, name)

@@ -84,3 +84,40 @@ def test_scoring_run_goes_to_its_own_experiment(mlstore):
     run = tracking.client().get_run(logger.run_id)
     assert run.info.experiment_id == exp.experiment_id
     assert run.data.tags["model_version"] == "3" and run.data.metrics["psi_score"] == 0.01
+
+
+def test_the_signature_is_typed_as_the_feature_table_and_ids_pass_through(small_bundle):
+    bundle, X = small_bundle
+    n = 20
+    ids = ("case_id", "person_id", "benefit", "as_of")
+    table = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "case_id": [f"C{i:04d}" for i in range(n)],
+                    "person_id": [f"P{i:04d}" for i in range(n)],
+                    "benefit": "SJP",
+                    "as_of": pd.Timestamp("2025-10-01"),
+                    "person_earlier_controls": 0,  # in the table, not a model input
+                }
+            ),
+            X.head(n).reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    # counts are integers in the feature table
+    table["overlap_forbidden_days"] = table["overlap_forbidden_days"].astype("int64")
+    sig = tracking.model_signature(bundle, table, ids)
+    spec = {c.name: (c.type.name, c.required) for c in sig.inputs.inputs}
+    assert list(spec) == list(table.columns)
+    assert spec["case_id"] == ("string", False) and spec["as_of"] == ("datetime", False)
+    assert spec["person_earlier_controls"] == ("long", False)
+    assert spec["overlap_forbidden_days"] == ("long", True) and spec["noise"] == ("double", True)
+    assert {n for n, (_, req) in spec.items() if req} == set(bundle.feature_names)
+    out = tracking.PyfuncRiskModelBundle.wrap(bundle, ids).predict(None, table)
+    assert tuple(out.columns) == (*ids, *OUTPUT_COLUMNS)
+    assert [c.name for c in sig.outputs.inputs] == list(out.columns)
+    pd.testing.assert_frame_equal(out[list(OUTPUT_COLUMNS)], bundle.predict_frame(table))
+    # without ids in the input, the predictions alone
+    alone = tracking.PyfuncRiskModelBundle.wrap(bundle, ids).predict(None, X.head(3))
+    assert tuple(alone.columns) == OUTPUT_COLUMNS
