@@ -20,7 +20,7 @@ FEATURES: tuple[Feature, ...] = (
         "flag",
         "Det senaste SGI-beslutet har en hög SGI men en årsarbetstid på högst 365 timmar. "
         "Årsarbetstiden kan ha registrerats i dagar i stället för timmar.",
-        reason_sv_zero="Det senaste SGI-beslutet har inte hög SGI med högst 365 timmars årsarbetstid.",
+        reason_sv_zero="Inget SGI-beslut med hög SGI och högst 365 timmars årsarbetstid.",
     ),
     Feature(
         "sgi_per_hour",
