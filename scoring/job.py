@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 
+from felrisk import swedish
 from felrisk.datadir import ENGINES, file_sha256
 from felrisk.errors import ConfigError, ContractError
 from felrisk.safeio import remove_path, write_text
@@ -30,6 +31,7 @@ from scoring.fairness import (
 )
 from scoring.manifest import Manifest, input_fingerprint
 from scoring.monitor import drift, log_scoring_run
+from scoring.notice import notices
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
 from scoring.publish import date_lock, publish, recover, staging_dir
 from scoring.reasons import attach_reasons, frame_reasons, notable, template_reasons
@@ -306,7 +308,7 @@ def _run(n: _Night) -> NightResult:
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
         if features.empty:
             raise ContractError(_no_active_cases(data, as_of))
-    with steps.step("score", f"Poängsätter {len(features):,} ärenden".replace(",", " ")):
+    with steps.step("score", f"Poängsätter {swedish.number(len(features))} ärenden"):
         scored = score_cases(features, bundle, config)
     with steps.step("select", "Väljer ärenden inom kapacitet"):
         controls = _controls_frame(data)
@@ -321,6 +323,8 @@ def _run(n: _Night) -> NightResult:
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
         contrib = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
+        if deps.reason_features is not None:  # no fact, or another person's data: never told
+            contrib = contrib[[c for c in contrib.columns if c in deps.reason_features]]
         told = [c for c in contrib.columns if c in chosen.columns]
         worth = notable(
             chosen[told], config.reason_notable_above, config.reason_notable_below
@@ -335,7 +339,9 @@ def _run(n: _Night) -> NightResult:
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
             fallback=fallback,
         )
-        lst = finalize(frame_reasons(lst))
+        lst = frame_reasons(lst)
+        lst["notice"] = notices(lst, config.notice)
+        lst = finalize(lst)
     with steps.step("audit", "Likabehandling mot slumpurvalet"):
         base = choose_random_base(
             random_stream(controls, as_of, config.equal_treatment_window_days),

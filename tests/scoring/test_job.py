@@ -69,7 +69,7 @@ def test_excel_has_one_sheet_per_benefit_and_lane(night):
         for b, lane in lst[["benefit", "lane"]].drop_duplicates().itertuples(index=False)
     }
     assert set(wb.sheetnames[1:]) == expected
-    ws = wb["SJP Verifiering"]
+    ws = wb["SJP Kontroll i handläggningen"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["Rang", "Kontroll-id", "Ärende"] and "Skäl 1" in headers
     assert ws.auto_filter.ref.startswith("A1:") and ws.freeze_panes == "A2"
@@ -389,7 +389,7 @@ def test_value_floor_leaves_capacity_unused_in_the_manifest_and_on_the_page(worl
     html = (result.folder / "report.html").read_text(encoding="utf-8")
     assert f'<td class="num" id="unused">{counts["unused_capacity"]}</td>' in html
     assert "<th>Outnyttjad kapacitet</th>" in html and 'id="capacity-note"' in html
-    assert "sannolikhet för fel minst 80,0 %" in html
+    assert "sannolikhet för fel minst 80,0\u00a0%" in html
     below = sjp["below_floor"]
     assert "under golvet" in html and f"{sjp['eligible']} valbara i spåret: {below} under" in html
 

@@ -103,7 +103,7 @@ def test_exploration_picks_say_they_are_random_and_silent_model_picks_say_so():
     )
     out = frame_reasons(lst).set_index("case_id")
     assert out.loc["R", "reason_1"].startswith("Slumpmässigt urval")
-    assert "2,5 %" in out.loc["R", "reason_1"]
+    assert "2,5\u00a0%" in out.loc["R", "reason_1"]
     assert (out.loc["R", "reason_2"], out.loc["R", "reason_3"]) == ("fakta 1", "fakta 2")
     assert out.loc["M", "reason_1"] == NO_SINGLE_FACT_SV
     assert out.loc["Q", "reason_1"] == "skäl"  # a model pick with a reason keeps it
