@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import ibis
-import numpy as np
 import pandas as pd
 from rich.console import Console
 
@@ -34,7 +33,7 @@ from scoring.monitor import drift, log_scoring_run
 from scoring.notice import notices
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
 from scoring.publish import date_lock, publish, recover, staging_dir
-from scoring.reasons import attach_reasons, frame_reasons, notable, template_reasons
+from scoring.reasons import attach_reasons, frame_reasons, reason_candidates, template_reasons
 from scoring.report import render_report, value_floor_sv
 from scoring.selection import (
     capacity_use,
@@ -322,14 +321,7 @@ def _run(n: _Night) -> NightResult:
         chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
-        contrib = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
-        if deps.reason_features is not None:  # no fact, or another person's data: never told
-            contrib = contrib[[c for c in contrib.columns if c in deps.reason_features]]
-        told = [c for c in contrib.columns if c in chosen.columns]
-        worth = notable(
-            chosen[told], config.reason_notable_above, config.reason_notable_below
-        ).to_numpy()
-        contrib[told] = contrib[told].where(worth, -np.inf)
+        contrib = reason_candidates(contrib, chosen, config, deps.reason_features)
         explain, fallback = _explainer(deps, data, chosen)
         lst = attach_reasons(
             lst,

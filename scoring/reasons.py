@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
 import pandas as pd
 
 from felrisk import swedish
+from scoring.config import SelectionConfig
 from scoring.outputs import REASON_COLUMNS, percent_sv
 
 # explain(items[case_id, as_of, feature]) -> DataFrame[case_id, feature, reason_sv]
@@ -65,6 +66,30 @@ def notable(
             out[col] = (v < below[col]).fillna(False).to_numpy()
         else:
             out[col] = (v > above.get(col, 0.0)).fillna(False).to_numpy()
+    return out
+
+
+def reason_candidates(
+    contrib: pd.DataFrame,
+    values: pd.DataFrame,
+    config: SelectionConfig,
+    reason_features: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """The contributions a reason may be drawn from: features the policy does not exclude, that
+    may be told at all (`reason_features`: a fact of the person's own case that points to an
+    error; None: any) and whose value is notable; every other contribution is dropped or -inf.
+
+    `contrib` and `values` (the selected cases' feature values) are aligned row by row.
+    """
+    out = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
+    if reason_features is not None:  # no fact, or another person's data: never told
+        out = out[[c for c in out.columns if c in reason_features]]
+    told = [c for c in out.columns if c in values.columns]
+    worth = notable(
+        values[told].set_axis(out.index), config.reason_notable_above, config.reason_notable_below
+    ).to_numpy()
+    out = out.copy()
+    out[told] = out[told].where(worth, -np.inf)
     return out
 
 

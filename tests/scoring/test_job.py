@@ -64,14 +64,21 @@ def test_excel_has_one_sheet_per_benefit_and_lane(night):
     lst = pd.read_parquet(result.folder / "control_list.parquet")
     wb = load_workbook(result.folder / "control_list.xlsx")
     assert wb.sheetnames[0] == "Översikt"
+    kind = {"verifiering": "Kontroll i handläggningen", "kontrollutredning": "Kontrollutredning"}
     expected = {
-        f"{b} {lane.capitalize()}"
+        f"{b} {kind[lane]}"
         for b, lane in lst[["benefit", "lane"]].drop_duplicates().itertuples(index=False)
     }
     assert set(wb.sheetnames[1:]) == expected
+    assert [c.value for c in wb["Översikt"][4]][:2] == ["Förmån", "Kontrollform"]
     ws = wb["SJP Kontroll i handläggningen"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["Rang", "Kontroll-id", "Ärende"] and "Skäl 1" in headers
+    # what kind of control, never what the person is suspected of: no intent figure
+    assert not any("avsikt" in str(h).lower() for h in headers)
+    assert headers[-1] == "Meddelande till personen"
+    notices = [r[-1].value for r in ws.iter_rows(min_row=2)]
+    assert all(n and n.startswith("Försäkringskassan kommer att kontrollera") for n in notices)
     assert ws.auto_filter.ref.startswith("A1:") and ws.freeze_panes == "A2"
     n = int(((lst["benefit"] == "SJP") & (lst["lane"] == "verifiering")).sum())
     assert ws.max_row == n + 1
