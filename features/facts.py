@@ -82,8 +82,8 @@ def _template(feature: str, value: object) -> str:
     if value is None or pd.isna(value):
         return "Uppgift saknas för ärendet."
     if f.reason_sv_zero is not None and float(value) == 0:
-        return f.reason_sv_zero
-    return _singular(f.reason_sv.format(value=format_value(feature, value)))
+        return swedish.tie_units(f.reason_sv_zero)
+    return swedish.tie_units(_singular(f.reason_sv.format(value=format_value(feature, value))))
 
 
 def _singular(text: str) -> str:
@@ -216,9 +216,7 @@ def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
 
 # Per rule feature: the sentence of its facts from days, span, the case's benefit and `what`.
 _SENTENCES = {
-    "overlap_excess_days": (
-        "{n} dagar {span} betalades {what} ut för samma dag, sammanlagt {total}\u00a0%"
-    ),
+    "overlap_excess_days": "{n} dagar {span} betalades {what} ut för samma dag, sammanlagt {total} %",
     "overlap_forbidden_days": (
         "{n} dagar {span} betalades {what} ut för samma dag, fast de inte kan betalas ut samtidigt"
     ),
@@ -246,7 +244,7 @@ def _rule_sentence(feature: str, **parts) -> str:
     for times in _TIMES.values():
         if f" {times} ut för" in text:
             text = text.replace(f" {times} ut för", f" ut {times} för").split(", sammanlagt")[0]
-    return _singular(text)
+    return swedish.tie_units(_singular(text))
 
 
 # Per rule: the title of its red mark on the timeline.
@@ -285,7 +283,8 @@ def rule_marks(
 
 
 def _mark_label(rule: str, what: str) -> str:
-    return MARK_SV[rule] if rule == breaks.BOTH_PARENTS else f"{MARK_SV[rule]} ({what})"
+    label = MARK_SV[rule] if rule == breaks.BOTH_PARENTS else f"{MARK_SV[rule]} ({what})"
+    return swedish.tie_units(label)
 
 
 def _covered(inner: pd.DataFrame, outer: pd.DataFrame) -> bool:

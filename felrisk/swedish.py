@@ -10,6 +10,7 @@ dependency of felrisk; these few rules are all it would be used for.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 NBSP = "\u00a0"
@@ -60,3 +61,12 @@ def day(value: date) -> str:
 def span(first: date, last: date) -> str:
     """A period of days: one date, or "first–last" (en dash)."""
     return day(first) if first == last else f"{day(first)}–{day(last)}"
+
+
+_UNIT_AFTER_NUMBER = re.compile(r"(\d) (kr|%)(?=\W|$)")
+
+
+def tie_units(text: str) -> str:
+    """A no-break space between a number and its "kr" or "%", so that a sentence written with a
+    plain space reads as the numbers formatted here do ("12 345 kr", "40 %")."""
+    return _UNIT_AFTER_NUMBER.sub(lambda m: f"{m.group(1)}{NBSP}{m.group(2)}", text)

@@ -36,7 +36,7 @@ def template_reasons(
         if not template or feature not in values.columns:
             continue
         vals = values[feature].reindex(items.loc[idx, "case_id"]).to_numpy()
-        out.loc[idx] = [template.replace("{value}", _sv_number(v)) for v in vals]
+        out.loc[idx] = [swedish.tie_units(template.replace("{value}", _sv_number(v))) for v in vals]
     return out
 
 

@@ -308,7 +308,7 @@ def case_section(row, svg: str) -> str:
         f"{BENEFIT_NAMES_SV.get(row.benefit, row.benefit)} · "
         f"sannolikhet för fel {_num(row.probability, 2)} · "
         f"förväntat felaktigt belopp {_sek(row.expected_wrong_sek)}</div>"
-        f'<ol class="reasons">{items}</ol>{_notice(row)}{svg}</section>'
+        f'<ol class="reasons">{items}</ol>{svg}{_notice(row)}</section>'
     )
 
 

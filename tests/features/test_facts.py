@@ -113,7 +113,7 @@ def test_other_features_use_the_registry_sentence_with_the_value(told):
     assert told["HF_S", "overlap_excess_days"].startswith("0 dagar")  # a legitimate 50/50
     assert told["N1_S", "net_employer_benefit_share"].startswith("67\u00a0% av arbetsgivarens")
     assert told["KS_K", "amount_in_window_sek"] == (
-        "I ärendet har 804 kr betalats ut under de senaste tolv månaderna."
+        "I ärendet har 804\u00a0kr betalats ut under de senaste tolv månaderna."
     )
 
 

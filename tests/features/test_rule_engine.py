@@ -189,9 +189,9 @@ def test_marks_are_the_periods(data):
     s1 = marks[marks.case_id == "S1"].sort_values(["start", "label"])
     assert list(s1["label"]) == [
         "Förmåner som inte får betalas samma dag (sjukpenning och ersättning för karensavdrag)",
-        "Summa omfattning över 100 % (ersättning för karensavdrag 100\u00a0% och sjukpenning "
+        "Summa omfattning över 100\u00a0% (ersättning för karensavdrag 100\u00a0% och sjukpenning "
         "100\u00a0%)",
-        "Summa omfattning över 100 % (föräldrapenning 50\u00a0% och sjukpenning 100\u00a0%)",
+        "Summa omfattning över 100\u00a0% (föräldrapenning 50\u00a0% och sjukpenning 100\u00a0%)",
     ]
     t2 = marks.loc[marks.case_id == "T2", "label"].str.cat()
     assert "sjukfallet S2" in t2  # the person's own sickness case
@@ -246,7 +246,7 @@ def test_a_payment_known_by_d_minus_1_breaks_rule_2(tmp_path_factory):
     assert set(zip(marks.start, marks.end, strict=True)) == {(date(2025, 9, 1), date(2025, 9, 2))}
     assert list(marks.label) == [
         "Förmåner som inte får betalas samma dag (aktivitetsstöd och sjukpenning)",
-        "Summa omfattning över 100 % (aktivitetsstöd 100\u00a0% och sjukpenning 100\u00a0%)",
+        "Summa omfattning över 100\u00a0% (aktivitetsstöd 100\u00a0% och sjukpenning 100\u00a0%)",
     ]
 
 

@@ -66,12 +66,12 @@ def test_registry_templates_fill_what_explain_leaves_empty():
     )
     x = out.set_index("case_id").loc["X"]
     assert x["reason_1"] == "4 dagar överlappar."
-    assert x["reason_2"] == "Belopp 12\u00a0346 kr."
+    assert x["reason_2"] == "Belopp 12\u00a0346\u00a0kr."
     assert out.set_index("case_id").loc["Y", "reason_1"] == "från fakta"
     small = template_reasons(
         pd.DataFrame({"case_id": ["Y", "Y"], "feature": ["amount", "unknown"]}), values, templates
     )
-    assert small.tolist() == ["Belopp 0,25 kr.", ""]
+    assert small.tolist() == ["Belopp 0,25\u00a0kr.", ""]
 
 
 def test_only_known_values_beyond_their_threshold_are_notable():

@@ -77,7 +77,7 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
     ]
     assert s1["label"][0].startswith("Förmåner som inte får betalas samma dag (sjukpenning och")
     assert "karensavdrag" in s1["label"][0]
-    assert s1["label"][1].startswith("Summa omfattning över 100 %")
+    assert s1["label"][1].startswith("Summa omfattning över 100\u00a0%")
     assert "föräldrapenning 50\u00a0%" in s1["label"][2]
     assert set(marks["case_id"]) == {"S1", "K1", "F1"}  # 0.5 + 0.5 is allowed
     income = pd.DataFrame({"month": [D("2025-08-01")], "gross_pay_sek": [30000.0]})
