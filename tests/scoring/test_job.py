@@ -350,7 +350,7 @@ def test_cli_exit_codes_for_ok_no_model_and_lock(world, tmp_path, monkeypatch):
     assert main(args) == 0 and (out / "2025-10-01" / "report.html").exists()
     lst = pd.read_parquet(out / "2025-10-01" / "control_list.parquet")
     model = lst[(lst["selection"] == "model") & ~lst["hard_rule_break"]]
-    assert model["reason_1"].str.match(r"^Utbetalt [\d\u00a0]+ kr\.$").all()
+    assert model["reason_1"].str.match(r"^Utbetalt [\d\u00a0]+\u00a0kr\.$").all()
     assert model["reason_2"].str.match(r"^\d+ utbetalningar\.$").all()
     with date_lock(out, AS_OF):
         assert main(args) == 5
