@@ -79,6 +79,7 @@ class SelectionConfig(FrozenConfig):
     equal_treatment_min_exploration_errors: int = Field(default=50, ge=1)
     equal_treatment_per_benefit_groups: tuple[str, ...] = ("sex",)
     equal_treatment_per_benefit_min_picks: int = Field(default=20, ge=1)
+    equal_treatment_power: float = Field(default=0.8, gt=0.0, lt=1.0)
     # The value floor and the investigation lane's floor default to none here, so that a policy
     # recorded before they existed (an older manifest) selects as it did; selection.toml sets them.
     min_probability: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -346,7 +346,11 @@ def _run(n: _Night) -> NightResult:
         # each row's groups once, for the pooled check and the one within each benefit
         rnd = add_groups(base.controls, persons, as_of, age_band=deps.age_band)
         model_picks = add_groups(picks, persons, as_of, age_band=deps.age_band)
-        settings = dict(deps.audit_settings, n_boot=config.equal_treatment_n_boot)
+        settings = dict(
+            deps.audit_settings,
+            n_boot=config.equal_treatment_n_boot,
+            power=config.equal_treatment_power,
+        )
         groups = settings.pop("groups")
         rnd_mix, picks_mix, unmatched = rnd, model_picks, []
         if config.equal_treatment_benefit_mix == "list":

@@ -230,8 +230,22 @@ def _fairness_row(r, *, lead: str | None = None, share_random: bool = False) -> 
         f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
         f'<td class="num">{percent_sv(r.share_selected)}</td>'
         f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
-        f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
+        f'<td class="num">{interval}</td>'
+        f'<td class="num">{_detectable(getattr(r, "detectable_ratio", None))}</td>'
+        f"<td>{verdict}</td></tr>"
     )
+
+
+def _detectable(x) -> str:
+    """The power line's ratio; none without random errors."""
+    return "–" if x is None or not np.isfinite(float(x)) else _ratio(x)
+
+
+POWER_NOTE_SV = (
+    "Minsta skillnad som syns: den kvot som gruppens antal fel i slumpurvalet räcker för att skilja "
+    "från 1 (eller dess inverterade värde nedåt). Ligger den utanför bandet betyder "
+    "”inom bandet” bara att felen är för få för att se en skillnad, inte att gruppen behandlas lika."
+)
 
 
 def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
@@ -250,10 +264,12 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     head = (
         "<tr><th>Grupp</th><th>Värde</th><th>Andel av slumpurvalet</th>"
         "<th>Andel av felen i slumpurvalet</th><th>Andel av nattens lista</th>"
-        "<th>Kvot (lika börda)</th><th>Intervall</th><th>Bedömning</th></tr>"
+        "<th>Kvot (lika börda)</th><th>Intervall</th><th>Minsta skillnad som syns</th>"
+        "<th>Bedömning</th></tr>"
     )
     note = f'<p class="note" id="fairness-note">{escape(message)}</p>' if message else ""
-    return f'<table id="fairness">{head}{"".join(rows)}</table>{note}'
+    power = f'<p class="note" id="power-note">{escape(POWER_NOTE_SV)}</p>'
+    return f'<table id="fairness">{head}{"".join(rows)}</table>{power}{note}'
 
 
 def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
@@ -271,7 +287,7 @@ def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
     head = (
         "<tr><th>Förmån</th><th>Grupp</th><th>Värde</th><th>Andel av felen i slumpurvalet</th>"
         "<th>Andel av nattens lista</th><th>Kvot (lika börda)</th><th>Intervall</th>"
-        "<th>Bedömning</th></tr>"
+        "<th>Minsta skillnad som syns</th><th>Bedömning</th></tr>"
     )
     return f'<table id="fairness-benefit">{head}{"".join(rows)}</table>'
 

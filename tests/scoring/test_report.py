@@ -105,6 +105,7 @@ def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed(
             "ci_high": [1.28, 4.5, float("nan"), 0.95],
             "fails": [False, True, False, False],
             "verdict": ["inconclusive", "fails", "too few random errors", "within band"],
+            "detectable_ratio": [1.31, 2.2, float("inf"), 1.7],
         }
     )
     html = fairness_table(fair)
@@ -120,9 +121,12 @@ def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed(
             "58,7\u00a0%",
             "1,09",
             "0,90–1,28",
+            "1,31",
             "Osäkert (intervallet når utanför bandet)",
         ],
     )
+    assert cells[2][1][-2] == "–"  # no random errors: no power line
+    assert "Minsta skillnad som syns" in html and 'id="power-note"' in html
     assert cells[1][0] == "fail" and cells[1][1][:2] == ["Födelseregion", "Norden utom Sverige"]
     assert cells[1][1][-1] == "Utanför bandet"
     assert cells[2][0] == "na" and cells[2][1][1] == "Uppgift saknas"

@@ -101,12 +101,12 @@ def test_screenshot_shows_the_table_and_a_timeline(night, tmp_path):
     result, _, _ = night
     shot: Path = tmp_path / "report.png"
     run = _chromium(
-        f"--screenshot={shot}", "--window-size=1400,2400", (result.folder / "report.html").as_uri()
+        f"--screenshot={shot}", "--window-size=1400,3200", (result.folder / "report.html").as_uri()
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     img = Image.open(shot)
-    assert img.size == (1400, 2400)
+    assert img.size == (1400, 3200)
     pixels = np.asarray(img.convert("RGB"))
     assert pixels.std() > 10  # not a blank page
     assert _has_colour(pixels, "#dde6f0") > 2000  # table header cells
