@@ -67,8 +67,8 @@ def format_value(feature: str, value: object) -> str:
     v = float(value)
     if unit == "share":
         return swedish.percent(v, 0)
-    if unit == "ratio":
-        return _number(v, 2)
+    if unit == "ratio":  # "2,5 gånger", "12 gånger"
+        return _number(v, 1).removesuffix(",0")
     if unit in ("SEK", "SEK/hour"):
         return _number(v)
     if unit == "hours":

@@ -57,7 +57,7 @@ TEMPLATES = [
     (
         "sgi_to_pay_ratio",
         2.5,
-        "SGI:n är 2,50 gånger den lön som rapporterades för de tolv månaderna före SGI-beslutet.",
+        "SGI:n är 2,5 gånger den lön som rapporterades för de tolv månaderna före SGI-beslutet.",
     ),
     (
         "sgi_employment_no_pay",
@@ -67,7 +67,7 @@ TEMPLATES = [
     (
         "sgi_pay_jump_ratio",
         2.5,
-        "Lönen de tre månaderna före SGI-beslutet var 2,50 gånger så hög som lönen de nio månaderna dessförinnan.",
+        "Lönen de tre månaderna före SGI-beslutet var 2,5 gånger så hög som lönen de nio månaderna dessförinnan.",
     ),
     (
         "sgi_employer_age_days",
