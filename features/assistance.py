@@ -18,7 +18,8 @@ FEATURES: tuple[Feature, ...] = (
         FAMILY,
         "for ASS cases, days in the window on which an assistant who billed this case reported more than 24 hours in total across all clients.",
         "days",
-        "{value} dagar rapporterade en assistent i ärendet mer än 24 timmar totalt.",
+        "{value} dagar rapporterade en assistent i ärendet mer än 24 timmar totalt hos "
+        "alla assistansberättigade.",
     ),
     Feature(
         "ass_hours_over_granted",
@@ -26,7 +27,7 @@ FEATURES: tuple[Feature, ...] = (
         "For ASS cases: hours billed to this case in the window above granted_hours_per_week, "
         "summed over calendar weeks (Monday-Sunday; rule 7).",
         "hours",
-        "{value} timmar rapporterades utöver beviljade timmar per vecka.",
+        "{value} timmar assistans rapporterades i ärendet utöver de beviljade timmarna per vecka.",
         dtype="float64",
     ),
     Feature(
@@ -35,7 +36,10 @@ FEATURES: tuple[Feature, ...] = (
         "For ASS cases: days in the window on which an assistant billed this case while being "
         "paid full (100 %) sickness benefit for that day.",
         "days",
-        "{value} dagar rapporterade en assistent arbete samtidigt som hen fick hel sjukpenning.",
+        "{value} dagar rapporterades assistans i ärendet av en assistent som fick hel "
+        "sjukpenning för samma dag.",
+        is_reason=False,
+        not_reason_why="tells another person's sick pay (secrecy): it scores, but is never told",
     ),
     Feature(
         "ass_provider_impossible_share",
@@ -43,7 +47,8 @@ FEATURES: tuple[Feature, ...] = (
         "For ASS cases: the highest share, over the providers that billed this case in the window, "
         "of a provider's assistants with at least one day over 24 hours in the window.",
         "share",
-        "Hos anordnaren har {value} av assistenterna minst en dag med mer än 24 timmar.",
+        "Hos assistansanordnaren har {value} av assistenterna minst en dag med mer än "
+        "24 rapporterade timmar.",
         dtype="float64",
     ),
 )

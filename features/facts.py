@@ -2,8 +2,9 @@
 
 `explain` computes the values with the same builders (on a spine of just these cases), then adds
 the dates, benefits and amounts that make a value checkable: "12 dagar 2025-03-01–2025-03-12
-betalades föräldrapenning 100 % och sjukpenning 100 % för samma dag". Only rows known by D-1 are
-used. The coordination rules' facts, and the timeline's red marks (`rule_marks`), are the rule
+betalades föräldrapenning 100 % och sjukpenning 100 % ut för samma dag (sammanlagt 200 %)". Only
+rows known by D-1 are used. A sentence states the person's own case only: never another person's
+case, id or benefits (the other parent's case, an assistant's id), since the person may read it. The coordination rules' facts, and the timeline's red marks (`rule_marks`), are the rule
 engine's break periods (features.breaks), the same rows the overlap features count. This runs
 after the features, on few persons, so it brings their rows to the driver and words them in pandas.
 """
@@ -21,6 +22,7 @@ from features import breaks, overlap
 from features.build import build_context, build_features
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
+from felrisk import swedish
 from felrisk.rules import CoordinationRules, load_rules
 
 BENEFIT_SV = {
@@ -33,23 +35,28 @@ BENEFIT_SV = {
     "AE": "aktivitetsersättning",
     "ASS": "assistansersättning",
 }
-OUT_COLUMNS = ["case_id", "feature", "reason_sv"]
+# same_as: the feature whose sentence already states this item's fact ("" when none), so that a
+# case's reasons say one fact once (e.g. KAR beside SJP breaks rules 1 and 2 on the same days).
+OUT_COLUMNS = ["case_id", "feature", "reason_sv", "same_as"]
 TOL = 1e-9
 EPOCH = date(1970, 1, 1).toordinal()
 
 
+def _date(day_number: int) -> date:
+    return date.fromordinal(int(day_number) + EPOCH)
+
+
 def _iso(day_number: int) -> str:
-    return date.fromordinal(int(day_number) + EPOCH).isoformat()
+    return swedish.day(_date(day_number))
 
 
 def _span(first: int, last: int) -> str:
-    return _iso(first) if first == last else f"{_iso(first)}–{_iso(last)}"
+    return swedish.span(_date(first), _date(last))
 
 
 def _number(value: float, decimals: int = 0) -> str:
-    """Swedish number format: space between thousands, decimal comma."""
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return text
+    """Swedish number format (felrisk.swedish): no-break space between thousands, decimal comma."""
+    return swedish.number(value, decimals)
 
 
 def format_value(feature: str, value: object) -> str:
@@ -59,9 +66,9 @@ def format_value(feature: str, value: object) -> str:
     unit = REGISTRY[feature].unit
     v = float(value)
     if unit == "share":
-        return f"{_number(100 * v)} %"
-    if unit == "ratio":
-        return _number(v, 2)
+        return swedish.percent(v, 0)
+    if unit == "ratio":  # "2,5 gånger", "12 gånger"
+        return _number(v, 1).removesuffix(",0")
     if unit in ("SEK", "SEK/hour"):
         return _number(v)
     if unit == "hours":
@@ -75,8 +82,8 @@ def _template(feature: str, value: object) -> str:
     if value is None or pd.isna(value):
         return "Uppgift saknas för ärendet."
     if f.reason_sv_zero is not None and float(value) == 0:
-        return f.reason_sv_zero
-    return _singular(f.reason_sv.format(value=format_value(feature, value)))
+        return swedish.tie_units(f.reason_sv_zero)
+    return swedish.tie_units(_singular(f.reason_sv.format(value=format_value(feature, value))))
 
 
 def _singular(text: str) -> str:
@@ -148,17 +155,27 @@ def rule_break_periods(
     df = data.con.execute(breaks.rule_breaks(ctx))
     df["as_of"] = [date.fromordinal(int(d) + EPOCH) for d in df["as_of_day"]]
     df["what"] = _what(df, rules)
+    ext = rules.extent.benefits
+    df["total"] = [
+        _total(row, ext) if row["rule"] == breaks.EXTENT else 0 for row in df.to_dict("records")
+    ]
     return df.sort_values(["case_id", "as_of", "rule", "first_day"]).reset_index(drop=True)
 
 
+_TIMES = {2: "två gånger", 3: "tre gånger", 4: "fyra gånger"}
+
+
 def _composition(row, benefits: tuple[str, ...]) -> str:
-    """'föräldrapenning 100 % och sjukpenning 100 %': the paid extents of `benefits`."""
-    parts = [
-        f"{BENEFIT_SV[b]} {round(100 * row[f'ext_{b}'])} %"
-        for b in sorted(benefits)
-        if row[f"ext_{b}"] > TOL
-    ]
-    return " och ".join(parts)
+    """'föräldrapenning 100 % och sjukpenning 100 %': the paid extents of `benefits`; one benefit
+    paid in full more than once reads 'föräldrapenning två gånger'."""
+    paid = [(b, row[f"ext_{b}"]) for b in sorted(benefits) if row[f"ext_{b}"] > TOL]
+    if len(paid) == 1 and round(paid[0][1]) in _TIMES and abs(paid[0][1] - round(paid[0][1])) < TOL:
+        return f"{BENEFIT_SV[paid[0][0]]} {_TIMES[round(paid[0][1])]}"
+    return " och ".join(f"{BENEFIT_SV[b]} {round(100 * e)}{swedish.NBSP}%" for b, e in paid)
+
+
+def _total(row, benefits: tuple[str, ...]) -> int:
+    return round(100 * sum(row[f"ext_{b}"] for b in benefits))
 
 
 def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
@@ -176,24 +193,20 @@ def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
             text = f"{BENEFIT_SV[row['benefit']]} och {BENEFIT_SV[partners[0]]}"
         elif rule == breaks.SICKPAY_PERIOD:
             sp = rules.sickpay_period
-            text = f"sjukfallet {other}, dag {sp.first_day}–{sp.last_day} från {_iso(ref)}"
+            # `other` is the person's own sickness case: their own data
+            text = f"dag {sp.first_day}–{sp.last_day} i sjukfallet {other} från {_iso(ref)}"
         elif rule == breaks.BOTH_PARENTS:
-            text = f"den andra förälderns ärende {other}"
+            # never the other parent's case or id: the person may read this
+            text = "för samma dagar"
         elif rule == breaks.DOUBLE_DAYS_AGE:
-            text = (
-                f"efter barnets {bp.double_days_before_child_age_months} månader {_iso(ref)}, "
-                f"den andra förälderns ärende {other}"
-            )
+            text = f"barnet blev {bp.double_days_before_child_age_months} månader {_iso(ref)}"
         elif rule == breaks.DOUBLE_DAYS_QUOTA:
-            text = (
-                f"utöver {bp.max_double_days_per_child} dubbeldagar per barn, "
-                f"den andra förälderns ärende {other}"
-            )
+            text = f"högst {bp.max_double_days_per_child} dubbeldagar per barn"
         elif rule == breaks.AGE:
             text = (
-                f"tillåtet från {_iso(ref)}"
+                f"förmånen kan betalas ut från {_iso(ref)}"
                 if row["last_day"] < ref
-                else (f"tillåtet till {_iso(ref - 1)}")
+                else f"förmånen kan betalas ut till och med {_iso(ref - 1)}"
             )
         else:
             text = f"försäkrad från {_iso(ref)}"
@@ -203,31 +216,43 @@ def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
 
 # Per rule feature: the sentence of its facts from days, span, the case's benefit and `what`.
 _SENTENCES = {
-    "overlap_excess_days": "{n} dagar {span} betalades {what} för samma dag (över 100 %)",
+    "overlap_excess_days": "{n} dagar {span} betalades {what} ut för samma dag, sammanlagt {total} %",
     "overlap_forbidden_days": (
-        "{n} dagar {span} betalades {what} för samma dag, vilket inte är tillåtet"
+        "{n} dagar {span} betalades {what} ut för samma dag, fast de inte kan betalas ut samtidigt"
     ),
     "tfp_in_sickpay_period_days": (
-        "{n} dagar {span} betalades {benefit} under sjuklöneperioden ({what})"
+        "{n} dagar {span} betalades {benefit} ut under sjuklöneperioden ({what})"
     ),
     "both_parents_tfp_days": (
-        "{n} dagar {span} betalades {benefit} till båda föräldrarna för samma barn ({what})"
+        "{n} dagar {span} betalades {benefit} ut till båda föräldrarna för samma barn"
     ),
     "fp_double_days_excess": (
-        "{n} dagar {span} betalades {benefit} till båda föräldrarna för samma barn ({what})"
+        "{n} dagar {span} betalades {benefit} ut till båda föräldrarna utöver de tillåtna "
+        "dubbeldagarna ({what})"
     ),
-    "age_rule_days": "{n} dagar {span} betalades {benefit} utanför åldersgränsen ({what})",
+    "age_rule_days": "{n} dagar {span} betalades {benefit} ut utanför åldersgränsen ({what})",
     "before_insured_days": (
-        "{n} dagar {span} betalades {benefit} före försäkringstillhörighetens början ({what})"
+        "{n} dagar {span} betalades {benefit} ut innan personen var försäkrad i Sverige ({what})"
     ),
 }
+
+
+def _rule_sentence(feature: str, **parts) -> str:
+    """A rule feature's sentence; 'föräldrapenning två gånger ut' reads 'föräldrapenning ut två
+    gånger'."""
+    text = _SENTENCES[feature].format(**parts)
+    for times in _TIMES.values():
+        if f" {times} ut för" in text:
+            text = text.replace(f" {times} ut för", f" ut {times} för").split(", sammanlagt")[0]
+    return swedish.tie_units(_singular(text))
+
 
 # Per rule: the title of its red mark on the timeline.
 MARK_SV = {
     breaks.EXTENT: "Summa omfattning över 100 %",
     breaks.FORBIDDEN_PAIR: "Förmåner som inte får betalas samma dag",
     breaks.SICKPAY_PERIOD: "Under sjuklöneperioden",
-    breaks.BOTH_PARENTS: "Båda föräldrarna betalda för samma barn",
+    breaks.BOTH_PARENTS: "Betalt till båda föräldrarna för samma barn",
     breaks.DOUBLE_DAYS_AGE: "Fler dubbeldagar än tillåtet",
     breaks.DOUBLE_DAYS_QUOTA: "Fler dubbeldagar än tillåtet",
     breaks.AGE: "Utanför åldersgränsen",
@@ -252,20 +277,49 @@ def rule_marks(
             "case_id": p["case_id"],
             "start": [date.fromordinal(int(d) + EPOCH) for d in p["first_day"]],
             "end": [date.fromordinal(int(d) + EPOCH) for d in p["last_day"]],
-            "label": [f"{MARK_SV[r]} ({w})" for r, w in zip(p["rule"], p["what"], strict=True)],
+            "label": [_mark_label(r, w) for r, w in zip(p["rule"], p["what"], strict=True)],
         }
     )
 
 
+def _mark_label(rule: str, what: str) -> str:
+    label = MARK_SV[rule] if rule == breaks.BOTH_PARENTS else f"{MARK_SV[rule]} ({what})"
+    return swedish.tie_units(label)
+
+
+def _covered(inner: pd.DataFrame, outer: pd.DataFrame) -> bool:
+    """Whether every day of the `inner` periods lies in one of the `outer` periods."""
+    days = set()
+    for f, la in zip(outer["first_day"], outer["last_day"], strict=True):
+        days.update(range(int(f), int(la) + 1))
+    return all(
+        d in days
+        for f, la in zip(inner["first_day"], inner["last_day"], strict=True)
+        for d in range(int(f), int(la) + 1)
+    )
+
+
+def _same_facts(p: pd.DataFrame) -> pd.DataFrame:
+    """(case_id, as_of, feature, same_as): an extent break on days that a forbidden pair already
+    names is the same fact (KAR beside SJP at 100 % each breaks rules 1 and 2 on the same days)."""
+    rows = []
+    for (case, as_of), g in p.groupby(["case_id", "as_of"], sort=False):
+        ext, pair = g[g["rule"] == breaks.EXTENT], g[g["rule"] == breaks.FORBIDDEN_PAIR]
+        if len(ext) and len(pair) and _covered(ext, pair):
+            rows.append((case, as_of, "overlap_excess_days", "overlap_forbidden_days"))
+    return pd.DataFrame(rows, columns=["case_id", "as_of", "feature", "same_as"])
+
+
 def _rule_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     """Days, span and what of the break periods behind each rule feature of the items."""
-    cols = ["case_id", "as_of", "feature", "reason_sv"]
+    cols = ["case_id", "as_of", "feature", "reason_sv", "same_as"]
     want = it[it["feature"].isin(overlap.RULE_FEATURES)]
     if want.empty:
         return pd.DataFrame(columns=cols)
     keys = want[["case_id", "as_of"]].drop_duplicates()
     spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
     p = rule_break_periods(data, spine, rules, config)
+    same = _same_facts(p)
     rule_of = {r: f for f, rs in overlap.RULE_FEATURES.items() for r in rs}
     p = p.assign(feature=p["rule"].map(rule_of))
     p = p.merge(want[["case_id", "as_of", "feature"]], on=["case_id", "as_of", "feature"])
@@ -278,22 +332,20 @@ def _rule_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     ).reset_index()  # fmt: skip
     # the `what` of the most days (ties: the earliest)
     by_what = p.groupby(["case_id", "as_of", "feature", "what"], as_index=False).agg(
-        d=("days", "sum"), f=("first_day", "min")
+        d=("days", "sum"), f=("first_day", "min"), total=("total", "max")
     )
     by_what = by_what.sort_values(["d", "f"], ascending=[False, True])
     top = by_what.drop_duplicates(["case_id", "as_of", "feature"])
-    summary = summary.merge(top[["case_id", "as_of", "feature", "what"]])
+    summary = summary.merge(top[["case_id", "as_of", "feature", "what", "total"]])
     summary["reason_sv"] = [
-        _singular(
-            _SENTENCES[f].format(
-                n=n, span=_span(first, last), benefit=BENEFIT_SV[b], what=w
-            )
-        )
-        for f, n, first, last, b, w in zip(
+        _rule_sentence(f, n=n, span=_span(first, last), benefit=BENEFIT_SV[b], what=w, total=t)
+        for f, n, first, last, b, w, t in zip(
             summary["feature"], summary["n"], summary["first"], summary["last"],
-            summary["benefit"], summary["what"], strict=True,
+            summary["benefit"], summary["what"], summary["total"], strict=True,
         )
     ]  # fmt: skip
+    summary = summary.merge(same, on=["case_id", "as_of", "feature"], how="left")
+    summary["same_as"] = summary["same_as"].fillna("")
     return summary[cols]
 
 
@@ -314,19 +366,15 @@ def _sgi_facts(data, it: pd.DataFrame, vals: pd.DataFrame) -> pd.DataFrame:
     j = j.sort_values(["decision_date", "sgi_id"]).drop_duplicates(
         ["case_id", "as_of", "feature"], keep="last"
     )
-    j["reason_sv"] = (
-        "SGI-beslut "
-        + pd.to_datetime(j["decision_date"]).dt.strftime("%Y-%m-%d")
-        + ": årlig SGI "
-        + j["annual_sgi_sek"].map(_number)
-        + " kr och årsarbetstid "
-        + j["annual_work_hours"].map(_number)
-        + " timmar ("
-        + (j["annual_sgi_sek"] / j["annual_work_hours"].where(j["annual_work_hours"] > 0)).map(
-            lambda v: "okänd" if pd.isna(v) else _number(v)
+    per_hour = j["annual_sgi_sek"] / j["annual_work_hours"].where(j["annual_work_hours"] > 0)
+    j["reason_sv"] = [
+        f"Det senaste SGI-beslutet, från {swedish.day(pd.Timestamp(d).date())}, anger en årlig "
+        f"SGI på {swedish.sek(s)} och en årsarbetstid på {_number(h)} timmar "
+        f"({swedish.sek(v, unknown='okänt antal kr')} per timme)"
+        for d, s, h, v in zip(
+            j["decision_date"], j["annual_sgi_sek"], j["annual_work_hours"], per_hour, strict=True
         )
-        + " kr per timme)"
-    )
+    ]
     return j[["case_id", "as_of", "feature", "reason_sv"]]
 
 
@@ -361,14 +409,16 @@ def _assistant_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     summary = g.agg(
         n=("day", "nunique"), first=("day", "min"), last=("day", "max"), top=("hours", "max")
     )
-    summary["who"] = g["assistant_id"].agg(lambda s: ", ".join(sorted(set(s))))
+    # how many assistants, never who: an assistant's name or id is another person's data
+    summary["who"] = g["assistant_id"].nunique()
     summary = summary.reset_index()
     summary["feature"] = "assistant_days_over_24h"
     summary["reason_sv"] = [
         _singular(
-            f"{n} dagar {_span(f, la)} rapporterade assistent {who} mer än "
+            f"{n} dagar {_span(f, la)} rapporterade "
+            f"{'en assistent' if who == 1 else f'{who} assistenter'} i ärendet mer än "
             f"{_number(rules.assistance.max_assistant_hours_per_day)} timmar totalt hos alla "
-            f"kunder (som mest {_number(top, 1 if top != round(top) else 0)} timmar)"
+            f"assistansberättigade (som mest {_number(top, 1 if top != round(top) else 0)} timmar)"
         )
         for n, f, la, who, top in zip(
             summary["n"],
@@ -390,9 +440,10 @@ def explain(
 ) -> pd.DataFrame:
     """Swedish sentences with the facts behind each (case_id, as_of, feature) of `items`.
 
-    Returns case_id, feature, reason_sv: one row per distinct item. The value comes from the same
-    builders as the model's input; for the overlap and SGI rules the sentence also names the
-    dates, benefits and amounts involved.
+    Returns case_id, feature, reason_sv, same_as: one row per distinct item. The value comes from
+    the same builders as the model's input; for the overlap and SGI rules the sentence also names
+    the dates, benefits and amounts involved. `same_as` names the feature whose sentence already
+    states the item's fact, when the case has both ("" otherwise).
     """
     if items.empty:
         return pd.DataFrame(columns=OUT_COLUMNS)
@@ -405,6 +456,7 @@ def explain(
     told["reason_sv"] = [
         _template(f, v) for f, v in zip(told["feature"], told["value"], strict=True)
     ]
+    told["same_as"] = ""
     details = pd.concat(
         [
             d
@@ -415,20 +467,24 @@ def explain(
             )
             if not d.empty
         ]
-        or [pd.DataFrame(columns=["case_id", "as_of", "feature", "reason_sv"])],
+        or [pd.DataFrame(columns=["case_id", "as_of", "feature", "reason_sv", "same_as"])],
         ignore_index=True,
     )
     if not details.empty:
         details["as_of"] = pd.to_datetime(details["as_of"]).dt.date
-        told = told.merge(
+        if "same_as" not in details.columns:
+            details["same_as"] = ""
+        told = told.drop(columns="same_as").merge(
             details.rename(columns={"reason_sv": "fact"}),
             on=["case_id", "as_of", "feature"],
             how="left",
         )
+        told["same_as"] = told["same_as"].fillna("")
         has = told["fact"].notna() & (told["value"].fillna(0) != 0)
         told.loc[has, "reason_sv"] = told.loc[has, "fact"] + "."
         sgi = has & told["feature"].eq("sgi_hours_days_mixup")
         told.loc[sgi, "reason_sv"] = (
-            told.loc[sgi, "fact"] + ": årsarbetstiden ser ut att vara angiven i dagar, inte timmar."
+            told.loc[sgi, "fact"]
+            + ". Årsarbetstiden kan ha registrerats i dagar i stället för timmar."
         )
     return told[OUT_COLUMNS].reset_index(drop=True)

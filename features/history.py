@@ -26,6 +26,8 @@ FEATURES: tuple[Feature, ...] = (
         higher_is_riskier=False,
         categorical=True,
         fill=-1,
+        is_reason=False,
+        not_reason_why="states no fact that points to an error",
     ),
     Feature(
         "case_age_days",
@@ -34,21 +36,27 @@ FEATURES: tuple[Feature, ...] = (
         "days",
         "Ärendet öppnades för {value} dagar sedan.",
         higher_is_riskier=False,
+        is_reason=False,
+        not_reason_why="states no fact that points to an error",
     ),
     Feature(
         "payments_in_window",
         FAMILY,
         "Payments of this case paid in the window (reversals included).",
         "payments",
-        "{value} utbetalningar i ärendet det senaste året.",
+        "I ärendet har {value} utbetalningar gjorts under de senaste tolv månaderna.",
+        is_reason=False,
+        not_reason_why="states no fact that points to an error",
     ),
     Feature(
         "amount_in_window_sek",
         FAMILY,
         "Net amount paid by this case in the window (reversals subtract).",
         "SEK",
-        "{value} kr utbetalat i ärendet det senaste året.",
+        "I ärendet har {value} kr betalats ut under de senaste tolv månaderna.",
         dtype="float64",
+        is_reason=False,
+        not_reason_why="states no fact that points to an error",
     ),
     Feature(
         "automated_share",
@@ -58,13 +66,16 @@ FEATURES: tuple[Feature, ...] = (
         "{value} av utbetalningarna beslutades automatiskt.",
         fill=None,
         dtype="float64",
+        is_reason=False,
+        not_reason_why="states no fact that points to an error",
     ),
     Feature(
         "reversals_in_window",
         FAMILY,
         "Payments of this case in the window with a negative amount (reversals and recoveries).",
         "payments",
-        "{value} återföringar eller återkrav i ärendet det senaste året.",
+        "{value} utbetalningar i ärendet har återförts eller krävts tillbaka under de "
+        "senaste tolv månaderna.",
     ),
     Feature(
         "person_earlier_controls",
@@ -76,13 +87,15 @@ FEATURES: tuple[Feature, ...] = (
         # included), not what the person did, and would feed past selection back into the next.
         # The demo world's hit rate at k is the same without it.
         model_input=False,
+        is_reason=False,
+        not_reason_why="says where the agency looked before, not what the person did",
     ),
     Feature(
         "person_confirmed_errors",
         FAMILY,
         "Controls of the person closed by D-1 with an error outcome.",
         "controls",
-        "{value} tidigare kontroller av personen visade fel.",
+        "{value} tidigare kontroller av personens ärenden har visat fel.",
     ),
 )
 

@@ -33,6 +33,8 @@ FEATURES: tuple[Feature, ...] = (
         "senaste året.",
         fill=None,
         dtype="float64",
+        is_reason=False,
+        not_reason_why="rests on other persons' data (secrecy): it scores, but is never told",
     ),
     Feature(
         "net_employer_new_sgi_share",
@@ -44,6 +46,8 @@ FEATURES: tuple[Feature, ...] = (
         "{value} av arbetsgivarens anställda är nyanställda med nytt SGI-beslut.",
         fill=None,
         dtype="float64",
+        is_reason=False,
+        not_reason_why="rests on other persons' data (secrecy): it scores, but is never told",
     ),
     Feature(
         "net_new_employer_sgi_decisions",
@@ -53,6 +57,8 @@ FEATURES: tuple[Feature, ...] = (
         "persons",
         "Arbetsgivaren är nyregistrerad och {value} av dess anställda har fått SGI-beslut det "
         "senaste året.",
+        is_reason=False,
+        not_reason_why="rests on other persons' data (secrecy): it scores, but is never told",
     ),
     Feature(
         "net_employer_confirmed_errors",
@@ -61,6 +67,8 @@ FEATURES: tuple[Feature, ...] = (
         "employer.",
         "controls",
         "{value} bekräftade fel hos andra anställda hos samma arbetsgivare.",
+        is_reason=False,
+        not_reason_why="rests on other persons' data (secrecy): it scores, but is never told",
     ),
     Feature(
         "net_household_confirmed_errors",
@@ -68,6 +76,8 @@ FEATURES: tuple[Feature, ...] = (
         "Controls closed by D-1 with an error outcome of other persons of the same household.",
         "controls",
         "{value} bekräftade fel hos andra personer i samma hushåll.",
+        is_reason=False,
+        not_reason_why="rests on other persons' data (secrecy): it scores, but is never told",
     ),
     Feature(
         "net_provider_confirmed_errors",
@@ -76,6 +86,8 @@ FEATURES: tuple[Feature, ...] = (
         "provider which billed this case in the window also billed (reports known by D-1).",
         "controls",
         "{value} bekräftade fel i andra assistansärenden hos samma anordnare.",
+        is_reason=False,
+        not_reason_why="rests on other persons' data (secrecy): it scores, but is never told",
     ),
 )
 

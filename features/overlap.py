@@ -19,21 +19,24 @@ FEATURES: tuple[Feature, ...] = (
         FAMILY,
         "days in the window that this case paid for and on which the person's paid extents over SJP, KAR, FP, TFP, AKS, SE and AE add up to more than 1.0.",
         "days",
-        "{value} dagar i fönstret betalades förmåner med sammanlagd omfattning över 100 % för samma dag.",
+        "{value} dagar under de senaste tolv månaderna betalades förmåner ut med en "
+        "sammanlagd omfattning över 100 % för samma dag.",
     ),
     Feature(
         "overlap_forbidden_days",
         FAMILY,
         "days in the window that this case paid for and on which the person was also paid a benefit that rule 2 of the contract forbids beside this one.",
         "days",
-        "{value} dagar i fönstret betalades även en förmån som inte får betalas samma dag.",
+        "{value} dagar under de senaste tolv månaderna betalades två förmåner ut för samma "
+        "dag som inte får betalas ut samtidigt.",
     ),
     Feature(
         "tfp_in_sickpay_period_days",
         FAMILY,
         "for TFP cases, days paid inside days 1-14 from insured_event_date of an SJP case of the same person with employment_type `employee`; 0 for other benefits.",
         "days",
-        "{value} dagar tillfällig föräldrapenning betalades under sjuklöneperioden (dag 1–14).",
+        "{value} dagar betalades tillfällig föräldrapenning ut under sjuklöneperioden "
+        "(dag 1–14 av en sjukperiod).",
     ),
     Feature(
         "both_parents_tfp_days",
@@ -41,7 +44,8 @@ FEATURES: tuple[Feature, ...] = (
         "For TFP cases: days in the window that this case paid for and on which another parent "
         "was paid TFP for the same child (rule 4: never).",
         "days",
-        "{value} dagar betalades tillfällig föräldrapenning till båda föräldrarna för samma barn.",
+        "{value} dagar betalades tillfällig föräldrapenning ut till båda föräldrarna för "
+        "samma barn.",
     ),
     Feature(
         "fp_double_days_excess",
@@ -49,7 +53,8 @@ FEATURES: tuple[Feature, ...] = (
         "For FP cases: days in the window paid to both parents for the same child beyond the "
         "allowed double days (after the child's 15 months, or past 60 double days; rule 4).",
         "days",
-        "{value} dagar föräldrapenning till båda föräldrarna utöver tillåtna dubbeldagar.",
+        "{value} dagar betalades föräldrapenning ut till båda föräldrarna utöver de "
+        "tillåtna dubbeldagarna.",
     ),
     Feature(
         "age_rule_days",
@@ -57,22 +62,25 @@ FEATURES: tuple[Feature, ...] = (
         "Days in the window that this case paid for outside the age limits of rule 5 (TFP and FP: "
         "child under 12; AE: 19-29 by month; SE: 30-64).",
         "days",
-        "{value} dagar betalades utanför förmånens åldersgränser.",
+        "{value} dagar betalades förmånen ut utanför förmånens åldersgränser.",
     ),
     Feature(
         "before_insured_days",
         FAMILY,
         "Days in the window that this case paid for before the person's insured_from (rule 6).",
         "days",
-        "{value} dagar betalades före försäkringstillhörighetens början.",
+        "{value} dagar betalades förmånen ut innan personen var försäkrad i Sverige.",
+        legal_ground="4 kap. 3 § socialförsäkringsbalken",
     ),
     Feature(
         "paid_days_in_window",
         FAMILY,
         "Days in the window that this case paid for (net of reversals).",
         "days",
-        "Ärendet har betalat ut {value} dagar det senaste året.",
+        "I ärendet har {value} dagar betalats ut under de senaste tolv månaderna.",
         higher_is_riskier=False,
+        is_reason=False,
+        not_reason_why="states no fact that points to an error",
     ),
 )
 

@@ -18,7 +18,8 @@ FEATURES: tuple[Feature, ...] = (
         FAMILY,
         "1 when the person's latest SGI decision known by D-1 has annual_sgi_sek >= 100,000 and annual_work_hours <= 365, else 0.",
         "flag",
-        "Senaste SGI-beslutet har hög SGI men en årsarbetstid på högst 365 timmar (dagar angivna som timmar?).",
+        "Det senaste SGI-beslutet har en hög SGI men en årsarbetstid på högst 365 timmar. "
+        "Årsarbetstiden kan ha registrerats i dagar i stället för timmar.",
         reason_sv_zero="Inget SGI-beslut med hög SGI och högst 365 timmars årsarbetstid.",
     ),
     Feature(
@@ -26,7 +27,7 @@ FEATURES: tuple[Feature, ...] = (
         FAMILY,
         "Annual SGI divided by the stated annual work hours of the latest SGI decision.",
         "SEK/hour",
-        "SGI per angiven arbetstimme är {value} kr.",
+        "SGI:n per angiven arbetstimme är {value} kr.",
         fill=None,
         dtype="float64",
     ),
@@ -36,9 +37,11 @@ FEATURES: tuple[Feature, ...] = (
         "Annual SGI of the latest decision divided by the pay reported for the 12 months before "
         "the decision's month (null without reported pay).",
         "ratio",
-        "SGI är {value} gånger den rapporterade lönen för de tolv månaderna före beslutet.",
+        "SGI:n är {value} gånger den lön som rapporterades för de tolv månaderna före "
+        "SGI-beslutet.",
         fill=None,
         dtype="float64",
+        legal_ground="25 kap. 2 § socialförsäkringsbalken",
     ),
     Feature(
         "sgi_employment_no_pay",
@@ -46,8 +49,10 @@ FEATURES: tuple[Feature, ...] = (
         "1 when the latest SGI decision is based on employment and no pay is reported for the 12 "
         "months before the decision's month, else 0.",
         "flag",
-        "SGI grundas på anställning men ingen lön är rapporterad för året före beslutet.",
-        reason_sv_zero="Lön är rapporterad för året före SGI-beslutet.",
+        "SGI:n grundas på anställning, men ingen lön är rapporterad för de tolv månaderna "
+        "före SGI-beslutet.",
+        reason_sv_zero="Lön är rapporterad för de tolv månaderna före SGI-beslutet.",
+        legal_ground="25 kap. 2 § socialförsäkringsbalken",
     ),
     Feature(
         "sgi_pay_jump_ratio",
@@ -55,9 +60,11 @@ FEATURES: tuple[Feature, ...] = (
         "Mean monthly pay in the 3 months before the SGI decision's month divided by the mean of "
         "months 4-12 before it (null when the earlier months have no pay).",
         "ratio",
-        "Lönen de tre månaderna före SGI-beslutet var {value} gånger den tidigare lönen.",
+        "Lönen de tre månaderna före SGI-beslutet var {value} gånger så hög som lönen "
+        "de nio månaderna dessförinnan.",
         fill=None,
         dtype="float64",
+        legal_ground="25 kap. 2 § socialförsäkringsbalken",
     ),
     Feature(
         "sgi_employer_age_days",
@@ -65,7 +72,7 @@ FEATURES: tuple[Feature, ...] = (
         "Days from the registration of the employer behind the SGI (most pay in the 12 months "
         "before the decision) to the decision.",
         "days",
-        "Arbetsgivaren bakom SGI:n var registrerad {value} dagar före beslutet.",
+        "Arbetsgivaren bakom SGI:n registrerades {value} dagar före SGI-beslutet.",
         higher_is_riskier=False,
         fill=None,
         dtype="float64",
@@ -77,7 +84,8 @@ FEATURES: tuple[Feature, ...] = (
         "month, as known at its start (the employer's size now, counted as the network features "
         "count employees).",
         "persons",
-        "Arbetsgivaren bakom SGI:n har rapporterat lön för {value} personer det senaste året.",
+        "Arbetsgivaren bakom SGI:n har rapporterat lön för {value} personer under de "
+        "senaste tolv månaderna.",
         higher_is_riskier=False,
         fill=None,
         dtype="float64",

@@ -27,8 +27,9 @@ FEATURES: tuple[Feature, ...] = (
         "full day (rule-1 extents summing to at least 1.0) and the reported pay exceeds 50 % of the "
         "monthly SGI (latest SGI / 12): more than sick pay, holiday pay or back pay explain.",
         "months",
-        "{value} månader med hel ersättning varje vardag och samtidigt rapporterad lön över halva "
-        "månads-SGI:n.",
+        "{value} månader betalades hel ersättning ut för varje vardag samtidigt som "
+        "arbetsgivare rapporterade en lön över hälften av SGI:n per månad.",
+        legal_ground="110 kap. 46 § socialförsäkringsbalken",
     ),
     Feature(
         "work_tfp_pay_not_lowered_months",
@@ -36,7 +37,9 @@ FEATURES: tuple[Feature, ...] = (
         "Months (of the 12 before D's month) with at least 3 TFP days paid to the person and "
         "reported pay at or above 97 % of the monthly SGI (pay not lowered for the days of VAB).",
         "months",
-        "{value} månader med tillfällig föräldrapenning där lönen inte sänktes.",
+        "{value} månader betalades tillfällig föräldrapenning ut utan att den "
+        "rapporterade lönen sänktes.",
+        legal_ground="110 kap. 46 § socialförsäkringsbalken",
     ),
     Feature(
         "aks_work_zero_pay_months",
@@ -44,7 +47,8 @@ FEATURES: tuple[Feature, ...] = (
         "For AKS cases: months (of the 12 before D's month) whose latest activity report declares "
         "0 hours of work while employers reported more than 1,000 SEK of pay for the month.",
         "months",
-        "{value} månader angavs inget arbete i aktivitetsrapporten men arbetsgivare rapporterade lön.",
+        "{value} månader angavs inget arbete i månadens ansökan om aktivitetsstöd, men "
+        "arbetsgivare rapporterade lön för månaden.",
     ),
     Feature(
         "aks_absence_gap_days",
@@ -53,8 +57,8 @@ FEATURES: tuple[Feature, ...] = (
         "the person was paid another daily benefit (SJP, KAR, FP, TFP) beyond the absence days "
         "declared for the month.",
         "days",
-        "{value} vardagar betalades annan dagersättning utöver den frånvaro som angavs i "
-        "aktivitetsrapporterna.",
+        "{value} vardagar betalades en annan dagersättning ut utöver den frånvaro som "
+        "angavs i månadens ansökan om aktivitetsstöd.",
         dtype="float64",
     ),
 )

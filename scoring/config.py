@@ -26,6 +26,37 @@ class LaneCapacity(FrozenConfig):
         return self.verifiering + self.kontrollutredning
 
 
+NOTICE_FIELDS = ("benefit", "facts", "contact")
+
+
+class NoticeConfig(FrozenConfig):
+    """The notice for the person of a selected case: plain Swedish the investigator can send or read
+    out. Templates take {benefit} (the benefit's name), {facts} (the case's reasons) and
+    {contact} (whom to contact); `exploration` is for a case drawn at random, `model_no_facts`
+    for a model pick with no single fact to tell."""
+
+    model: str = Field(min_length=1)
+    model_no_facts: str = Field(min_length=1)
+    exploration: str = Field(min_length=1)
+    contact: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> NoticeConfig:
+        import string
+
+        for name in ("model", "model_no_facts", "exploration"):
+            used = {f for _, f, _, _ in string.Formatter().parse(getattr(self, name)) if f}
+            unknown = sorted(used - set(NOTICE_FIELDS))
+            if unknown:
+                raise ValueError(
+                    f"notice.{name} uses {unknown}; allowed: "
+                    + ", ".join("{" + f + "}" for f in NOTICE_FIELDS)
+                )
+        if "{facts}" not in self.model:
+            raise ValueError("notice.model must say the facts: it has no {facts}")
+        return self
+
+
 class SelectionConfig(FrozenConfig):
     """Capacity, ranking, lanes, value floor, exploration, cooldown and hard rules of the lists."""
 
@@ -48,12 +79,15 @@ class SelectionConfig(FrozenConfig):
     equal_treatment_min_exploration_errors: int = Field(default=50, ge=1)
     equal_treatment_per_benefit_groups: tuple[str, ...] = ("sex",)
     equal_treatment_per_benefit_min_picks: int = Field(default=20, ge=1)
+    equal_treatment_power: float = Field(default=0.8, gt=0.0, lt=1.0)
     # The value floor and the investigation lane's floor default to none here, so that a policy
     # recorded before they existed (an older manifest) selects as it did; selection.toml sets them.
     min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     min_expected_wrong_sek: float = Field(default=0.0, ge=0.0)
     investigation_min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     capacity: dict[str, LaneCapacity]
+    # None in a policy recorded before notices existed (an older manifest): no notice column.
+    notice: NoticeConfig | None = None
 
     @model_validator(mode="after")
     def _known_benefits(self) -> SelectionConfig:

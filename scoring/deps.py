@@ -21,7 +21,9 @@ class NightDeps:
     equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
     audit_settings: dict(groups, band, seed, level) (n_boot comes from the selection policy);
     scoring_run(as_of, version, params) -> context manager yielding a RunLogger;
-    load_version(version) -> bundle (to remake a night from its manifest).
+    load_version(version) -> bundle (to remake a night from its manifest);
+    reason_features: the features that may be told as a reason (the registry's `is_reason`: a
+    fact of the person's own case that points to an error); None lets every feature be one.
     """
 
     validate: Callable[..., Any]
@@ -38,6 +40,7 @@ class NightDeps:
     scoring_run: Callable[..., AbstractContextManager]
     load_version: Callable[[int], Any] | None = None
     reason_templates: Mapping[str, str] = field(default_factory=dict)
+    reason_features: frozenset[str] | None = None
 
 
 def default_deps() -> NightDeps:
@@ -77,5 +80,6 @@ def default_deps() -> NightDeps:
         },
         scoring_run=start_scoring_run,
         load_version=load_version,
-        reason_templates={name: f.reason_sv for name, f in REGISTRY.items()},
+        reason_templates={name: f.reason_sv for name, f in REGISTRY.items() if f.is_reason},
+        reason_features=frozenset(name for name, f in REGISTRY.items() if f.is_reason),
     )

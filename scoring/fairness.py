@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,25 @@ FAIRNESS_COLUMNS = (
     "ci_high",
     "fails",
     "verdict",
+    "n_random_errors",
+    "detectable_ratio",
 )
+
+
+def detectable_ratio(
+    n_errors: np.ndarray, share: np.ndarray, level: float, power: float
+) -> np.ndarray:
+    """The smallest equal-burden ratio that a group's `n_errors` random errors (its `share` of
+    them) could tell from 1: at `level` confidence with `power`, the share's log standard error
+    sqrt((1 - p) / k) times (z of the level + z of the power). The list is the whole night, not a
+    sample, so only the random errors' share is uncertain. Without errors: infinite.
+    """
+    k = np.asarray(n_errors, dtype=float)
+    p = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2) + NormalDist().inv_cdf(power)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt((1 - p) / k)
+    return np.where(k > 0, np.exp(z * se), np.inf)
 
 
 def random_stream(
@@ -145,11 +164,14 @@ def night_equal_treatment(
     selected: pd.DataFrame,
     groups: tuple[str, ...],
     equal_treatment: Callable[..., object],
+    *,
+    power: float = 0.8,
     **kwargs,
 ) -> tuple[pd.DataFrame, str]:
     """One row per group and value (FAIRNESS_COLUMNS), and a message when it cannot be measured.
 
-    `equal_treatment` is training.audit's function (injected, so tests can fake it).
+    `equal_treatment` is training.audit's function (injected, so tests can fake it); each row
+    also says the smallest ratio its random errors could tell from 1 at `power` (the power line).
     """
     empty = pd.DataFrame(columns=list(FAIRNESS_COLUMNS))
     if random.empty:
@@ -180,6 +202,13 @@ def night_equal_treatment(
                     "ci_high": t["equal_burden_ratio_high"].to_numpy(float),
                     "fails": t["fails"].to_numpy(bool),
                     "verdict": t["verdict"].astype(str).to_numpy(),
+                    "n_random_errors": t["n_random_errors"].to_numpy(int),
+                    "detectable_ratio": detectable_ratio(
+                        t["n_random_errors"].to_numpy(int),
+                        t["share_random_errors"].to_numpy(float),
+                        float(kwargs.get("level", 0.95)),
+                        power,
+                    ),
                 }
             )
         )

@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import ibis
-import numpy as np
 import pandas as pd
 from rich.console import Console
 
+from felrisk import swedish
 from felrisk.datadir import ENGINES, file_sha256
 from felrisk.errors import ConfigError, ContractError
 from felrisk.safeio import remove_path, write_text
@@ -30,9 +30,10 @@ from scoring.fairness import (
 )
 from scoring.manifest import Manifest, input_fingerprint
 from scoring.monitor import drift, log_scoring_run
+from scoring.notice import notices
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
 from scoring.publish import date_lock, publish, recover, staging_dir
-from scoring.reasons import attach_reasons, frame_reasons, notable, template_reasons
+from scoring.reasons import attach_reasons, frame_reasons, reason_candidates, template_reasons
 from scoring.report import render_report, value_floor_sv
 from scoring.selection import (
     capacity_use,
@@ -306,7 +307,7 @@ def _run(n: _Night) -> NightResult:
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
         if features.empty:
             raise ContractError(_no_active_cases(data, as_of))
-    with steps.step("score", f"Poängsätter {len(features):,} ärenden".replace(",", " ")):
+    with steps.step("score", f"Poängsätter {swedish.number(len(features))} ärenden"):
         scored = score_cases(features, bundle, config)
     with steps.step("select", "Väljer ärenden inom kapacitet"):
         controls = _controls_frame(data)
@@ -320,12 +321,7 @@ def _run(n: _Night) -> NightResult:
         chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
         contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
-        contrib = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
-        told = [c for c in contrib.columns if c in chosen.columns]
-        worth = notable(
-            chosen[told], config.reason_notable_above, config.reason_notable_below
-        ).to_numpy()
-        contrib[told] = contrib[told].where(worth, -np.inf)
+        contrib = reason_candidates(contrib, chosen, config, deps.reason_features)
         explain, fallback = _explainer(deps, data, chosen)
         lst = attach_reasons(
             lst,
@@ -335,7 +331,9 @@ def _run(n: _Night) -> NightResult:
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
             fallback=fallback,
         )
-        lst = finalize(frame_reasons(lst))
+        lst = frame_reasons(lst)
+        lst["notice"] = notices(lst, config.notice)
+        lst = finalize(lst)
     with steps.step("audit", "Likabehandling mot slumpurvalet"):
         base = choose_random_base(
             random_stream(controls, as_of, config.equal_treatment_window_days),
@@ -348,7 +346,11 @@ def _run(n: _Night) -> NightResult:
         # each row's groups once, for the pooled check and the one within each benefit
         rnd = add_groups(base.controls, persons, as_of, age_band=deps.age_band)
         model_picks = add_groups(picks, persons, as_of, age_band=deps.age_band)
-        settings = dict(deps.audit_settings, n_boot=config.equal_treatment_n_boot)
+        settings = dict(
+            deps.audit_settings,
+            n_boot=config.equal_treatment_n_boot,
+            power=config.equal_treatment_power,
+        )
         groups = settings.pop("groups")
         rnd_mix, picks_mix, unmatched = rnd, model_picks, []
         if config.equal_treatment_benefit_mix == "list":

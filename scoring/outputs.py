@@ -16,13 +16,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from felrisk import swedish
 from felrisk.contract import BENEFITS
 from felrisk.safeio import atomic_write, write_bytes, write_text
 from scoring.config import LANES
 from scoring.selection import LIST_COLUMNS
 
 REASON_COLUMNS: tuple[str, ...] = ("reason_1", "reason_2", "reason_3")
-FINAL_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS, *REASON_COLUMNS, "reason_features")
+FINAL_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS, *REASON_COLUMNS, "reason_features", "notice")
 
 _ARROW_TYPES = {
     "as_of": pa.date32(),
@@ -54,10 +55,17 @@ BENEFIT_NAMES_SV = {
     "AE": "Aktivitetsersättning",
     "ASS": "Assistansersättning",
 }
-LANE_NAMES_SV = {"verifiering": "Verifiering", "kontrollutredning": "Kontrollutredning"}
+# What kind of control a lane is, never what the person is suspected of.
+LANE_NAMES_SV = {
+    "verifiering": "Kontroll i handläggningen",
+    "kontrollutredning": "Kontrollutredning",
+}
+LANE_HEADER_SV = "Kontrollform"
 SELECTION_NAMES_SV = {"model": "Modellurval", "exploration": "Slumpmässigt urval"}
 
-# Readable Swedish headers for the Excel book, in the order investigators read them.
+# Readable Swedish headers for the Excel book, in the order investigators read them. The intent
+# probability (it decides the lane) is never shown: the list says what kind of control, not what
+# the person is suspected of; the Parquet and CSV files keep it for monitoring.
 EXCEL_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("rank", "Rang", 7),
     ("control_id", "Kontroll-id", 24),
@@ -67,11 +75,11 @@ EXCEL_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("hard_rule_break", "Bryter samordningsregel", 14),
     ("probability", "Sannolikhet för fel", 12),
     ("expected_wrong_sek", "Förväntat felaktigt belopp (kr)", 16),
-    ("intent_probability", "Sannolikhet för avsikt", 12),
     ("selection_probability", "Urvalssannolikhet", 12),
     ("reason_1", "Skäl 1", 70),
     ("reason_2", "Skäl 2", 70),
     ("reason_3", "Skäl 3", 70),
+    ("notice", "Meddelande till personen", 90),
 )
 
 
@@ -98,9 +106,7 @@ def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def percent_sv(share: float | None) -> str:
     """A share as Swedish percent with one decimal ("57,5 %"); "–" when unknown."""
-    if share is None or not np.isfinite(float(share)):
-        return "–"
-    return f"{100 * float(share):.1f} %".replace(".", ",")
+    return swedish.percent(share, 1)
 
 
 def finalize(lst: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +117,7 @@ def finalize(lst: pd.DataFrame) -> pd.DataFrame:
             out[col] = ""
     for col, digits in _ROUND.items():
         out[col] = out[col].astype("float64").round(digits)
-    for col in (*REASON_COLUMNS, "reason_features"):
+    for col in (*REASON_COLUMNS, "reason_features", "notice"):
         out[col] = out[col].fillna("").astype(str)
     out["rank"] = out["rank"].astype("int64")
     out["hard_rule_break"] = out["hard_rule_break"].astype(bool)
@@ -165,7 +171,7 @@ def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Pa
     summary.append(["Kontrollista", as_of.isoformat()])
     summary.append(["Modell", inert_text(model_label)])
     summary.append([])
-    summary.append(["Förmån", "Spår", "Antal ärenden", "Varav slumpmässigt urval", "Flik"])
+    summary.append(["Förmån", LANE_HEADER_SV, "Antal ärenden", "Varav slumpmässigt urval", "Flik"])
     bold = Font(bold=True)
     for cell in summary[4]:
         cell.font = bold

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
 import pandas as pd
 
+from felrisk import swedish
+from scoring.config import SelectionConfig
 from scoring.outputs import REASON_COLUMNS, percent_sv
 
 # explain(items[case_id, as_of, feature]) -> DataFrame[case_id, feature, reason_sv]
@@ -16,12 +18,8 @@ FallbackFn = Callable[[pd.DataFrame], pd.Series]
 
 
 def _sv_number(value) -> str:
-    """A number as Swedish text: thousands spaced, decimal comma, integers without decimals."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "okänt antal"
-    v = float(value)
-    text = f"{v:,.0f}" if v.is_integer() or abs(v) >= 100 else f"{v:,.2f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
+    """A number as Swedish text (felrisk.swedish): integers and large numbers without decimals."""
+    return swedish.number(value, unknown="okänt antal")
 
 
 def template_reasons(
@@ -38,17 +36,18 @@ def template_reasons(
         if not template or feature not in values.columns:
             continue
         vals = values[feature].reindex(items.loc[idx, "case_id"]).to_numpy()
-        out.loc[idx] = [template.replace("{value}", _sv_number(v)) for v in vals]
+        out.loc[idx] = [swedish.tie_units(template.replace("{value}", _sv_number(v))) for v in vals]
     return out
 
 
 # Sentences of the list that no feature states.
 EXPLORATION_SV = (
-    "Slumpmässigt urval: ärendet lottades fram (sannolikhet {p}) för att mäta hur vanliga fel är. "
-    "Det finns ingen särskild misstanke."
+    "Slumpmässigt urval: ärendet lottades fram (sannolikhet {p}) för att mäta hur ofta "
+    "utbetalningar blir fel. Urvalet säger ingenting om ärendet."
 )
 NO_SINGLE_FACT_SV = (
-    "Ingen enskild uppgift avviker tydligt; ärendet valdes på modellens samlade bedömning."
+    "Ingen enskild uppgift pekar på fel; ärendet valdes efter en samlad bedömning av uppgifterna "
+    "i ärendet."
 )
 
 
@@ -67,6 +66,30 @@ def notable(
             out[col] = (v < below[col]).fillna(False).to_numpy()
         else:
             out[col] = (v > above.get(col, 0.0)).fillna(False).to_numpy()
+    return out
+
+
+def reason_candidates(
+    contrib: pd.DataFrame,
+    values: pd.DataFrame,
+    config: SelectionConfig,
+    reason_features: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """The contributions a reason may be drawn from: features the policy does not exclude, that
+    may be told at all (`reason_features`: a fact of the person's own case that points to an
+    error; None: any) and whose value is notable; every other contribution is dropped or -inf.
+
+    `contrib` and `values` (the selected cases' feature values) are aligned row by row.
+    """
+    out = contrib.drop(columns=list(config.reason_exclude_features), errors="ignore")
+    if reason_features is not None:  # no fact, or another person's data: never told
+        out = out[[c for c in out.columns if c in reason_features]]
+    told = [c for c in out.columns if c in values.columns]
+    worth = notable(
+        values[told].set_axis(out.index), config.reason_notable_above, config.reason_notable_below
+    ).to_numpy()
+    out = out.copy()
+    out[told] = out[told].where(worth, -np.inf)
     return out
 
 
@@ -130,6 +153,18 @@ def with_forced(top: pd.DataFrame, forced: pd.DataFrame | None, k: int) -> pd.Da
     return both[["case_id", "reason_no", "feature", "contribution"]].reset_index(drop=True)
 
 
+def _drop_same_facts(top: pd.DataFrame) -> pd.DataFrame:
+    """Drop a case's reason whose fact another of its reasons states (`same_as` names that
+    feature), so that one fact is said once."""
+    if top.empty or "same_as" not in top.columns:
+        return top
+    has = top[["case_id", "feature"]].assign(_has=True)
+    hit = top[["case_id", "same_as"]].merge(
+        has, left_on=["case_id", "same_as"], right_on=["case_id", "feature"], how="left"
+    )["_has"]
+    return top[~hit.fillna(False).astype(bool).to_numpy()]
+
+
 def _drop_repeated(top: pd.DataFrame) -> pd.DataFrame:
     """Drop a case's reason whose sentence another of its reasons already says (two features can
     rest on one fact, e.g. one SGI decision), and number the rest 1..n again."""
@@ -164,7 +199,9 @@ def attach_reasons(
 
     `contrib` is indexed like `lst` (contributions of the selected cases only); `forced`
     (case_id, feature) names features that lead a case's reasons whatever their contribution:
-    the hard coordination rule it breaks. `fallback` words a reason `explain` left empty.
+    the hard coordination rule it breaks. `fallback` words a reason `explain` left empty. A
+    reason whose `same_as` (an optional column of explain's answer) names another of the case's
+    reasons states that reason's fact again and is dropped.
     """
     out = lst.copy()
     top = with_forced(top_contributions(contrib, out["case_id"], k), forced, k)
@@ -180,14 +217,17 @@ def attach_reasons(
     if missing:
         raise ValueError(f"explain() returned no columns {sorted(missing)}")
     told = told.drop_duplicates(["case_id", "feature"])
+    same = ["same_as"] if "same_as" in told.columns else []
     top = top.merge(
-        told[["case_id", "feature", "reason_sv"]], on=["case_id", "feature"], how="left"
+        told[["case_id", "feature", "reason_sv", *same]], on=["case_id", "feature"], how="left"
     )
+    if same:
+        top["same_as"] = top["same_as"].fillna("").astype(str)
     top["reason_sv"] = top["reason_sv"].fillna("").astype(str)
     empty = top["reason_sv"].str.strip() == ""
     if fallback is not None and empty.any():
         top.loc[empty, "reason_sv"] = fallback(top.loc[empty, ["case_id", "feature"]]).to_numpy()
-    top = _drop_repeated(top)
+    top = _drop_repeated(_drop_same_facts(top))
     wide = top.pivot(index="case_id", columns="reason_no", values="reason_sv")
     for no in range(1, min(k, len(REASON_COLUMNS)) + 1):
         if no in wide.columns:

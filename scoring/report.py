@@ -9,9 +9,17 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from felrisk import swedish
 from felrisk.contract import BENEFITS
 from scoring.config import LANES, SelectionConfig
-from scoring.outputs import BENEFIT_NAMES_SV, LANE_NAMES_SV, SELECTION_NAMES_SV, percent_sv
+from scoring.outputs import (
+    BENEFIT_NAMES_SV,
+    LANE_HEADER_SV,
+    LANE_NAMES_SV,
+    SELECTION_NAMES_SV,
+    percent_sv,
+)
+from scoring.reasons import NO_SINGLE_FACT_SV
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d232a;
@@ -31,6 +39,8 @@ svg .grid{stroke:#e3e8ee;stroke-width:1}svg .tick{font-size:10px;fill:#6b7785}
 svg .lbl{font-size:11px;fill:#1d232a}svg .income{fill:#b7c4d1}
 ol.reasons{margin:4px 0 0 18px;padding:0}ol.reasons li{margin:2px 0}
 .note{color:#4a5663;font-size:13px}#filter{font-size:14px;padding:4px 8px;width:320px}
+.notice{background:#f6f8fa;border-left:3px solid #8aa4bf;padding:6px 10px;margin:8px 0;font-size:14px}
+.notice p{margin:4px 0 0}
 """
 
 _SCRIPT = """
@@ -42,14 +52,19 @@ el.style.display=(!q||el.dataset.search.indexOf(q)>=0)?'':'none';});});})();
 
 
 def _sek(x: float) -> str:
-    return f"{x:,.0f} kr".replace(",", " ")
+    """An amount in kronor; "okänt" when there is none (no amount model)."""
+    return swedish.sek(x)
+
+
+def _sek_sum(amounts: pd.Series) -> str:
+    """The sum of known amounts; "okänt" when none is known."""
+    known = pd.to_numeric(amounts, errors="coerce").dropna()
+    return _sek(known.sum()) if len(known) else swedish.UNKNOWN
 
 
 def _num(x, digits: int = 3) -> str:
     """A number the Swedish way (decimal comma), or a dash when it is missing."""
-    if x is None or not np.isfinite(float(x)):
-        return "–"
-    return f"{x:.{digits}f}".replace(".", ",")
+    return swedish.number(x, digits, unknown="–")
 
 
 def value_floor_sv(config: SelectionConfig) -> str:
@@ -102,10 +117,11 @@ def summary_table(lst: pd.DataFrame, capacity: pd.DataFrame | None = None) -> st
             f"<tr><td>{BENEFIT_NAMES_SV[benefit]} ({benefit})</td><td>{LANE_NAMES_SV[lane]}</td>"
             f'<td class="num">{len(part)}</td><td class="num">{n_random}</td>'
             f'<td class="num">{int(part["hard_rule_break"].sum())}</td>'
-            f'<td class="num">{_sek(part["expected_wrong_sek"].fillna(0).sum())}</td>{extra}</tr>'
+            f'<td class="num">{_sek_sum(part["expected_wrong_sek"])}</td>{extra}</tr>'
         )
     head = (
-        "<tr><th>Förmån</th><th>Spår</th><th>Valda ärenden</th><th>Varav slumpmässigt urval</th>"
+        f"<tr><th>Förmån</th><th>{LANE_HEADER_SV}</th><th>Valda ärenden</th>"
+        "<th>Varav slumpmässigt urval</th>"
         "<th>Bryter samordningsregel</th><th>Förväntat felaktigt belopp</th>"
     )
     if capacity is not None:
@@ -156,9 +172,7 @@ def group_label_sv(group: str, value: object) -> tuple[str, str]:
 
 
 def _ratio(x) -> str:
-    if x is None or not np.isfinite(float(x)):
-        return "–"
-    return f"{float(x):.2f}".replace(".", ",")
+    return swedish.number(x, 2, unknown="–")
 
 
 def _interval(r) -> str:
@@ -216,8 +230,22 @@ def _fairness_row(r, *, lead: str | None = None, share_random: bool = False) -> 
         f'<td class="num">{percent_sv(r.share_random_errors)}</td>'
         f'<td class="num">{percent_sv(r.share_selected)}</td>'
         f'<td class="num">{_ratio(r.equal_burden_ratio)}</td>'
-        f'<td class="num">{interval}</td><td>{verdict}</td></tr>'
+        f'<td class="num">{interval}</td>'
+        f'<td class="num">{_detectable(getattr(r, "detectable_ratio", None))}</td>'
+        f"<td>{verdict}</td></tr>"
     )
+
+
+def _detectable(x) -> str:
+    """The power line's ratio; none without random errors."""
+    return "–" if x is None or not np.isfinite(float(x)) else _ratio(x)
+
+
+POWER_NOTE_SV = (
+    "Minsta skillnad som syns: den kvot som gruppens antal fel i slumpurvalet räcker för att skilja "
+    "från 1 (eller dess inverterade värde nedåt). Ligger den utanför bandet betyder "
+    "”inom bandet” bara att felen är för få för att se en skillnad, inte att gruppen behandlas lika."
+)
 
 
 def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
@@ -236,10 +264,12 @@ def fairness_table(fair: pd.DataFrame | None, message: str = "") -> str:
     head = (
         "<tr><th>Grupp</th><th>Värde</th><th>Andel av slumpurvalet</th>"
         "<th>Andel av felen i slumpurvalet</th><th>Andel av nattens lista</th>"
-        "<th>Kvot (lika börda)</th><th>Intervall</th><th>Bedömning</th></tr>"
+        "<th>Kvot (lika börda)</th><th>Intervall</th><th>Minsta skillnad som syns</th>"
+        "<th>Bedömning</th></tr>"
     )
     note = f'<p class="note" id="fairness-note">{escape(message)}</p>' if message else ""
-    return f'<table id="fairness">{head}{"".join(rows)}</table>{note}'
+    power = f'<p class="note" id="power-note">{escape(POWER_NOTE_SV)}</p>'
+    return f'<table id="fairness">{head}{"".join(rows)}</table>{power}{note}'
 
 
 def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
@@ -257,13 +287,24 @@ def fairness_by_benefit_table(fair: pd.DataFrame | None) -> str:
     head = (
         "<tr><th>Förmån</th><th>Grupp</th><th>Värde</th><th>Andel av felen i slumpurvalet</th>"
         "<th>Andel av nattens lista</th><th>Kvot (lika börda)</th><th>Intervall</th>"
-        "<th>Bedömning</th></tr>"
+        "<th>Minsta skillnad som syns</th><th>Bedömning</th></tr>"
     )
     return f'<table id="fairness-benefit">{head}{"".join(rows)}</table>'
 
 
+def _notice(row) -> str:
+    text = str(getattr(row, "notice", "") or "")
+    if not text:
+        return ""
+    return (
+        f'<div class="notice"><strong>Meddelande till personen</strong><p>{escape(text)}</p></div>'
+    )
+
+
 def case_section(row, svg: str) -> str:
-    """One selected case: who, why (three Swedish reasons) and its timeline."""
+    """One selected case: who, why (three Swedish reasons), the notice for the person and its
+    timeline. The intent measure that chose the lane is never shown: the lane says what kind of
+    control, not what the person is suspected of."""
     badges = f'<span class="badge">{LANE_NAMES_SV.get(row.lane, row.lane)}</span>'
     if row.selection == "exploration":
         badges += f'<span class="badge rand">{SELECTION_NAMES_SV["exploration"]}</span>'
@@ -274,10 +315,7 @@ def case_section(row, svg: str) -> str:
     if not items and row.selection == "exploration":
         items = "<li>Slumpmässigt urval: ärendet valdes utan hänsyn till modellen.</li>"
     elif not items:
-        items = (
-            "<li>Inget enskilt särdrag sticker ut; ärendet valdes på modellens samlade "
-            "bedömning.</li>"
-        )
+        items = f"<li>{escape(NO_SINGLE_FACT_SV)}</li>"
     search = f"{row.control_id} {row.case_id} {row.person_id} {row.benefit}".lower()
     return (
         f'<section class="case" id="{escape(row.control_id)}" data-search="{escape(search)}">'
@@ -285,8 +323,8 @@ def case_section(row, svg: str) -> str:
         f'<div class="meta">Person {escape(row.person_id)} · '
         f"{BENEFIT_NAMES_SV.get(row.benefit, row.benefit)} · "
         f"sannolikhet för fel {_num(row.probability, 2)} · "
-        f"förväntat felaktigt belopp {_sek(row.expected_wrong_sek or 0)}</div>"
-        f'<ol class="reasons">{items}</ol>{svg}</section>'
+        f"förväntat felaktigt belopp {_sek(row.expected_wrong_sek)}</div>"
+        f'<ol class="reasons">{items}</ol>{svg}{_notice(row)}</section>'
     )
 
 
@@ -308,7 +346,7 @@ def render_report(
     `capacity` (capacity_use) adds each list's capacity and unused slots; `value_floor`
     (value_floor_sv) states the floor a model pick had to clear.
     """
-    total_sek = _sek(lst["expected_wrong_sek"].fillna(0).sum()) if len(lst) else _sek(0)
+    total_sek = _sek_sum(lst["expected_wrong_sek"]) if len(lst) else _sek(0)
     n_random = int((lst["selection"] == "exploration").sum()) if len(lst) else 0
     unused_row, ceiling_note = "", ""
     if capacity is not None:

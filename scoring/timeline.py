@@ -7,6 +7,8 @@ from html import escape
 
 import pandas as pd
 
+from felrisk import swedish
+
 BENEFIT_COLOURS = {
     "SJP": "#3b6ea5",
     "KAR": "#7a9cc6",
@@ -142,8 +144,9 @@ def _svg(
             x0, x1 = _x(s, start, window_days), _x(e, start, window_days)
             h = max(3.0, (ROW_H - 6) * min(max(float(extent), 0.0), 1.0))
             fill = "#999999" if amount < 0 else BENEFIT_COLOURS.get(pb, "#777")
-            tip = f"{pb} {p_start}–{p_end}, omfattning {extent:g}, {amount:,.0f} kr".replace(
-                ",", " "
+            tip = (
+                f"{pb} {p_start}–{p_end}, omfattning {swedish.percent(extent, 0)}, "
+                f"{swedish.sek(amount)}"
             )
             parts.append(
                 f'<rect x="{x0:.1f}" y="{y + ROW_H - 4 - h:.1f}" width="{max(x1 - x0, 1.0):.1f}" '
@@ -173,7 +176,7 @@ def _svg(
         x0 = _x(max(month, start), start, window_days)
         x1 = _x(min(nxt, end), start, window_days)
         h = (INCOME_H - 6) * pay / top_pay
-        tip = f"{month:%Y-%m}: {pay:,.0f} kr".replace(",", " ")
+        tip = f"{month:%Y-%m}: {swedish.sek(pay)}"
         parts.append(
             f'<rect class="income" x="{x0 + 1:.1f}" y="{y0 + INCOME_H - h:.1f}" '
             f'width="{max(x1 - x0 - 2, 1):.1f}" height="{h:.1f}"><title>{escape(tip)}</title></rect>'

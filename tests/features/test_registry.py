@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from features.registry import REGISTRY, categorical_features, doc_table, families, feature_names
+from pathlib import Path
+
+from features.registry import (
+    REGISTRY,
+    categorical_features,
+    doc_table,
+    families,
+    feature_names,
+    legal_grounds_doc,
+)
 
 # Read by other tools: names and definitions exactly as the feature issue states them.
 FIXED = {
@@ -51,3 +60,27 @@ def test_docs_list_the_registry_as_it_is():
     assert doc_table() in doc.read_text(encoding="utf-8"), (
         "docs/features.md is out of date: regenerate it with `python -m features.registry`"
     )
+
+
+def test_legal_grounds_doc_lists_every_rule_and_reason_as_the_registry_has_it():
+    doc = Path(__file__).resolve().parents[2] / "docs" / "legal_grounds.md"
+    assert doc.read_text(encoding="utf-8") == legal_grounds_doc(), (
+        "docs/legal_grounds.md is out of date: regenerate it with `python -m features.registry`"
+    )
+    text = legal_grounds_doc()
+    for number in "1234567":
+        assert f"\n| {number} | " in text
+    for f in REGISTRY.values():
+        if f.is_reason:
+            assert f"| `{f.name}` | {f.reason_sv} | {f.legal_ground or 'open'} |" in text
+        else:
+            assert f"| `{f.name}` | {f.not_reason_why} |" in text
+
+
+def test_a_reason_names_a_provision_or_none_and_a_silent_feature_says_why():
+    for f in REGISTRY.values():
+        assert f.legal_ground == "" or " kap. " in f.legal_ground and "§" in f.legal_ground
+        assert f.is_reason != bool(f.not_reason_why), f.name
+    # the network family rests on other persons' data: it scores, never tells
+    assert not any(f.is_reason for f in REGISTRY.values() if f.family == "network")
+    assert not REGISTRY["amount_in_window_sek"].is_reason

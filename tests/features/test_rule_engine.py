@@ -105,28 +105,29 @@ FEATURES = {
 
 REASONS = {
     ("S1", "overlap_excess_days"): (
-        "8 dagar 2025-09-05–2025-09-14 betalades föräldrapenning 50 % och sjukpenning 100 % för "
-        "samma dag (över 100 %)."
+        "8 dagar 2025-09-05–2025-09-14 betalades föräldrapenning 50\u00a0% och sjukpenning "
+        "100\u00a0% ut för samma dag, sammanlagt 150\u00a0%."
     ),
     ("S1", "overlap_forbidden_days"): (
-        "1 dag 2025-09-05 betalades sjukpenning och ersättning för karensavdrag för samma dag, "
-        "vilket inte är tillåtet."
+        "1 dag 2025-09-05 betalades sjukpenning och ersättning för karensavdrag ut för samma dag, "
+        "fast de inte kan betalas ut samtidigt."
     ),
     ("T2", "tfp_in_sickpay_period_days"): (
-        "3 dagar 2025-08-01–2025-08-03 betalades tillfällig föräldrapenning under "
-        "sjuklöneperioden (sjukfallet S2, dag 1–14 från 2025-08-01)."
+        "3 dagar 2025-08-01–2025-08-03 betalades tillfällig föräldrapenning ut under "
+        "sjuklöneperioden (dag 1–14 i sjukfallet S2 från 2025-08-01)."
     ),
     ("T2", "both_parents_tfp_days"): (
-        "2 dagar 2025-08-02–2025-08-03 betalades tillfällig föräldrapenning till båda föräldrarna "
-        "för samma barn (den andra förälderns ärende T3)."
+        "2 dagar 2025-08-02–2025-08-03 betalades tillfällig föräldrapenning ut till båda "
+        "föräldrarna för samma barn."
     ),
     ("S4", "before_insured_days"): (
-        "9 dagar 2025-09-01–2025-09-09 betalades sjukpenning före försäkringstillhörighetens "
-        "början (försäkrad från 2025-09-10)."
+        "9 dagar 2025-09-01–2025-09-09 betalades sjukpenning ut innan personen var försäkrad i "
+        "Sverige (försäkrad från 2025-09-10)."
     ),
     # the reversed FP and the AKS paid on D leave nothing to tell
     ("A1", "overlap_forbidden_days"): (
-        "0 dagar i fönstret betalades även en förmån som inte får betalas samma dag."
+        "0 dagar under de senaste tolv månaderna betalades två förmåner ut för samma dag som inte "
+        "får betalas ut samtidigt."
     ),
 }
 
@@ -188,10 +189,13 @@ def test_marks_are_the_periods(data):
     s1 = marks[marks.case_id == "S1"].sort_values(["start", "label"])
     assert list(s1["label"]) == [
         "Förmåner som inte får betalas samma dag (sjukpenning och ersättning för karensavdrag)",
-        "Summa omfattning över 100 % (ersättning för karensavdrag 100 % och sjukpenning 100 %)",
-        "Summa omfattning över 100 % (föräldrapenning 50 % och sjukpenning 100 %)",
+        "Summa omfattning över 100\u00a0% (ersättning för karensavdrag 100\u00a0% och sjukpenning "
+        "100\u00a0%)",
+        "Summa omfattning över 100\u00a0% (föräldrapenning 50\u00a0% och sjukpenning 100\u00a0%)",
     ]
-    assert "sjukfallet S2" in marks.loc[marks.case_id == "T2", "label"].str.cat()
+    t2 = marks.loc[marks.case_id == "T2", "label"].str.cat()
+    assert "sjukfallet S2" in t2  # the person's own sickness case
+    assert "T3" not in t2  # never the other parent's case
 
 
 def test_features_reasons_and_marks_agree_case_by_case(data):
@@ -242,7 +246,7 @@ def test_a_payment_known_by_d_minus_1_breaks_rule_2(tmp_path_factory):
     assert set(zip(marks.start, marks.end, strict=True)) == {(date(2025, 9, 1), date(2025, 9, 2))}
     assert list(marks.label) == [
         "Förmåner som inte får betalas samma dag (aktivitetsstöd och sjukpenning)",
-        "Summa omfattning över 100 % (aktivitetsstöd 100 % och sjukpenning 100 %)",
+        "Summa omfattning över 100\u00a0% (aktivitetsstöd 100\u00a0% och sjukpenning 100\u00a0%)",
     ]
 
 

@@ -136,3 +136,14 @@ def test_within_each_benefit_its_picks_meet_its_own_random_errors():
         random, selected, ("sex",), equal_treatment, min_picks=100, n_boot=200
     )
     assert none.empty and list(none.columns[:2]) == ["benefit", "group"]
+
+
+def test_power_line_is_the_smallest_ratio_the_random_errors_can_tell_from_1():
+    from scoring.fairness import detectable_ratio
+
+    # 50 errors, half of them the group's (k=25): log-SE sqrt(0.5/25) = 0.141; (1.96+0.84) x that
+    got = detectable_ratio(np.array([25, 100, 0]), np.array([0.5, 0.5, 0.0]), 0.95, 0.8)
+    assert got[0] == pytest.approx(np.exp((1.959964 + 0.841621) * np.sqrt(0.5 / 25)), rel=1e-5)
+    assert got[0] == pytest.approx(1.486, abs=1e-3)
+    assert got[1] < got[0]  # more errors see a smaller difference
+    assert np.isinf(got[2])  # no errors: nothing can be told

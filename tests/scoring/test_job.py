@@ -64,14 +64,21 @@ def test_excel_has_one_sheet_per_benefit_and_lane(night):
     lst = pd.read_parquet(result.folder / "control_list.parquet")
     wb = load_workbook(result.folder / "control_list.xlsx")
     assert wb.sheetnames[0] == "Översikt"
+    kind = {"verifiering": "Kontroll i handläggningen", "kontrollutredning": "Kontrollutredning"}
     expected = {
-        f"{b} {lane.capitalize()}"
+        f"{b} {kind[lane]}"
         for b, lane in lst[["benefit", "lane"]].drop_duplicates().itertuples(index=False)
     }
     assert set(wb.sheetnames[1:]) == expected
-    ws = wb["SJP Verifiering"]
+    assert [c.value for c in wb["Översikt"][4]][:2] == ["Förmån", "Kontrollform"]
+    ws = wb["SJP Kontroll i handläggningen"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["Rang", "Kontroll-id", "Ärende"] and "Skäl 1" in headers
+    # what kind of control, never what the person is suspected of: no intent figure
+    assert not any("avsikt" in str(h).lower() for h in headers)
+    assert headers[-1] == "Meddelande till personen"
+    notices = [r[-1].value for r in ws.iter_rows(min_row=2)]
+    assert all(n and n.startswith("Försäkringskassan kommer att kontrollera") for n in notices)
     assert ws.auto_filter.ref.startswith("A1:") and ws.freeze_panes == "A2"
     n = int(((lst["benefit"] == "SJP") & (lst["lane"] == "verifiering")).sum())
     assert ws.max_row == n + 1
@@ -343,7 +350,7 @@ def test_cli_exit_codes_for_ok_no_model_and_lock(world, tmp_path, monkeypatch):
     assert main(args) == 0 and (out / "2025-10-01" / "report.html").exists()
     lst = pd.read_parquet(out / "2025-10-01" / "control_list.parquet")
     model = lst[(lst["selection"] == "model") & ~lst["hard_rule_break"]]
-    assert model["reason_1"].str.match(r"^Utbetalt [\d\u00a0]+ kr\.$").all()
+    assert model["reason_1"].str.match(r"^Utbetalt [\d\u00a0]+\u00a0kr\.$").all()
     assert model["reason_2"].str.match(r"^\d+ utbetalningar\.$").all()
     with date_lock(out, AS_OF):
         assert main(args) == 5
@@ -389,7 +396,7 @@ def test_value_floor_leaves_capacity_unused_in_the_manifest_and_on_the_page(worl
     html = (result.folder / "report.html").read_text(encoding="utf-8")
     assert f'<td class="num" id="unused">{counts["unused_capacity"]}</td>' in html
     assert "<th>Outnyttjad kapacitet</th>" in html and 'id="capacity-note"' in html
-    assert "sannolikhet för fel minst 80,0 %" in html
+    assert "sannolikhet för fel minst 80,0\u00a0%" in html
     below = sjp["below_floor"]
     assert "under golvet" in html and f"{sjp['eligible']} valbara i spåret: {below} under" in html
 

@@ -60,7 +60,8 @@ def test_real_features_and_model_make_a_complete_night(world, tmp_path):
         build_features=build.build_features,
         load_model=lambda: (1, bundle),
         explain=explain,
-        reason_templates={n: f.reason_sv for n, f in registry.REGISTRY.items()},
+        reason_templates={n: f.reason_sv for n, f in registry.REGISTRY.items() if f.is_reason},
+        reason_features=frozenset(n for n, f in registry.REGISTRY.items() if f.is_reason),
     )
     result = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=deps)
     lst = pd.read_parquet(result.folder / "control_list.parquet")
@@ -73,9 +74,18 @@ def test_real_features_and_model_make_a_complete_night(world, tmp_path):
     first = model["reason_features"].str.split(";").str[0]
     silent = model["reason_1"] == NO_SINGLE_FACT_SV
     assert (first.isin(list(registry.REGISTRY)) | (silent & (first == ""))).all()
-    assert silent.mean() < 0.5
-    # the benefit's own code shifts scores but is no fact to check: never a reason
-    assert not lst["reason_features"].str.contains("benefit_code").any()
+    # most picks of this plumbing model rest on its made-up labels (80 % noise); since the amount
+    # paid is no reason (it points to no error), a silent pick is common here, but not the rule
+    assert silent.mean() < 0.75
+    # the benefit's own code, the amount paid and other persons' data shift scores but state no
+    # fact of the person's own case that points to an error: never a reason
+    told_features = set(";".join(lst["reason_features"]).split(";")) - {""}
+    assert all(registry.REGISTRY[f].is_reason for f in told_features), told_features
+    reasons = lst[["reason_1", "reason_2", "reason_3"]].stack()
+    assert not reasons.str.contains("betalats ut under de senaste tolv").any()
+    assert (
+        lst.loc[lst["selection"] == "model", "notice"].str.contains("Ingenting är beslutat").all()
+    )
     # a reason states a fact worth checking: never a missing value, never a count of 0
     told = model.melt("case_id", ["reason_1", "reason_2", "reason_3"])["value"]
     assert not told.str.contains("Uppgift saknas|^0 |kontrollerats 0 gånger", regex=True).any()

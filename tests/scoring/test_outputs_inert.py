@@ -59,7 +59,7 @@ def test_a_formula_id_is_text_in_the_excel_book(tmp_path):
     assert "HYPERLINK" in xml + strings  # the text is there, as text
     from openpyxl import load_workbook
 
-    ws = load_workbook(path)["SJP Verifiering"]
+    ws = load_workbook(path)["SJP Kontroll i handläggningen"]
     values = [c.value for c in ws[2]]
     assert "'" + FORMULA in values and all(c.data_type != "f" for c in ws[2])
     assert -1200.0 in values  # a negative number stays a number

@@ -66,12 +66,12 @@ def test_registry_templates_fill_what_explain_leaves_empty():
     )
     x = out.set_index("case_id").loc["X"]
     assert x["reason_1"] == "4 dagar överlappar."
-    assert x["reason_2"] == "Belopp 12\u00a0346 kr."
+    assert x["reason_2"] == "Belopp 12\u00a0346\u00a0kr."
     assert out.set_index("case_id").loc["Y", "reason_1"] == "från fakta"
     small = template_reasons(
         pd.DataFrame({"case_id": ["Y", "Y"], "feature": ["amount", "unknown"]}), values, templates
     )
-    assert small.tolist() == ["Belopp 0,25 kr.", ""]
+    assert small.tolist() == ["Belopp 0,25\u00a0kr.", ""]
 
 
 def test_only_known_values_beyond_their_threshold_are_notable():
@@ -103,7 +103,7 @@ def test_exploration_picks_say_they_are_random_and_silent_model_picks_say_so():
     )
     out = frame_reasons(lst).set_index("case_id")
     assert out.loc["R", "reason_1"].startswith("Slumpmässigt urval")
-    assert "2,5 %" in out.loc["R", "reason_1"]
+    assert "2,5\u00a0%" in out.loc["R", "reason_1"]
     assert (out.loc["R", "reason_2"], out.loc["R", "reason_3"]) == ("fakta 1", "fakta 2")
     assert out.loc["M", "reason_1"] == NO_SINGLE_FACT_SV
     assert out.loc["Q", "reason_1"] == "skäl"  # a model pick with a reason keeps it

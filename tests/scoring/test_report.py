@@ -77,8 +77,8 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
     ]
     assert s1["label"][0].startswith("Förmåner som inte får betalas samma dag (sjukpenning och")
     assert "karensavdrag" in s1["label"][0]
-    assert s1["label"][1].startswith("Summa omfattning över 100 %")
-    assert "föräldrapenning 50 %" in s1["label"][2]
+    assert s1["label"][1].startswith("Summa omfattning över 100\u00a0%")
+    assert "föräldrapenning 50\u00a0%" in s1["label"][2]
     assert set(marks["case_id"]) == {"S1", "K1", "F1"}  # 0.5 + 0.5 is allowed
     income = pd.DataFrame({"month": [D("2025-08-01")], "gross_pay_sek": [30000.0]})
     p1 = facts.payments[facts.payments["person_id"] == "P1"]
@@ -105,6 +105,7 @@ def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed(
             "ci_high": [1.28, 4.5, float("nan"), 0.95],
             "fails": [False, True, False, False],
             "verdict": ["inconclusive", "fails", "too few random errors", "within band"],
+            "detectable_ratio": [1.31, 2.2, float("inf"), 1.7],
         }
     )
     html = fairness_table(fair)
@@ -115,14 +116,17 @@ def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed(
         [
             "Kön",
             "Kvinna",
-            "57,5 %",
-            "53,9 %",
-            "58,7 %",
+            "57,5\u00a0%",
+            "53,9\u00a0%",
+            "58,7\u00a0%",
             "1,09",
             "0,90–1,28",
+            "1,31",
             "Osäkert (intervallet når utanför bandet)",
         ],
     )
+    assert cells[2][1][-2] == "–"  # no random errors: no power line
+    assert "Minsta skillnad som syns" in html and 'id="power-note"' in html
     assert cells[1][0] == "fail" and cells[1][1][:2] == ["Födelseregion", "Norden utom Sverige"]
     assert cells[1][1][-1] == "Utanför bandet"
     assert cells[2][0] == "na" and cells[2][1][1] == "Uppgift saknas"
@@ -166,7 +170,7 @@ def test_case_header_writes_numbers_the_swedish_way():
     )  # fmt: skip
     html = case_section(row, svg="")
     assert "sannolikhet för fel 0,72 ·" in html
-    assert "12 345 kr" in html
+    assert "12\u00a0345\u00a0kr" in html
     missing = case_section(SimpleNamespace(**{**vars(row), "probability": float("nan")}), svg="")
     assert "sannolikhet för fel – ·" in missing
 
@@ -226,4 +230,4 @@ def test_summary_shows_capacity_unused_slots_and_why_in_swedish():
     assert "Inga fler valbara ärenden över värdegolvet</td>" in bare
     # without capacity the table is as before: lists with picks only, no capacity columns
     assert "Kapacitet" not in summary_table(lst)
-    assert value_floor_sv(cfg).startswith("sannolikhet för fel minst 5,0 % och förväntat")
+    assert value_floor_sv(cfg).startswith("sannolikhet för fel minst 5,0\u00a0% och förväntat")

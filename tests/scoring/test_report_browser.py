@@ -101,14 +101,33 @@ def test_screenshot_shows_the_table_and_a_timeline(night, tmp_path):
     result, _, _ = night
     shot: Path = tmp_path / "report.png"
     run = _chromium(
-        f"--screenshot={shot}", "--window-size=1400,2400", (result.folder / "report.html").as_uri()
+        f"--screenshot={shot}", "--window-size=1400,3200", (result.folder / "report.html").as_uri()
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     img = Image.open(shot)
-    assert img.size == (1400, 2400)
+    assert img.size == (1400, 3200)
     pixels = np.asarray(img.convert("RGB"))
     assert pixels.std() > 10  # not a blank page
     assert _has_colour(pixels, "#dde6f0") > 2000  # table header cells
     assert _has_colour(pixels, "#3b6ea5") > 50  # SJP payment bars of the first timeline
     assert _has_colour(pixels, "#b7c4d1") > 200  # monthly income bars
+
+
+@needs_chromium
+def test_page_shows_each_case_its_notice_and_no_intent(night):
+    """The notice for the person is on the page for every case, as rendered; the intent measure
+    that chose the lane, and any word of suspected crime, are not."""
+    result, _, _ = night
+    lst = pd.read_parquet(result.folder / "control_list.parquet")
+    run = _chromium("--dump-dom", (result.folder / "report.html").as_uri())
+    assert run.returncode == 0, run.stderr[-2000:]
+    dom = run.stdout
+    assert dom.count('<div class="notice">') == len(lst)
+    assert dom.count("Meddelande till personen") == len(lst)
+    first = lst.sort_values(["benefit", "lane", "rank"]).iloc[0]
+    assert first["notice"].split(". ")[0] in dom
+    text = re.sub(r"<[^>]+>", " ", dom).lower()
+    assert "avsikt" not in text and "uppsåt" not in text and "misstänk" not in text
+    assert "brott" not in text and "nan kr" not in text
+    assert "kontrollform" in text and "ingenting är beslutat" in text
