@@ -23,18 +23,9 @@ from features.build import build_context, build_features
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk import swedish
+from felrisk.contract import BENEFIT_NAMES_SV
 from felrisk.rules import CoordinationRules, load_rules
 
-BENEFIT_SV = {
-    "SJP": "sjukpenning",
-    "KAR": "ersättning för karensavdrag",
-    "FP": "föräldrapenning",
-    "TFP": "tillfällig föräldrapenning",
-    "AKS": "aktivitetsstöd",
-    "SE": "sjukersättning",
-    "AE": "aktivitetsersättning",
-    "ASS": "assistansersättning",
-}
 # same_as: the feature whose sentence already states this item's fact ("" when none), so that a
 # case's reasons say one fact once (e.g. KAR beside SJP breaks rules 1 and 2 on the same days).
 OUT_COLUMNS = ["case_id", "feature", "reason_sv", "same_as"]
@@ -170,8 +161,8 @@ def _composition(row, benefits: tuple[str, ...]) -> str:
     paid in full more than once reads 'föräldrapenning två gånger'."""
     paid = [(b, row[f"ext_{b}"]) for b in sorted(benefits) if row[f"ext_{b}"] > TOL]
     if len(paid) == 1 and round(paid[0][1]) in _TIMES and abs(paid[0][1] - round(paid[0][1])) < TOL:
-        return f"{BENEFIT_SV[paid[0][0]]} {_TIMES[round(paid[0][1])]}"
-    return " och ".join(f"{BENEFIT_SV[b]} {round(100 * e)}{swedish.NBSP}%" for b, e in paid)
+        return f"{BENEFIT_NAMES_SV[paid[0][0]]} {_TIMES[round(paid[0][1])]}"
+    return " och ".join(f"{BENEFIT_NAMES_SV[b]} {round(100 * e)}{swedish.NBSP}%" for b, e in paid)
 
 
 def _total(row, benefits: tuple[str, ...]) -> int:
@@ -190,7 +181,7 @@ def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
             partners = [
                 b for b in rules.forbidden_partners(row["benefit"]) if row[f"ext_{b}"] > TOL
             ]
-            text = f"{BENEFIT_SV[row['benefit']]} och {BENEFIT_SV[partners[0]]}"
+            text = f"{BENEFIT_NAMES_SV[row['benefit']]} och {BENEFIT_NAMES_SV[partners[0]]}"
         elif rule == breaks.SICKPAY_PERIOD:
             sp = rules.sickpay_period
             # `other` is the person's own sickness case: their own data
@@ -338,7 +329,7 @@ def _rule_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     top = by_what.drop_duplicates(["case_id", "as_of", "feature"])
     summary = summary.merge(top[["case_id", "as_of", "feature", "what", "total"]])
     summary["reason_sv"] = [
-        _rule_sentence(f, n=n, span=_span(first, last), benefit=BENEFIT_SV[b], what=w, total=t)
+        _rule_sentence(f, n=n, span=_span(first, last), benefit=BENEFIT_NAMES_SV[b], what=w, total=t)
         for f, n, first, last, b, w, t in zip(
             summary["feature"], summary["n"], summary["first"], summary["last"],
             summary["benefit"], summary["what"], summary["total"], strict=True,

@@ -12,12 +12,10 @@ from types import ModuleType
 
 from features import assistance, history, network, overlap, sgi, work
 from features.feature import Feature
+from felrisk.contract import PROTECTED_COLUMNS
 
 # Family modules in registry order; each exports FEATURES and build(ctx).
 FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, work, assistance, network, history)
-
-# Columns no feature may read: the contract's protected attributes and their direct proxies.
-NEVER_FEATURES: tuple[str, ...] = ("sex", "birth_region")
 
 REGISTRY: dict[str, Feature] = {f.name: f for m in FAMILY_MODULES for f in m.FEATURES}
 
@@ -53,7 +51,7 @@ def doc_table() -> str:
         )
     lines.append("")
     lines.append(
-        "Never features: " + ", ".join(f"`persons.{c}`" for c in NEVER_FEATURES) + " and direct "
+        "Never features: " + ", ".join(f"`persons.{c}`" for c in PROTECTED_COLUMNS) + " and direct "
         "proxies for them (municipality or country of birth, names, country codes)."
     )
     return "\n".join(lines)

@@ -17,6 +17,17 @@ from felrisk.config import FrozenConfig, load_config
 BENEFITS: tuple[str, ...] = ("SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS")
 DAILY_BENEFITS: tuple[str, ...] = ("SJP", "KAR", "FP", "TFP", "AKS")
 MONTHLY_BENEFITS: tuple[str, ...] = ("SE", "AE", "ASS")
+# Each benefit's Swedish name as running text writes it (a heading capitalises the first letter).
+BENEFIT_NAMES_SV: dict[str, str] = {
+    "SJP": "sjukpenning",
+    "KAR": "ersättning för karensavdrag",
+    "FP": "föräldrapenning",
+    "TFP": "tillfällig föräldrapenning",
+    "AKS": "aktivitetsstöd",
+    "SE": "sjukersättning",
+    "AE": "aktivitetsersättning",
+    "ASS": "assistansersättning",
+}
 SEXES: tuple[str, ...] = ("F", "M")
 BIRTH_REGIONS: tuple[str, ...] = ("SE", "NORDIC", "EU", "OTHER")
 EMPLOYMENT_TYPES: tuple[str, ...] = ("employee", "self_employed", "unemployed")

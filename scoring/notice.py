@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from felrisk.contract import BENEFIT_NAMES_SV
 from scoring.config import NoticeConfig
-from scoring.outputs import BENEFIT_NAMES_SV, REASON_COLUMNS
+from scoring.outputs import REASON_COLUMNS
 from scoring.reasons import NO_SINGLE_FACT_SV
 
 
@@ -24,7 +25,7 @@ def notices(lst: pd.DataFrame, config: NoticeConfig | None) -> pd.Series:
         return pd.Series("", index=lst.index, dtype=object)
     out = []
     for _, row in lst.iterrows():
-        benefit = BENEFIT_NAMES_SV.get(row["benefit"], str(row["benefit"])).lower()
+        benefit = BENEFIT_NAMES_SV.get(row["benefit"], str(row["benefit"]).lower())
         facts = _facts(row)
         if row["selection"] == "exploration":
             template = config.exploration

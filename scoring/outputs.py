@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from felrisk import swedish
+from felrisk.contract import BENEFIT_NAMES_SV as BENEFIT_NAMES
 from felrisk.contract import BENEFITS
 from felrisk.safeio import atomic_write, write_bytes, write_text
 from scoring.config import LANES
@@ -45,16 +46,8 @@ _ROUND = {
     "expected_wrong_sek": 2,
 }
 
-BENEFIT_NAMES_SV = {
-    "SJP": "Sjukpenning",
-    "KAR": "Ersättning för karensavdrag",
-    "FP": "Föräldrapenning",
-    "TFP": "Tillfällig föräldrapenning",
-    "AKS": "Aktivitetsstöd",
-    "SE": "Sjukersättning",
-    "AE": "Aktivitetsersättning",
-    "ASS": "Assistansersättning",
-}
+# Headings and table cells: the contract's names with a capital first letter.
+BENEFIT_NAMES_SV = {code: name[:1].upper() + name[1:] for code, name in BENEFIT_NAMES.items()}
 # What kind of control a lane is, never what the person is suspected of.
 LANE_NAMES_SV = {
     "verifiering": "Kontroll i handläggningen",

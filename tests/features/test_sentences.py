@@ -226,7 +226,8 @@ RULE_FACTS = [
 
 @pytest.mark.parametrize(("feature", "period", "sentence"), RULE_FACTS)
 def test_rule_facts_read_as_the_person_may_hear_them(feature, period, sentence):
-    from features.facts import BENEFIT_SV, _total
+    from features.facts import _total
+    from felrisk.contract import BENEFIT_NAMES_SV
 
     rules = load_rules()
     what = _what(pd.DataFrame([period]), rules)[0]
@@ -235,7 +236,7 @@ def test_rule_facts_read_as_the_person_may_hear_them(feature, period, sentence):
         feature,
         n=12,
         span="2025-03-01–2025-03-12",
-        benefit=BENEFIT_SV[period["benefit"]],
+        benefit=BENEFIT_NAMES_SV[period["benefit"]],
         what=what,
         total=total,
     )
