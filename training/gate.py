@@ -11,13 +11,7 @@ from training.audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_la
 from training.audit_burden import VERDICT_TOO_FEW
 from training.metrics import Estimate
 from training.metrics_bootstrap import bootstrap
-
-
-def _take_top_k(counts: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:
-    """Copies of each row (in score order) that a top-k list takes from each resample."""
-    c = counts[:, order]
-    taken_before = np.cumsum(c, axis=1) - c
-    return np.clip(k - taken_before, 0, c)
+from training.metrics_ranking import top_k_take
 
 
 def paired_gain_at_k(
@@ -41,7 +35,7 @@ def paired_gain_at_k(
     ya, yb = y[a], y[b]
 
     def stat(c: np.ndarray) -> np.ndarray:
-        return (_take_top_k(c, a, k) @ ya - _take_top_k(c, b, k) @ yb) / k
+        return (top_k_take(c, a, k) @ ya - top_k_take(c, b, k) @ yb) / k
 
     return bootstrap(stat, len(y), n_boot=n_boot, seed=seed, level=level)
 

@@ -17,7 +17,7 @@ def _check_k(k: int, n: int) -> None:
         raise ValueError(f"k={k} is larger than the {n} scored cases")
 
 
-def _top_k_take(counts: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:
+def top_k_take(counts: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:
     """How many copies of each row (in score order) a top-k list of each resample takes.
 
     Rows are walked best score first; ties keep their input order (a stable sort), so the list
@@ -45,7 +45,7 @@ def precision_at_k(
     y_arr, _, order = _ranked(y, score, k)
     y_sorted = y_arr[order]
     return bootstrap(
-        lambda c: _top_k_take(c, order, k) @ y_sorted / k,
+        lambda c: top_k_take(c, order, k) @ y_sorted / k,
         len(y_arr),
         n_boot=n_boot,
         seed=seed,
@@ -70,7 +70,7 @@ def wrong_sek_at_k(
     order = np.argsort(-s, kind="stable")
     a_sorted = amount[order]
     return bootstrap(
-        lambda c: _top_k_take(c, order, k) @ a_sorted, n, n_boot=n_boot, seed=seed, level=level
+        lambda c: top_k_take(c, order, k) @ a_sorted, n, n_boot=n_boot, seed=seed, level=level
     )
 
 
@@ -97,7 +97,7 @@ def lift(
         raise ValueError(f"base_rate must be positive, got {base_rate}")
 
     def stat(c: np.ndarray) -> np.ndarray:
-        hit = _top_k_take(c, order, k) @ y_sorted / k
+        hit = top_k_take(c, order, k) @ y_sorted / k
         base = base_rate if base_rate is not None else (c @ y_arr) / c.sum(axis=1)
         return hit / base
 
