@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,3 +167,21 @@ def file_sha256(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def table_digests(
+    path: str | Path, names: Iterable[str] = TABLES
+) -> dict[str, tuple[Path, str | None]]:
+    """The file that holds each table of a data set and its SHA-256 (None where it is missing).
+
+    A Parquet folder has one file per table; a DuckDB file holds them all and is hashed once.
+    """
+    path = Path(path)
+    if path.is_file():
+        digest = file_sha256(path)
+        return {name: (path, digest) for name in names}
+    out: dict[str, tuple[Path, str | None]] = {}
+    for name in names:
+        p = parquet_path(path, name)
+        out[name] = (p, file_sha256(p) if p.exists() else None)
+    return out

@@ -3,13 +3,15 @@
 Files are created 0600 and folders 0700 whatever the umask (FELRISK_SHARE_GROUP=1 widens them to
 0640 and 0750 for a team group). A rewrite keeps the mode the file had. Temporary files are
 created next to their target with O_EXCL | O_NOFOLLOW, carry the writer's pid in their name, and
-are removed by the next writer once that process is gone.
+are removed by the next writer once that process is gone. `path_lock` is felrisk's one lock: two
+writers of the same thing never overlap.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import logging
 import os
 import re
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from felrisk.errors import UnsafePathError
+from felrisk.errors import LockedError, UnsafePathError
 
 log = logging.getLogger("felrisk.safeio")
 
@@ -176,6 +178,28 @@ def open_lock_file(path: Path) -> int:
             "link); remove it after checking what it is"
         )
     return fd
+
+
+@contextlib.contextmanager
+def path_lock(lock_path: Path, what: str) -> Iterator[Path]:
+    """Hold `lock_path` exclusively (flock); another holder makes this raise LockedError at once.
+
+    The kernel drops the lock when the process dies, so a crashed run never leaves it held. The
+    lock file is opened without following links and must be felrisk's own (see `open_lock_file`).
+    """
+    fd = open_lock_file(lock_path)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LockedError(
+                f"another run holds {lock_path} for {what}; try again when it ends"
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield lock_path
+    finally:
+        os.close(fd)  # releases the flock
 
 
 def _create_exclusive_rw(path: Path) -> int:

@@ -32,7 +32,7 @@ from scoring.manifest import Manifest, input_fingerprint
 from scoring.monitor import drift, log_scoring_run
 from scoring.notice import notices
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
-from scoring.publish import date_lock, publish, recover, staging_dir
+from scoring.publish import date_lock, publish, published_lists, recover, staging_dir
 from scoring.reasons import attach_reasons, frame_reasons, reason_candidates, template_reasons
 from scoring.report import render_report, value_floor_sv
 from scoring.selection import (
@@ -85,24 +85,10 @@ class _Steps:
             self.console.print(f"[green]✓[/] {text} ({took:.1f} s)")
 
 
-def _published_lists(out: Path) -> list[tuple[date, Path]]:
-    """(as-of date, control_list.parquet) of every night published in OUT, oldest first."""
-    found = []
-    for folder in sorted(out.glob("????-??-??")):
-        try:
-            day = date.fromisoformat(folder.name)
-        except ValueError:
-            continue
-        f = folder / "control_list.parquet"
-        if f.exists():
-            found.append((day, f))
-    return found
-
-
 def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[str, str]]:
     """Earlier nights' lists in OUT within the cooldown window (selected, outcome not yet back)."""
     frames, hashes = [], {}
-    for day, f in _published_lists(out):
+    for day, f in published_lists(out):
         if 0 < (as_of - day).days <= days:
             frames.append(pd.read_parquet(f, columns=["person_id", "as_of"]))
             hashes[f.parent.name] = file_sha256(f)
@@ -114,7 +100,7 @@ def issued_lists(out: Path, as_of: date, days: int) -> tuple[pd.DataFrame, dict[
 def issued_exploration_ids(out: Path, as_of: date) -> set[str]:
     """Control ids of the exploration picks of every list in OUT issued before `as_of`."""
     ids: set[str] = set()
-    for day, f in _published_lists(out):
+    for day, f in published_lists(out):
         if day < as_of:
             t = pd.read_parquet(f, columns=["control_id", "selection"])
             ids.update(t.loc[t["selection"] == "exploration", "control_id"].astype(str))

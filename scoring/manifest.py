@@ -10,8 +10,7 @@ from pathlib import Path
 
 import felrisk
 from felrisk.config import parse_config
-from felrisk.contract import TABLES
-from felrisk.datadir import file_sha256, parquet_path
+from felrisk.datadir import table_digests
 from felrisk.errors import ContractError
 from felrisk.safeio import write_text
 from scoring.config import SelectionConfig
@@ -36,18 +35,11 @@ def package_versions() -> dict[str, str]:
 
 def input_fingerprint(data_dir: Path, row_counts: dict[str, int]) -> dict[str, dict]:
     """sha256 and row count of every contract table (or of the one DuckDB file)."""
-    data_dir = Path(data_dir)
-    out: dict[str, dict] = {}
-    if data_dir.is_file():
-        digest = file_sha256(data_dir)
-        for name in TABLES:
-            out[name] = {"file": data_dir.name, "sha256": digest, "rows": row_counts.get(name)}
-        return out
-    for name in TABLES:
-        p = parquet_path(data_dir, name)
-        if p.exists():
-            out[name] = {"file": p.name, "sha256": file_sha256(p), "rows": row_counts.get(name)}
-    return out
+    return {
+        name: {"file": p.name, "sha256": digest, "rows": row_counts.get(name)}
+        for name, (p, digest) in table_digests(data_dir).items()
+        if digest is not None
+    }
 
 
 @dataclass

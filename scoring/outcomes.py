@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 from felrisk.contract import ERROR_OUTCOMES, OUTCOMES
 from felrisk.datadir import parquet_path, to_arrow
 from felrisk.errors import ContractError, OutcomeImportError
-from felrisk.safeio import atomic_write, remove_leftover_files
-from scoring.publish import path_lock
+from felrisk.safeio import atomic_write, path_lock, remove_leftover_files
+from scoring.publish import published_lists
 from scoring.selection import SELECTION_EXPLORATION, SELECTION_MODEL
 
 log = logging.getLogger("felrisk.scoring")
@@ -200,13 +200,11 @@ def issued_controls(lists_dir: Path) -> pd.DataFrame:
     if not lists_dir.is_dir():
         raise OutcomeImportError(f"folder of issued lists not found: {lists_dir}")
     frames = []
-    for folder in sorted(lists_dir.glob("????-??-??")):
-        f = folder / "control_list.parquet"
-        if folder.is_dir() and f.exists():
-            try:
-                frames.append(pd.read_parquet(f, columns=list(_LIST_COLUMNS)))
-            except (pa.ArrowException, KeyError) as exc:
-                raise OutcomeImportError(f"{f}: not a readable issued list ({exc})") from exc
+    for _, f in published_lists(lists_dir):
+        try:
+            frames.append(pd.read_parquet(f, columns=list(_LIST_COLUMNS)))
+        except (pa.ArrowException, KeyError) as exc:
+            raise OutcomeImportError(f"{f}: not a readable issued list ({exc})") from exc
     if not frames:
         raise OutcomeImportError(f"no issued lists (DATE/control_list.parquet) in {lists_dir}")
     issued = pd.concat(frames, ignore_index=True)

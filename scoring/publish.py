@@ -9,18 +9,15 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import logging
 import os
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from felrisk.errors import LockedError
 from felrisk.safeio import (
     dir_mode,
     make_dir,
-    open_lock_file,
+    path_lock,
     pid_alive,
     refuse_symlink,
     remove_path,
@@ -68,26 +65,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-@contextlib.contextmanager
-def path_lock(lock_path: Path, what: str) -> Iterator[Path]:
-    """Hold `lock_path` exclusively (flock); another holder makes this raise LockedError at once.
-
-    The kernel drops the lock when the process dies, so a crashed run never leaves it held. The
-    lock file is opened without following links and must be felrisk's own (see safeio).
-    """
-    fd = open_lock_file(lock_path)
-    try:
+def published_lists(out: Path) -> list[tuple[date, Path]]:
+    """(as-of date, control_list.parquet) of every night published in OUT, oldest first."""
+    found = []
+    for folder in sorted(Path(out).glob("????-??-??")):
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise LockedError(
-                f"another run holds {lock_path} for {what}; try again when it ends"
-            ) from exc
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield lock_path
-    finally:
-        os.close(fd)  # releases the flock
+            day = date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        f = folder / "control_list.parquet"
+        if f.exists():
+            found.append((day, f))
+    return found
 
 
 def date_lock(out: Path, as_of: date) -> contextlib.AbstractContextManager[Path]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import ibis
 import numpy as np
 import pandas as pd
 
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
-from felrisk.datadir import DataSet, file_sha256, parquet_path
+from felrisk.datadir import DataSet, table_digests
 from felrisk.errors import ContractError
 from training.audit import MISSING_LABEL, age_band, income_band, load_audit_config
 from training.config import load_training_config
@@ -71,14 +70,11 @@ class TrainingSet:
 
 def data_snapshot(data: DataSet) -> dict[str, dict]:
     """Row count and SHA-256 per input table: which data a run saw."""
-    out = {}
-    for name in TABLES:
-        if name not in data:
-            continue
-        rows = int(data[name].count().execute())
-        p = parquet_path(data.path, name) if Path(data.path).is_dir() else Path(data.path)
-        out[name] = {"rows": rows, "sha256": file_sha256(p) if p.exists() else None}
-    return out
+    digests = table_digests(data.path, [name for name in TABLES if name in data])
+    return {
+        name: {"rows": int(data[name].count().execute()), "sha256": digest}
+        for name, (_, digest) in digests.items()
+    }
 
 
 def data_end_date(data: DataSet) -> date:
