@@ -22,6 +22,7 @@ from features.settings import FeatureSettings, load_feature_settings
 from felrisk.datadir import DataSet, open_data
 from felrisk.rules import CoordinationRules, load_rules
 from felrisk.safeio import atomic_write
+from felrisk.validate import validate_data
 
 __all__ = [
     "ID_COLUMNS",
@@ -156,15 +157,6 @@ def execute_features(data: DataSet, expr: ir.Table, order_by: list[str]) -> pa.T
     return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in order_by]))
 
 
-def _validate_if_available(data_dir: Path) -> None:
-    """Run the contract validation first when it is installed (it raises ContractError)."""
-    try:
-        from felrisk.validate import validate_data
-    except ImportError:
-        return
-    validate_data(data_dir)
-
-
 def feature_table_columns() -> list[str]:
     """The columns of the table `felrisk features` writes, in order: the ids, then every feature."""
     return [*ID_COLUMNS, *feature_names(False)]
@@ -182,7 +174,7 @@ def write_feature_table(
     Columns case_id, person_id, benefit, as_of, then the features; rows sorted by case_id.
     """
     data_dir, out = Path(data_dir), Path(out)
-    _validate_if_available(data_dir)
+    validate_data(data_dir)
     data = open_data(data_dir, engine=engine)
     expr = build_features(data, active_spine(data, as_of))
     expr = expr.select(*feature_table_columns())

@@ -1,13 +1,12 @@
 """`make demo`: a small synthetic world through the whole chain, on the embedded default (DuckDB).
 
 world -> validate -> train (MLflow: the embedded store unless MLFLOW_TRACKING_URI names one) ->
-nightly list. Stages that are not built yet are reported plainly and the demo stops there.
+nightly list.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,20 +14,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.rule import Rule
 
+from backtest.promotion import train_with_backtest
 from felrisk.errors import FelriskError
 from felrisk.validate import validate_data
+from scoring.job import run_nightly
+from synthetic.world import generate
+from training.tracking import store
 
 DEMO_PERSONS = 200_000
 DEMO_START = date(2023, 1, 1)
 DEMO_END = date(2025, 12, 31)
 DEMO_SEED = 7
-
-
-def _available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = None) -> int:
@@ -39,11 +35,6 @@ def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = N
     lists = out / "lists"
 
     console.print(Rule("1/4  Synthetic world (felrisk synth)"))
-    if not _available("synthetic.world"):
-        console.print("[yellow]The synthetic generator is not built yet: the demo stops here.[/]")
-        return 0
-    from synthetic.world import generate
-
     generate(
         persons=persons,
         start=DEMO_START,
@@ -58,24 +49,11 @@ def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = N
     console.print(validate_data(world).summary())
 
     console.print(Rule("3/4  Training in MLflow (felrisk train)"))
-    if not _available("backtest.promotion"):
-        console.print(
-            "[yellow]Training is not built yet: the demo stops after the world.[/] "
-            f"The world is in {world}"
-        )
-        return 0
-    from backtest.promotion import train_with_backtest
-
     train_with_backtest(world, config_path=None, seed=None, console=console)
 
     console.print(Rule("4/4  Nightly job (felrisk score)"))
-    if not _available("scoring.job"):
-        console.print("[yellow]The nightly job is not built yet: the demo stops after training.[/]")
-        return 0
-    from scoring.job import run_nightly
-
     as_of = DEMO_END + timedelta(days=1)
-    result = run_nightly(world, as_of=as_of, out=lists, engine="duckdb", console=console)
+    run_nightly(world, as_of=as_of, out=lists, engine="duckdb", console=console)
 
     folder = lists / as_of.isoformat()
     console.print(Rule("Done"))
@@ -84,15 +62,12 @@ def run_demo(out: Path, persons: int = DEMO_PERSONS, console: Console | None = N
     console.print(f"Excel for investigators: {folder / 'control_list.xlsx'}")
     console.print(f"Night report (page):    {folder / 'report.html'}")
     console.print(f"Manifest:               {folder / 'manifest.json'}")
-    from training.tracking import store
-
     where = store()
     console.print(
         f"MLflow runs and models: .venv/bin/mlflow ui --backend-store-uri {where.tracking_uri}"
         if where.embedded
         else f"MLflow runs and models: {where.describe()}"
     )
-    del result
     return 0
 
 

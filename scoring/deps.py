@@ -46,6 +46,7 @@ class NightDeps:
 def default_deps() -> NightDeps:
     """The real modules (imported here, not at import time of scoring)."""
     from features.build import active_spine, build_features
+    from features.facts import explain
     from features.registry import REGISTRY
     from felrisk.datadir import open_data
     from felrisk.validate import validate_data
@@ -54,11 +55,6 @@ def default_deps() -> NightDeps:
     from training.audit_groups import age_band, load_audit_config
     from training.config import load_training_config
     from training.tracking import load_champion, load_version, start_scoring_run
-
-    try:
-        from features.facts import explain
-    except ImportError:  # without the facts module, the registry's templates word the reasons
-        explain = None
 
     audit = load_audit_config()
     return NightDeps(

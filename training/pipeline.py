@@ -16,6 +16,7 @@ from features.build import ID_COLUMNS, feature_table_columns
 from felrisk.datadir import open_data
 from felrisk.errors import ContractError
 from felrisk.paths import project_root
+from felrisk.validate import validate_data
 from training import audit, lineage, metrics, tracking
 from training.card import comparison_table, model_card
 from training.config import TrainingConfig, load_training_config
@@ -84,14 +85,6 @@ def require_test_rows(masks: dict[str, np.ndarray], split: TimeSplit, cfg: Train
             f"controls (capacity.min_k = {cfg.capacity.min_k}): too few to measure anything "
             "honestly; use a longer test period (split.test_months) or more data"
         )
-
-
-def _validate(data_dir: Path) -> None:
-    try:
-        from felrisk.validate import validate_data
-    except ImportError:  # validation lands separately; open_data still checks the folder
-        return
-    validate_data(data_dir)
 
 
 def _audit_frames(
@@ -322,7 +315,7 @@ def train(
     """
     data_dir = Path(data_dir)
     cfg = load_training_config(config_path, seed)
-    _validate(data_dir)
+    validate_data(data_dir)
     data = open_data(data_dir)
     ts = build_training_set(data, chunk_rows=cfg.feature_chunk_rows)
     log.info("training set: %d closed controls, %d features", len(ts.frame), len(ts.feature_names))

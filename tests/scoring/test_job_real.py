@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from features import build, registry
+from features.facts import explain
 from felrisk.datadir import open_data
 from models.boosting import LightGBMAmount, LightGBMClassifier
 from models.bundle import RiskModelBundle
@@ -14,9 +16,6 @@ from scoring.job import run_nightly
 from scoring.manifest import read_manifest
 from scoring.reasons import NO_SINGLE_FACT_SV
 from tests.scoring.world import AS_OF, fake_deps
-
-build = pytest.importorskip("features.build")
-registry = pytest.importorskip("features.registry")
 
 pytestmark = pytest.mark.slow
 
@@ -50,10 +49,6 @@ def test_real_features_and_model_make_a_complete_night(world, tmp_path):
     data = open_data(world)
     features = build.build_features(data, build.active_spine(data, AS_OF)).to_pandas()
     bundle = _bundle(features)
-    try:
-        from features.facts import explain
-    except ImportError:
-        explain = None
     deps = fake_deps(
         world,
         active_spine=build.active_spine,

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from features import build
 from felrisk.datadir import open_data
 from scoring.manifest import VOLATILE_KEYS
 from tests.scoring.world import AS_OF
-
-build = pytest.importorskip("features.build")
 
 pytestmark = pytest.mark.slow
 
