@@ -25,7 +25,7 @@ from backtest.run import BacktestResult, flat_metrics, replay_and_measure
 from felrisk.datadir import open_data
 from scoring.config import load_selection_config
 from scoring.deps import NightDeps, default_deps
-from scoring.fairness import add_groups, night_equal_treatment, random_stream
+from audit.night import add_groups, night_equal_treatment, random_stream
 
 log = logging.getLogger("felrisk.backtest")
 

@@ -156,7 +156,7 @@ def audit_selection(
     seed: int = typer.Option(0, help="Bootstrap seed."),
 ) -> None:
     """Equal-treatment audit of a real or synthetic selection against its random stream."""
-    from training.audit import audit_selection_file
+    from audit import audit_selection_file
 
     audit_selection_file(
         file,

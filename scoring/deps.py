@@ -50,8 +50,8 @@ def default_deps() -> NightDeps:
     from felrisk.datadir import open_data
     from felrisk.validate import validate_data
     from scoring.timeline_data import fetch_timeline_facts
-    from training.audit_burden import equal_treatment
-    from training.audit_groups import age_band, load_audit_config
+    from audit.burden import equal_treatment
+    from audit.groups import age_band, load_audit_config
     from training.config import load_training_config
     from training.tracking import load_champion, load_version, start_scoring_run
 

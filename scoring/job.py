@@ -20,7 +20,7 @@ from felrisk.safeio import remove_path, write_text
 from felrisk.validate import validate_data
 from scoring.config import SelectionConfig, load_selection_config
 from scoring.deps import NightDeps, default_deps
-from scoring.fairness import (
+from audit.night import (
     add_groups,
     choose_random_base,
     match_benefit_mix,

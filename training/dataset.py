@@ -19,7 +19,7 @@ import pandas as pd
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, file_sha256, parquet_path
 from felrisk.errors import ContractError
-from training.audit import MISSING_LABEL, age_band, income_band, load_audit_config
+from audit import MISSING_LABEL, age_band, income_band, load_audit_config
 from training.config import load_training_config
 
 LABEL_COLUMNS = ("is_error", "is_intent", "wrong_amount_sek")

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from training.audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_labels
-from training.audit_burden import VERDICT_TOO_FEW
+from audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_labels
+from audit.burden import VERDICT_TOO_FEW
 from training.metrics import Estimate
-from training.metrics_bootstrap import bootstrap
+from felrisk.bootstrap import bootstrap
 
 
 def _take_top_k(counts: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:

@@ -16,7 +16,8 @@ from features.build import ID_COLUMNS, feature_table_columns
 from felrisk.datadir import open_data
 from felrisk.errors import ContractError
 from felrisk.paths import project_root
-from training import audit, lineage, metrics, tracking
+import audit
+from training import lineage, metrics, tracking
 from training.card import comparison_table, model_card
 from training.config import TrainingConfig, load_training_config
 from training.dataset import TrainingSet, build_training_set

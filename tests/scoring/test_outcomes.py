@@ -14,7 +14,7 @@ import pytest
 from felrisk.cli import main
 from felrisk.errors import LockedError, OutcomeImportError
 from felrisk.validate import validate_data
-from scoring.fairness import choose_random_base, random_stream
+from audit.night import choose_random_base, random_stream
 from scoring.job import issued_exploration_ids
 from scoring.outcomes import import_outcomes
 from scoring.publish import path_lock

@@ -18,8 +18,8 @@ from felrisk.validate import validate_data
 from models.profile import TrainingProfile
 from scoring.deps import NightDeps
 from scoring.timeline_data import fetch_timeline_facts
-from training.audit_burden import equal_treatment
-from training.audit_groups import age_band
+from audit.burden import equal_treatment
+from audit.groups import age_band
 
 AS_OF = date(2025, 10, 1)
 D = date.fromisoformat

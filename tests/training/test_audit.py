@@ -12,7 +12,7 @@ import pytest
 from felrisk.cli import main
 from felrisk.errors import ContractError
 from felrisk.paths import project_root
-from training.audit import (
+from audit import (
     ALL_FEATURES,
     SCORE,
     AuditConfig,

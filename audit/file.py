@@ -13,7 +13,7 @@ from rich.table import Table
 
 from felrisk.errors import ContractError
 from felrisk.safeio import make_dir, write_text
-from training.audit_burden import (
+from audit.burden import (
     VERDICT_FAILS,
     VERDICT_OPEN,
     VERDICT_TOO_FEW,
@@ -21,8 +21,8 @@ from training.audit_burden import (
     AuditResult,
     equal_treatment,
 )
-from training.audit_groups import load_audit_config
-from training.audit_plot import plot_equal_burden
+from audit.groups import load_audit_config
+from audit.plot import plot_equal_burden
 
 _ERROR = "_is_error"
 

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from training.audit_burden import (
+from audit.burden import (
     MISSING_LABEL,
     PAIR_SEPARATOR,
     AuditResult,
@@ -23,8 +23,8 @@ from training.audit_burden import (
     group_labels,
     pair_labels,
 )
-from training.audit_file import audit_selection_file
-from training.audit_groups import (
+from audit.file import audit_selection_file
+from audit.groups import (
     NO_PAY_LABEL,
     AuditConfig,
     age_band,
@@ -33,8 +33,8 @@ from training.audit_groups import (
     load_audit_config,
     yearly_pay,
 )
-from training.audit_plot import plot_equal_burden
-from training.audit_proxy import ALL_FEATURES, SCORE, proxy_screen
+from audit.plot import plot_equal_burden
+from audit.proxy import ALL_FEATURES, SCORE, proxy_screen
 
 __all__ = [
     "ALL_FEATURES",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from felrisk.errors import ContractError
-from training.metrics_bootstrap import interval, resample_counts
+from felrisk.bootstrap import interval, resample_counts
 
 MISSING_LABEL = "missing"
 VERDICT_FAILS = "fails"
