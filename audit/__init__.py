@@ -5,7 +5,7 @@
   (`.to_dict()` is the audit.json shape, `.table()` one row per group, `.failing`)
 - `audit_many(random, selected, groups, pairs=True, **same keywords) -> dict[str, AuditResult]`
 - `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)`,
-  `yearly_pay(income_reports, as_of, months=None)`, `load_audit_config(path=None) -> AuditConfig`
+  `yearly_pay(income_reports, as_of, months=None)`, `load_audit_policy(path=None) -> AuditPolicy`
 - `proxy_screen(features, protected, score=None, *, folds=5, seed=0) -> DataFrame`
   (attribute, feature, auc, n)
 - `plot_equal_burden(results, path)` writes a PNG
@@ -26,14 +26,13 @@ from audit.burden import (
 from audit.file import audit_selection_file
 from audit.groups import (
     NO_PAY_LABEL,
-    AuditConfig,
     age_band,
     age_years,
     income_band,
-    load_audit_config,
     yearly_pay,
 )
 from audit.plot import plot_equal_burden
+from audit.policy import AuditPolicy, Resamples, load_audit_policy
 from audit.proxy import ALL_FEATURES, SCORE, proxy_screen
 
 __all__ = [
@@ -42,7 +41,7 @@ __all__ = [
     "NO_PAY_LABEL",
     "PAIR_SEPARATOR",
     "SCORE",
-    "AuditConfig",
+    "AuditPolicy",
     "AuditResult",
     "age_band",
     "age_years",
@@ -51,9 +50,10 @@ __all__ = [
     "equal_treatment",
     "group_labels",
     "income_band",
-    "load_audit_config",
+    "load_audit_policy",
     "pair_labels",
     "plot_equal_burden",
     "proxy_screen",
+    "Resamples",
     "yearly_pay",
 ]

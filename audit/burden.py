@@ -8,8 +8,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from felrisk.errors import ContractError
 from felrisk.bootstrap import interval, resample_counts
+from felrisk.errors import ContractError
 
 MISSING_LABEL = "missing"
 VERDICT_FAILS = "fails"

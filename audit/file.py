@@ -11,8 +11,6 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from felrisk.errors import ContractError
-from felrisk.safeio import make_dir, write_text
 from audit.burden import (
     VERDICT_FAILS,
     VERDICT_OPEN,
@@ -21,8 +19,10 @@ from audit.burden import (
     AuditResult,
     equal_treatment,
 )
-from audit.groups import load_audit_config
 from audit.plot import plot_equal_burden
+from audit.policy import load_audit_policy
+from felrisk.errors import ContractError
+from felrisk.safeio import make_dir, write_text
 
 _ERROR = "_is_error"
 
@@ -137,7 +137,7 @@ def audit_selection_file(
     a missing column, no random rows, no error values present, or too many non-numeric groups.
     """
     file, out = Path(file), Path(out)
-    config = load_audit_config()
+    config = load_audit_policy()
     frame = _read(file)
     for col in (selection_column, outcome_column, group):
         if col not in frame.columns:
@@ -169,7 +169,7 @@ def audit_selection_file(
         group,
         error_col=_ERROR,
         band=band,
-        n_boot=config.n_boot,
+        n_boot=config.resamples.file,
         seed=seed,
         level=config.ci_level,
         min_random_errors=config.min_random_errors,

@@ -1,4 +1,4 @@
-"""Tonight's list against the random stream: equal-treatment figures per group, via training's audit."""
+"""Tonight's list against the random stream: equal-treatment figures per group and per benefit."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from audit.weights import ipw_weights
 from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 
 log = logging.getLogger("felrisk.scoring")
@@ -63,8 +64,7 @@ def random_stream(
         keep &= selected >= as_of - timedelta(days=window_days)
     c = c[keep.fillna(False).astype(bool)].copy()
     c["is_error"] = c["outcome"].isin(ERROR_OUTCOMES)
-    p = c["selection_probability"].astype(float)
-    c["weight"] = np.where((p > 0) & np.isfinite(p), 1.0 / p.where(p > 0, 1.0), 1.0)
+    c["weight"] = ipw_weights(c)
     return c
 
 
@@ -170,7 +170,7 @@ def night_equal_treatment(
 ) -> tuple[pd.DataFrame, str]:
     """One row per group and value (FAIRNESS_COLUMNS), and a message when it cannot be measured.
 
-    `equal_treatment` is training.audit's function (injected, so tests can fake it); each row
+    `equal_treatment` is audit.burden's function (injected, so tests can fake it); each row
     also says the smallest ratio its random errors could tell from 1 at `power` (the power line).
     """
     empty = pd.DataFrame(columns=list(FAIRNESS_COLUMNS))

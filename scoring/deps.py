@@ -45,13 +45,14 @@ class NightDeps:
 
 def default_deps() -> NightDeps:
     """The real modules (imported here, not at import time of scoring)."""
+    from audit.burden import equal_treatment
+    from audit.groups import age_band
+    from audit.policy import load_audit_policy
     from features.build import active_spine, build_features
     from features.registry import REGISTRY
     from felrisk.datadir import open_data
     from felrisk.validate import validate_data
     from scoring.timeline_data import fetch_timeline_facts
-    from audit.burden import equal_treatment
-    from audit.groups import age_band, load_audit_config
     from training.config import load_training_config
     from training.tracking import load_champion, load_version, start_scoring_run
 
@@ -60,7 +61,7 @@ def default_deps() -> NightDeps:
     except ImportError:  # without the facts module, the registry's templates word the reasons
         explain = None
 
-    audit = load_audit_config()
+    audit = load_audit_policy()
     return NightDeps(
         validate=validate_data,
         load_model=load_champion,

@@ -9,8 +9,8 @@ import pandas as pd
 
 from audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_labels
 from audit.burden import VERDICT_TOO_FEW
-from training.metrics import Estimate
 from felrisk.bootstrap import bootstrap
+from training.metrics import Estimate
 
 
 def _take_top_k(counts: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from felrisk.figures import new_figure, save_png
 from felrisk.bootstrap import as_1d, as_binary, same_length
+from felrisk.figures import new_figure, save_png
 from training.metrics_ranking import reliability_table
 
 

@@ -12,11 +12,12 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+import audit
+from audit.weights import ipw_weights
 from features.build import ID_COLUMNS, feature_table_columns
 from felrisk.datadir import open_data
 from felrisk.errors import ContractError
 from felrisk.paths import project_root
-import audit
 from training import lineage, metrics, tracking
 from training.card import comparison_table, model_card
 from training.config import TrainingConfig, load_training_config
@@ -25,7 +26,6 @@ from training.evaluate import (
     Evaluation,
     evaluate_intent,
     evaluate_test,
-    ipw_weights,
     oracle_table,
     read_oracle_truth,
     top_k_mask,
@@ -103,14 +103,15 @@ def _audit_frames(
     return random, random.loc[top_k_mask(score, k)]
 
 
-def _audit_kwargs(cfg: TrainingConfig) -> dict:
+def _audit_kwargs(cfg: TrainingConfig, policy: audit.AuditPolicy, n_boot: int) -> dict:
+    """The audit's keywords at training: resamples capped by the evaluation's bootstrap.n_boot."""
     return {
         "error_col": "is_error",
         "weight_col": "ipw_weight",
-        "band": cfg.gate.band,
-        "n_boot": cfg.bootstrap.n_boot,
+        "band": policy.band,
+        "n_boot": min(cfg.bootstrap.n_boot, n_boot),
         "seed": cfg.seed,
-        "min_random_errors": cfg.gate.min_random_errors,
+        "min_random_errors": policy.min_random_errors,
     }
 
 
@@ -118,13 +119,13 @@ def run_audits(
     test: pd.DataFrame, scores: dict[str, np.ndarray], k: int, cfg: TrainingConfig
 ) -> dict[str, dict[str, audit.AuditResult]]:
     """Equal treatment of each audited model's top-k against the test random stream."""
-    groups = [g for g in cfg.gate.groups if g in test.columns]
+    policy = audit.load_audit_policy()
+    groups = [g for g in policy.groups if g in test.columns]
+    kwargs = _audit_kwargs(cfg, policy, policy.resamples.gate)
     out = {}
     for name in AUDITED:
         random, selected = _audit_frames(test, scores[name], k)
-        out[name] = audit.audit_many(
-            random, selected, groups, pairs=cfg.gate.pairs, **_audit_kwargs(cfg)
-        )
+        out[name] = audit.audit_many(random, selected, groups, pairs=policy.pairs, **kwargs)
     return out
 
 
@@ -135,11 +136,12 @@ def per_benefit_audit(
 
     Pooled figures can hide a group over-selected within one benefit and under-selected in
     another; a nightly list is cut per benefit, so this is the view it inherits. Thresholds:
-    `per_benefit_min_picks` and `per_benefit_n_boot` in the gate config.
+    `per_benefit_min_picks` in the gate config, `resamples.per_benefit` in the audit policy.
     """
     random, selected = _audit_frames(test, score, k)
-    groups = [g for g in cfg.gate.groups if g in test.columns]
-    kwargs = _audit_kwargs(cfg) | {"n_boot": min(cfg.bootstrap.n_boot, cfg.gate.per_benefit_n_boot)}
+    policy = audit.load_audit_policy()
+    groups = [g for g in policy.groups if g in test.columns]
+    kwargs = _audit_kwargs(cfg, policy, policy.resamples.per_benefit)
     rows = []
     for benefit in sorted(set(selected["benefit"])):
         r = random[random["benefit"] == benefit]
@@ -177,13 +179,14 @@ def gate_audit(
 ) -> AuditVerdict:
     """The failures that block promotion, after the multiple-testing adjustment of the config."""
     random, selected = _audit_frames(test, score, k)
+    policy = audit.load_audit_policy()
     return confirm_failures(
         results,
         random,
         selected,
         correction=cfg.gate.multiple_testing,
-        max_boot=cfg.gate.max_confirm_boot,
-        **_audit_kwargs(cfg),
+        max_boot=policy.resamples.confirm_max,
+        **_audit_kwargs(cfg, policy, policy.resamples.gate),
     )
 
 
@@ -228,11 +231,11 @@ def _proxy_screen(
 
     Features with no value at all in the test rows carry no information and are left out.
     """
-    settings = audit.load_audit_config()
+    settings = audit.load_audit_policy()
     X = X.reset_index(drop=True)
     X = X.loc[:, X.notna().any()]
     tables = []
-    for group in (g for g in cfg.gate.groups if g in test.columns):
+    for group in (g for g in settings.groups if g in test.columns):
         attr = test[[group]].reset_index(drop=True)
         try:
             tables.append(
@@ -531,7 +534,7 @@ def _log_run(
             rolling=rolling,
             oracle=ev.oracle,
             seed=cfg.seed,
-            band=cfg.gate.band,
+            band=audit.load_audit_policy().band,
             backtest_md=check.markdown if check is not None else "",
         )
         lg.log_text(card, "model_card.md")

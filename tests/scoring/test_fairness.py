@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audit.burden import equal_treatment
 from audit.night import (
     choose_random_base,
     match_benefit_mix,
@@ -15,7 +16,6 @@ from audit.night import (
     random_stream,
 )
 from scoring.job import issued_exploration_ids
-from audit.burden import equal_treatment
 
 D = date.fromisoformat
 

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audit.night import choose_random_base, random_stream
 from felrisk.cli import main
 from felrisk.errors import LockedError, OutcomeImportError
 from felrisk.validate import validate_data
-from audit.night import choose_random_base, random_stream
 from scoring.job import issued_exploration_ids
 from scoring.outcomes import import_outcomes
 from scoring.publish import path_lock

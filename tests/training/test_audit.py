@@ -9,23 +9,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from felrisk.cli import main
-from felrisk.errors import ContractError
-from felrisk.paths import project_root
 from audit import (
     ALL_FEATURES,
     SCORE,
-    AuditConfig,
+    AuditPolicy,
     age_band,
     audit_many,
     audit_selection_file,
     equal_treatment,
     income_band,
-    load_audit_config,
+    load_audit_policy,
     plot_equal_burden,
     proxy_screen,
     yearly_pay,
 )
+from felrisk.cli import main
+from felrisk.errors import ContractError
+from felrisk.paths import project_root
 
 FAST = {"n_boot": 200, "seed": 0}
 REQUIRED_TOP = {
@@ -222,10 +222,10 @@ def test_income_band_and_point_in_time_yearly_pay() -> None:
 
 
 def test_shipped_config_matches_library_defaults() -> None:
-    cfg = load_audit_config()
-    assert isinstance(cfg, AuditConfig)
+    cfg = load_audit_policy()
+    assert isinstance(cfg, AuditPolicy)
     assert cfg.band == (0.8, 1.25) and cfg.min_random_errors == 5
-    assert cfg.n_boot >= 200 and set(cfg.groups) >= {"sex", "birth_region"}
+    assert cfg.resamples.file >= 200 and set(cfg.groups) >= {"sex", "birth_region"}
 
 
 def test_proxy_screen_finds_a_proxy() -> None:
