@@ -4,8 +4,11 @@
   band=(0.8, 1.25), n_boot=1000, seed=0, level=0.95) -> AuditResult`
   (`.to_dict()` is the audit.json shape, `.table()` one row per group, `.failing`)
 - `audit_many(random, selected, groups, pairs=True, **same keywords) -> dict[str, AuditResult]`
+- `by_benefit(random, selected, benefits, *, min_picks) -> Iterator[(benefit, random, selected)]`
+- `load_audit_policy(path=None) -> AuditPolicy`: band, groups, resamples per use (audit.toml)
+- `ipw_weights(frame)` (audit.weights); the nightly figures in audit.night
 - `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)`,
-  `yearly_pay(income_reports, as_of, months=None)`, `load_audit_policy(path=None) -> AuditPolicy`
+  `yearly_pay(income_reports, as_of, months=None)`
 - `proxy_screen(features, protected, score=None, *, folds=5, seed=0) -> DataFrame`
   (attribute, feature, auc, n)
 - `plot_equal_burden(results, path)` writes a PNG
@@ -19,6 +22,7 @@ from audit.burden import (
     PAIR_SEPARATOR,
     AuditResult,
     audit_many,
+    by_benefit,
     equal_treatment,
     group_labels,
     pair_labels,
@@ -46,6 +50,7 @@ __all__ = [
     "age_band",
     "age_years",
     "audit_many",
+    "by_benefit",
     "audit_selection_file",
     "equal_treatment",
     "group_labels",

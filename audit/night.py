@@ -11,6 +11,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from audit.burden import by_benefit
 from audit.weights import ipw_weights
 from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 
@@ -233,11 +234,7 @@ def per_benefit_equal_treatment(
     Columns: benefit, then FAIRNESS_COLUMNS.
     """
     parts = []
-    for benefit in BENEFITS:
-        sel = selected[selected["benefit"] == benefit]
-        rnd = random[random["benefit"] == benefit]
-        if len(sel) < min_picks or not rnd["is_error"].any():
-            continue
+    for benefit, rnd, sel in by_benefit(random, selected, BENEFITS, min_picks=min_picks):
         fair, _ = night_equal_treatment(rnd, sel, groups, equal_treatment, **kwargs)
         if not fair.empty:
             parts.append(fair.assign(benefit=benefit))

@@ -143,12 +143,9 @@ def per_benefit_audit(
     groups = [g for g in policy.groups if g in test.columns]
     kwargs = _audit_kwargs(cfg, policy, policy.resamples.per_benefit)
     rows = []
-    for benefit in sorted(set(selected["benefit"])):
-        r = random[random["benefit"] == benefit]
-        s = selected[selected["benefit"] == benefit]
-        # a handful of picks says nothing about a group's burden
-        if len(s) < cfg.gate.per_benefit_min_picks or not r["is_error"].any() or not groups:
-            continue
+    benefits = sorted(set(selected["benefit"])) if groups else []
+    min_picks = cfg.gate.per_benefit_min_picks
+    for benefit, r, s in audit.by_benefit(random, selected, benefits, min_picks=min_picks):
         for group, res in audit.audit_many(r, s, groups, pairs=False, **kwargs).items():
             t = res.table().reset_index(names="value")
             t.insert(0, "group", group)
