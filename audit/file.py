@@ -120,8 +120,9 @@ def audit_selection_file(
     random_value: str = "random",
     outcome_column: str = "outcome",
     error_values: tuple[str, ...] = ("error_customer", "error_fk", "suspected_crime"),
-    band: tuple[float, float] = (0.8, 1.25),
-    seed: int = 0,
+    band_low: float | None = None,
+    band_high: float | None = None,
+    seed: int | None = None,
     console: Console | None = None,
 ) -> dict:
     """Audit a selection file (one row per control) and write `out/audit.json` and `out/equal_burden.png`.
@@ -130,8 +131,9 @@ def audit_selection_file(
     outcome are left out and counted); every other row is selected. A control is an error when
     its `outcome_column` is one of `error_values`; a selected row without an outcome counts as
     unknown. A numeric group column with more distinct values than audit.toml's
-    `max_group_values` (such as income) is split at the random stream's median. Bootstrap
-    replicates and interval level come from audit.toml. Returns the audit.json content.
+    `max_group_values` (such as income) is split at the random stream's median. The band and seed
+    are the audit policy's (audit.toml) unless given; bootstrap resamples (`resamples.file`) and
+    interval level always are. Returns the audit.json content.
 
     Raises ContractError naming the column or file for bad input: file not found or unreadable,
     a missing column, no random rows, no error values present, or too many non-numeric groups.
@@ -168,9 +170,12 @@ def audit_selection_file(
         audit_frame[~is_random],
         group,
         error_col=_ERROR,
-        band=band,
+        band=(
+            config.band_low if band_low is None else band_low,
+            config.band_high if band_high is None else band_high,
+        ),
         n_boot=config.resamples.file,
-        seed=seed,
+        seed=config.seed if seed is None else seed,
         level=config.ci_level,
         min_random_errors=config.min_random_errors,
     )

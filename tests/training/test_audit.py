@@ -401,6 +401,12 @@ def test_file_audit_on_parquet_with_default_columns(tmp_path) -> None:
         json.dumps(report)
     )
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+    # band and seed: the audit policy's unless given
+    policy = load_audit_policy()
+    assert report["band"] == list(policy.band) and report["n_boot"] == policy.resamples.file
+    assert report["seed"] == 3
+    wide = audit_selection_file(file, group="sex", out=tmp_path / "o2", band_low=0.5)
+    assert wide["band"] == [0.5, policy.band_high] and wide["seed"] == policy.seed
 
 
 @pytest.mark.parametrize(
