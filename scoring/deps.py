@@ -19,7 +19,8 @@ class NightDeps:
     registry's sentence templates, `reason_templates`, filled with the feature's value);
     timeline_facts(data, persons, as_of) -> TimelineFacts;
     equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
-    audit_settings: dict(groups, band, seed, level) (n_boot comes from the selection policy);
+    audit_settings: dict(groups, band, seed, level, min_random_errors) of the audit policy (n_boot
+    comes from the selection policy, recorded in each night's manifest);
     scoring_run(as_of, version, params) -> context manager yielding a RunLogger;
     load_version(version) -> bundle (to remake a night from its manifest);
     reason_features: the features that may be told as a reason (the registry's `is_reason`: a
@@ -78,6 +79,7 @@ def default_deps() -> NightDeps:
             "band": audit.band,
             "seed": audit.seed,
             "level": audit.ci_level,
+            "min_random_errors": audit.min_random_errors,
         },
         scoring_run=start_scoring_run,
         load_version=load_version,

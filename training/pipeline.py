@@ -111,6 +111,7 @@ def _audit_kwargs(cfg: TrainingConfig, policy: audit.AuditPolicy, n_boot: int) -
         "band": policy.band,
         "n_boot": min(cfg.bootstrap.n_boot, n_boot),
         "seed": cfg.seed,
+        "level": policy.ci_level,
         "min_random_errors": policy.min_random_errors,
     }
 
