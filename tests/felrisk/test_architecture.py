@@ -11,7 +11,16 @@ import pytest
 
 from felrisk.paths import project_root
 
-PACKAGES = ["felrisk", "synthetic", "features", "models", "audit", "training", "scoring", "backtest"]
+PACKAGES = [
+    "felrisk",
+    "synthetic",
+    "features",
+    "models",
+    "audit",
+    "training",
+    "scoring",
+    "backtest",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
