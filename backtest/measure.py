@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from felrisk.bootstrap import Estimate, bootstrap
 from felrisk.contract import ERROR_OUTCOMES
-from training.metrics_bootstrap import Estimate, bootstrap
 
 # Per night and policy, the sums every figure is a ratio of.
 SUMS = (

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from audit.night import add_groups, night_equal_treatment, random_stream
 from backtest import report
 from backtest.config import BacktestConfig, load_backtest_config
 from backtest.replay import PolicySpec, night_dates
@@ -25,7 +26,6 @@ from backtest.run import BacktestResult, flat_metrics, replay_and_measure
 from felrisk.datadir import open_data
 from scoring.config import load_selection_config
 from scoring.deps import NightDeps, default_deps
-from scoring.fairness import add_groups, night_equal_treatment, random_stream
 
 log = logging.getLogger("felrisk.backtest")
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from training.metrics_plots import new_figure, save_png
+from felrisk.figures import new_figure, save_png
 
 POLICY_LABELS = {
     "hybrid": "hybrid (model + rules)",

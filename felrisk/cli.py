@@ -151,12 +151,16 @@ def audit_selection(
     error_values: str = typer.Option(
         "error_customer,error_fk,suspected_crime", help="Comma-separated outcomes that are errors."
     ),
-    band_low: float = typer.Option(0.8, help="Lower bound of the equal-burden band."),
-    band_high: float = typer.Option(1.25, help="Upper bound of the equal-burden band."),
-    seed: int = typer.Option(0, help="Bootstrap seed."),
+    band_low: float | None = typer.Option(
+        None, help="Lower bound of the equal-burden band (default: audit.toml's)."
+    ),
+    band_high: float | None = typer.Option(
+        None, help="Upper bound of the equal-burden band (default: audit.toml's)."
+    ),
+    seed: int | None = typer.Option(None, help="Bootstrap seed (default: audit.toml's)."),
 ) -> None:
     """Equal-treatment audit of a real or synthetic selection against its random stream."""
-    from training.audit import audit_selection_file
+    from audit import audit_selection_file
 
     audit_selection_file(
         file,
@@ -166,7 +170,8 @@ def audit_selection(
         random_value=random_value,
         outcome_column=outcome_column,
         error_values=tuple(v.strip() for v in error_values.split(",") if v.strip()),
-        band=(band_low, band_high),
+        band_low=band_low,
+        band_high=band_high,
         seed=seed,
         console=console,
     )

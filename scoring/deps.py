@@ -19,7 +19,8 @@ class NightDeps:
     registry's sentence templates, `reason_templates`, filled with the feature's value);
     timeline_facts(data, persons, as_of) -> TimelineFacts;
     equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
-    audit_settings: dict(groups, band, seed, level) (n_boot comes from the selection policy);
+    audit_settings: dict(groups, band, seed, level, min_random_errors) of the audit policy (n_boot
+    comes from the selection policy, recorded in each night's manifest);
     scoring_run(as_of, version, params) -> context manager yielding a RunLogger;
     load_version(version) -> bundle (to remake a night from its manifest);
     reason_features: the features that may be told as a reason (the registry's `is_reason`: a
@@ -45,18 +46,19 @@ class NightDeps:
 
 def default_deps() -> NightDeps:
     """The real modules (imported here, not at import time of scoring)."""
+    from audit.burden import equal_treatment
+    from audit.groups import age_band
+    from audit.policy import load_audit_policy
     from features.build import active_spine, build_features
     from features.facts import explain
     from features.registry import REGISTRY
     from felrisk.datadir import open_data
     from felrisk.validate import validate_data
     from scoring.timeline_data import fetch_timeline_facts
-    from training.audit_burden import equal_treatment
-    from training.audit_groups import age_band, load_audit_config
     from training.config import load_training_config
     from training.tracking import load_champion, load_version, start_scoring_run
 
-    audit = load_audit_config()
+    audit = load_audit_policy()
     return NightDeps(
         validate=validate_data,
         load_model=load_champion,
@@ -73,6 +75,7 @@ def default_deps() -> NightDeps:
             "band": audit.band,
             "seed": audit.seed,
             "level": audit.ci_level,
+            "min_random_errors": audit.min_random_errors,
         },
         scoring_run=start_scoring_run,
         load_version=load_version,

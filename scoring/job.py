@@ -13,14 +13,7 @@ import ibis
 import pandas as pd
 from rich.console import Console
 
-from felrisk import swedish
-from felrisk.datadir import ENGINES, file_sha256
-from felrisk.errors import ConfigError, ContractError
-from felrisk.safeio import remove_path, write_text
-from felrisk.validate import validate_data
-from scoring.config import SelectionConfig, load_selection_config
-from scoring.deps import NightDeps, default_deps
-from scoring.fairness import (
+from audit.night import (
     add_groups,
     choose_random_base,
     match_benefit_mix,
@@ -28,6 +21,13 @@ from scoring.fairness import (
     per_benefit_equal_treatment,
     random_stream,
 )
+from felrisk import swedish
+from felrisk.datadir import ENGINES, file_sha256
+from felrisk.errors import ConfigError, ContractError
+from felrisk.safeio import remove_path, write_text
+from felrisk.validate import validate_data
+from scoring.config import SelectionConfig, load_selection_config
+from scoring.deps import NightDeps, default_deps
 from scoring.manifest import Manifest, input_fingerprint
 from scoring.monitor import drift, log_scoring_run
 from scoring.notice import notices

@@ -144,7 +144,7 @@ GROUP_VALUES_SV = {
         "OTHER": "Övriga världen",
     },
 }
-# The audit's verdicts (training.audit_burden) as the page says them.
+# The audit's verdicts (audit.burden) as the page says them.
 VERDICTS_SV = {
     "fails": "Utanför bandet",
     "within band": "Inom bandet",

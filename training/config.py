@@ -51,28 +51,14 @@ class BootstrapConfig(FrozenConfig):
 
 
 class GateConfig(FrozenConfig):
-    """Champion gate: the equal-burden band and the paired improvement over the champion."""
+    """Champion gate: the multiple-testing adjustment and the paired improvement over the champion.
 
-    band_low: float = Field(0.8, gt=0)
-    band_high: float = Field(1.25, gt=0)
-    groups: tuple[str, ...] = ("sex", "birth_region", "age_band", "income_band")
-    pairs: bool = True
-    min_random_errors: int = Field(5, ge=0)
+    The audit's band, groups and resamples are the audit policy's (audit.toml).
+    """
+
     multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
-    max_confirm_boot: int = Field(5000, ge=100)
     min_improvement: float = 0.0
     per_benefit_min_picks: int = Field(10, ge=1)
-    per_benefit_n_boot: int = Field(200, ge=50)
-
-    @model_validator(mode="after")
-    def _band(self) -> GateConfig:
-        if self.band_low >= self.band_high:
-            raise ValueError("band_low must be below band_high")
-        return self
-
-    @property
-    def band(self) -> tuple[float, float]:
-        return (self.band_low, self.band_high)
 
 
 class RulePriorConfig(FrozenConfig):

@@ -15,10 +15,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from audit import MISSING_LABEL, age_band, income_band, load_audit_policy
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, table_digests
 from felrisk.errors import ContractError
-from training.audit import MISSING_LABEL, age_band, income_band, load_audit_config
 from training.config import load_training_config
 
 LABEL_COLUMNS = ("is_error", "is_intent", "wrong_amount_sek")
@@ -191,7 +191,7 @@ def build_training_set(
 
     persons = data["persons"].select("person_id", "sex", "birth_region", "birth_date").execute()
     frame = frame.merge(persons, on="person_id", how="left", validate="many_to_one")
-    months = load_audit_config().income_months
+    months = load_audit_policy().income_months
     frame = frame.merge(_annual_pay(data, closed, months), on="control_id", how="left")
     frame["annual_pay_sek"] = frame["annual_pay_sek"].fillna(0.0).astype("float64")
     frame["birth_region"] = frame["birth_region"].fillna("unknown")

@@ -8,16 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audit.weights import ipw_weights
 from training import metrics
 from training.config import TrainingConfig
 from training.gate import paired_gain_at_k
 from training.metrics import Estimate
-
-
-def ipw_weights(frame: pd.DataFrame) -> np.ndarray:
-    """1 / selection_probability for random-stream rows (1 where the probability is missing)."""
-    p = pd.to_numeric(frame["selection_probability"], errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isfinite(p) & (p > 0), 1.0 / np.where(p > 0, p, 1.0), 1.0)
 
 
 def top_k_mask(score: np.ndarray, k: int) -> np.ndarray:

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from training.audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_labels
-from training.audit_burden import VERDICT_TOO_FEW
+from audit import PAIR_SEPARATOR, AuditResult, equal_treatment, pair_labels
+from audit.burden import VERDICT_TOO_FEW
+from felrisk.bootstrap import bootstrap
 from training.metrics import Estimate
-from training.metrics_bootstrap import bootstrap
 from training.metrics_ranking import top_k_take
 
 

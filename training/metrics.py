@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from training.metrics_bootstrap import Estimate, as_1d
+from felrisk.bootstrap import Estimate, as_1d
 from training.metrics_ipw import ipw_lift, ipw_prevalence, ipw_recall_of_list
 from training.metrics_plots import plot_lift_at_k, plot_pr, plot_reliability
 from training.metrics_ranking import (

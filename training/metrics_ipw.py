@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.metrics_bootstrap import Estimate, as_1d, as_binary, bootstrap, same_length
+from felrisk.bootstrap import Estimate, as_1d, as_binary, bootstrap, same_length
 from training.metrics_ranking import N_BOOT
 
 

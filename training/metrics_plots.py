@@ -7,24 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from felrisk.safeio import atomic_write
-from training.metrics_bootstrap import as_1d, as_binary, same_length
+from felrisk.bootstrap import as_1d, as_binary, same_length
+from felrisk.figures import new_figure, save_png
 from training.metrics_ranking import reliability_table
-
-
-def new_figure(width: float = 7.0, height: float = 4.5):  # -> matplotlib.figure.Figure
-    """A matplotlib Figure bound to no GUI and no global pyplot state (Agg-rendered on save)."""
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def save_png(fig, path: str | Path) -> Path:
-    """Write `fig` as PNG atomically and owner-only (felrisk.safeio) and return the path."""
-    path = Path(path)
-    with atomic_write(path) as fh:
-        fig.savefig(fh, format="png", dpi=110, metadata={"Software": None})
-    return path
 
 
 def plot_reliability(y: object, p: object, path: str | Path, *, bins: int = 10) -> Path:

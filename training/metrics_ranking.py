@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training.metrics_bootstrap import Estimate, as_1d, as_binary, bootstrap, same_length
+from felrisk.bootstrap import Estimate, as_1d, as_binary, bootstrap, same_length
 
 N_BOOT = 1000
 

@@ -12,12 +12,14 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+import audit
+from audit.weights import ipw_weights
 from features.build import ID_COLUMNS, feature_table_columns
 from felrisk.datadir import open_data
 from felrisk.errors import ContractError
 from felrisk.paths import project_root
 from felrisk.validate import validate_data
-from training import audit, lineage, metrics, tracking
+from training import lineage, metrics, tracking
 from training.card import comparison_table, model_card
 from training.config import TrainingConfig, load_training_config
 from training.dataset import TrainingSet, build_training_set
@@ -25,7 +27,6 @@ from training.evaluate import (
     Evaluation,
     evaluate_intent,
     evaluate_test,
-    ipw_weights,
     oracle_table,
     read_oracle_truth,
     top_k_mask,
@@ -95,14 +96,16 @@ def _audit_frames(
     return random, random.loc[top_k_mask(score, k)]
 
 
-def _audit_kwargs(cfg: TrainingConfig) -> dict:
+def _audit_kwargs(cfg: TrainingConfig, policy: audit.AuditPolicy, n_boot: int) -> dict:
+    """The audit's keywords at training: resamples capped by the evaluation's bootstrap.n_boot."""
     return {
         "error_col": "is_error",
         "weight_col": "ipw_weight",
-        "band": cfg.gate.band,
-        "n_boot": cfg.bootstrap.n_boot,
+        "band": policy.band,
+        "n_boot": min(cfg.bootstrap.n_boot, n_boot),
         "seed": cfg.seed,
-        "min_random_errors": cfg.gate.min_random_errors,
+        "level": policy.ci_level,
+        "min_random_errors": policy.min_random_errors,
     }
 
 
@@ -110,13 +113,13 @@ def run_audits(
     test: pd.DataFrame, scores: dict[str, np.ndarray], k: int, cfg: TrainingConfig
 ) -> dict[str, dict[str, audit.AuditResult]]:
     """Equal treatment of each audited model's top-k against the test random stream."""
-    groups = [g for g in cfg.gate.groups if g in test.columns]
+    policy = audit.load_audit_policy()
+    groups = [g for g in policy.groups if g in test.columns]
+    kwargs = _audit_kwargs(cfg, policy, policy.resamples.gate)
     out = {}
     for name in AUDITED:
         random, selected = _audit_frames(test, scores[name], k)
-        out[name] = audit.audit_many(
-            random, selected, groups, pairs=cfg.gate.pairs, **_audit_kwargs(cfg)
-        )
+        out[name] = audit.audit_many(random, selected, groups, pairs=policy.pairs, **kwargs)
     return out
 
 
@@ -127,18 +130,16 @@ def per_benefit_audit(
 
     Pooled figures can hide a group over-selected within one benefit and under-selected in
     another; a nightly list is cut per benefit, so this is the view it inherits. Thresholds:
-    `per_benefit_min_picks` and `per_benefit_n_boot` in the gate config.
+    `per_benefit_min_picks` in the gate config, `resamples.per_benefit` in the audit policy.
     """
     random, selected = _audit_frames(test, score, k)
-    groups = [g for g in cfg.gate.groups if g in test.columns]
-    kwargs = _audit_kwargs(cfg) | {"n_boot": min(cfg.bootstrap.n_boot, cfg.gate.per_benefit_n_boot)}
+    policy = audit.load_audit_policy()
+    groups = [g for g in policy.groups if g in test.columns]
+    kwargs = _audit_kwargs(cfg, policy, policy.resamples.per_benefit)
     rows = []
-    for benefit in sorted(set(selected["benefit"])):
-        r = random[random["benefit"] == benefit]
-        s = selected[selected["benefit"] == benefit]
-        # a handful of picks says nothing about a group's burden
-        if len(s) < cfg.gate.per_benefit_min_picks or not r["is_error"].any() or not groups:
-            continue
+    benefits = sorted(set(selected["benefit"])) if groups else []
+    min_picks = cfg.gate.per_benefit_min_picks
+    for benefit, r, s in audit.by_benefit(random, selected, benefits, min_picks=min_picks):
         for group, res in audit.audit_many(r, s, groups, pairs=False, **kwargs).items():
             t = res.table().reset_index(names="value")
             t.insert(0, "group", group)
@@ -169,13 +170,14 @@ def gate_audit(
 ) -> AuditVerdict:
     """The failures that block promotion, after the multiple-testing adjustment of the config."""
     random, selected = _audit_frames(test, score, k)
+    policy = audit.load_audit_policy()
     return confirm_failures(
         results,
         random,
         selected,
         correction=cfg.gate.multiple_testing,
-        max_boot=cfg.gate.max_confirm_boot,
-        **_audit_kwargs(cfg),
+        max_boot=policy.resamples.confirm_max,
+        **_audit_kwargs(cfg, policy, policy.resamples.gate),
     )
 
 
@@ -220,11 +222,11 @@ def _proxy_screen(
 
     Features with no value at all in the test rows carry no information and are left out.
     """
-    settings = audit.load_audit_config()
+    settings = audit.load_audit_policy()
     X = X.reset_index(drop=True)
     X = X.loc[:, X.notna().any()]
     tables = []
-    for group in (g for g in cfg.gate.groups if g in test.columns):
+    for group in (g for g in settings.groups if g in test.columns):
         attr = test[[group]].reset_index(drop=True)
         try:
             tables.append(
@@ -523,7 +525,7 @@ def _log_run(
             rolling=rolling,
             oracle=ev.oracle,
             seed=cfg.seed,
-            band=cfg.gate.band,
+            band=audit.load_audit_policy().band,
             backtest_md=check.markdown if check is not None else "",
         )
         lg.log_text(card, "model_card.md")

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.fairness import (
+from audit.burden import equal_treatment
+from audit.night import (
     choose_random_base,
     match_benefit_mix,
     per_benefit_equal_treatment,
     random_stream,
 )
 from scoring.job import issued_exploration_ids
-from training.audit_burden import equal_treatment
 
 D = date.fromisoformat
 
@@ -139,7 +139,7 @@ def test_within_each_benefit_its_picks_meet_its_own_random_errors():
 
 
 def test_power_line_is_the_smallest_ratio_the_random_errors_can_tell_from_1():
-    from scoring.fairness import detectable_ratio
+    from audit.night import detectable_ratio
 
     # 50 errors, half of them the group's (k=25): log-SE sqrt(0.5/25) = 0.141; (1.96+0.84) x that
     got = detectable_ratio(np.array([25, 100, 0]), np.array([0.5, 0.5, 0.0]), 0.95, 0.8)

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audit.night import choose_random_base, random_stream
 from felrisk.cli import main
 from felrisk.errors import LockedError, OutcomeImportError
 from felrisk.safeio import path_lock
 from felrisk.validate import validate_data
-from scoring.fairness import choose_random_base, random_stream
 from scoring.job import issued_exploration_ids
 from scoring.outcomes import import_outcomes
 from scoring.selection import cooldown_persons

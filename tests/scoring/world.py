@@ -12,14 +12,14 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from audit.burden import equal_treatment
+from audit.groups import age_band
 from felrisk.datadir import open_data, write_table
 from felrisk.errors import NoModelError
 from felrisk.validate import validate_data
 from models.profile import TrainingProfile
 from scoring.deps import NightDeps
 from scoring.timeline_data import fetch_timeline_facts
-from training.audit_burden import equal_treatment
-from training.audit_groups import age_band
 
 AS_OF = date(2025, 10, 1)
 D = date.fromisoformat

@@ -9,23 +9,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from felrisk.cli import main
-from felrisk.errors import ContractError
-from felrisk.paths import project_root
-from training.audit import (
+from audit import (
     ALL_FEATURES,
     SCORE,
-    AuditConfig,
+    AuditPolicy,
     age_band,
     audit_many,
     audit_selection_file,
+    by_benefit,
     equal_treatment,
     income_band,
-    load_audit_config,
+    load_audit_policy,
     plot_equal_burden,
     proxy_screen,
     yearly_pay,
 )
+from audit.weights import ipw_weights
+from felrisk.cli import main
+from felrisk.errors import ConfigError, ContractError
+from felrisk.paths import project_root
 
 FAST = {"n_boot": 200, "seed": 0}
 REQUIRED_TOP = {
@@ -222,10 +224,10 @@ def test_income_band_and_point_in_time_yearly_pay() -> None:
 
 
 def test_shipped_config_matches_library_defaults() -> None:
-    cfg = load_audit_config()
-    assert isinstance(cfg, AuditConfig)
+    cfg = load_audit_policy()
+    assert isinstance(cfg, AuditPolicy)
     assert cfg.band == (0.8, 1.25) and cfg.min_random_errors == 5
-    assert cfg.n_boot >= 200 and set(cfg.groups) >= {"sex", "birth_region"}
+    assert cfg.resamples.file >= 200 and set(cfg.groups) >= {"sex", "birth_region"}
 
 
 def test_proxy_screen_finds_a_proxy() -> None:
@@ -399,6 +401,12 @@ def test_file_audit_on_parquet_with_default_columns(tmp_path) -> None:
         json.dumps(report)
     )
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+    # band and seed: the audit policy's unless given
+    policy = load_audit_policy()
+    assert report["band"] == list(policy.band) and report["n_boot"] == policy.resamples.file
+    assert report["seed"] == 3
+    wide = audit_selection_file(file, group="sex", out=tmp_path / "o2", band_low=0.5)
+    assert wide["band"] == [0.5, policy.band_high] and wide["seed"] == policy.seed
 
 
 @pytest.mark.parametrize(
@@ -462,3 +470,34 @@ def test_a_selection_of_one_is_audited():
     ).table()
     assert table.loc["M", "share_selected"] == 1.0 and table.loc["F", "share_selected"] == 0.0
     assert table.loc["M", "hit_rate_selected"] == float(one["is_error"].iloc[0])
+
+
+def test_policy_names_each_use_s_resamples_and_refuses_a_bad_band(tmp_path) -> None:
+    shipped = (project_root() / "felrisk" / "config" / "audit.toml").read_text(encoding="utf-8")
+    cfg = load_audit_policy()
+    # each use keeps the count it had before the policy was one object
+    assert (cfg.resamples.file, cfg.resamples.gate) == (1000, 500)
+    assert (cfg.resamples.per_benefit, cfg.resamples.confirm_max) == (200, 5000)
+    bad = tmp_path / "audit.toml"
+    bad.write_text(shipped.replace("band_low = 0.8", "band_low = 1.3"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="band_low must be below band_high"):
+        load_audit_policy(bad)
+    bad.write_text(shipped.replace("gate = 500\n", ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match="gate"):
+        load_audit_policy(bad)
+
+
+def test_by_benefit_leaves_out_few_picks_and_no_random_errors() -> None:
+    random = pd.DataFrame(
+        {"benefit": ["A", "A", "B", "B", "C"], "is_error": [True, False, False, False, True]}
+    )
+    selected = pd.DataFrame({"benefit": ["A", "A", "B", "B", "B", "C"]})
+    got = [(b, len(r), len(s)) for b, r, s in by_benefit(random, selected, "CBA", min_picks=2)]
+    # C has one pick, B no random error: only A, with its own rows
+    assert got == [("A", 2, 2)]
+    assert [b for b, _, _ in by_benefit(random, selected, "CBA", min_picks=1)] == ["C", "A"]
+
+
+def test_ipw_weights_invert_known_probabilities_only() -> None:
+    frame = pd.DataFrame({"selection_probability": [0.25, None, 0.0, "x", np.inf, 1.0]})
+    assert ipw_weights(frame).tolist() == [4.0, 1.0, 1.0, 1.0, 1.0, 1.0]

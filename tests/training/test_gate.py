@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from training.audit import equal_treatment
+from audit import equal_treatment
 from training.gate import confirm_failures, decide, paired_gain_at_k
 from training.metrics import Estimate
 

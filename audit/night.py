@@ -1,4 +1,4 @@
-"""Tonight's list against the random stream: equal-treatment figures per group, via training's audit."""
+"""Tonight's list against the random stream: equal-treatment figures per group and per benefit."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from audit.burden import by_benefit
+from audit.weights import ipw_weights
 from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 
 log = logging.getLogger("felrisk.scoring")
@@ -63,8 +65,7 @@ def random_stream(
         keep &= selected >= as_of - timedelta(days=window_days)
     c = c[keep.fillna(False).astype(bool)].copy()
     c["is_error"] = c["outcome"].isin(ERROR_OUTCOMES)
-    p = c["selection_probability"].astype(float)
-    c["weight"] = np.where((p > 0) & np.isfinite(p), 1.0 / p.where(p > 0, 1.0), 1.0)
+    c["weight"] = ipw_weights(c)
     return c
 
 
@@ -170,7 +171,7 @@ def night_equal_treatment(
 ) -> tuple[pd.DataFrame, str]:
     """One row per group and value (FAIRNESS_COLUMNS), and a message when it cannot be measured.
 
-    `equal_treatment` is training.audit's function (injected, so tests can fake it); each row
+    `equal_treatment` is audit.burden's function (injected, so tests can fake it); each row
     also says the smallest ratio its random errors could tell from 1 at `power` (the power line).
     """
     empty = pd.DataFrame(columns=list(FAIRNESS_COLUMNS))
@@ -233,11 +234,7 @@ def per_benefit_equal_treatment(
     Columns: benefit, then FAIRNESS_COLUMNS.
     """
     parts = []
-    for benefit in BENEFITS:
-        sel = selected[selected["benefit"] == benefit]
-        rnd = random[random["benefit"] == benefit]
-        if len(sel) < min_picks or not rnd["is_error"].any():
-            continue
+    for benefit, rnd, sel in by_benefit(random, selected, BENEFITS, min_picks=min_picks):
         fair, _ = night_equal_treatment(rnd, sel, groups, equal_treatment, **kwargs)
         if not fair.empty:
             parts.append(fair.assign(benefit=benefit))

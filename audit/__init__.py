@@ -4,8 +4,11 @@
   band=(0.8, 1.25), n_boot=1000, seed=0, level=0.95) -> AuditResult`
   (`.to_dict()` is the audit.json shape, `.table()` one row per group, `.failing`)
 - `audit_many(random, selected, groups, pairs=True, **same keywords) -> dict[str, AuditResult]`
+- `by_benefit(random, selected, benefits, *, min_picks) -> Iterator[(benefit, random, selected)]`
+- `load_audit_policy(path=None) -> AuditPolicy`: band, groups, resamples per use (audit.toml)
+- `ipw_weights(frame)` (audit.weights); the nightly figures in audit.night
 - `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)`,
-  `yearly_pay(income_reports, as_of, months=None)`, `load_audit_config(path=None) -> AuditConfig`
+  `yearly_pay(income_reports, as_of, months=None)`
 - `proxy_screen(features, protected, score=None, *, folds=5, seed=0) -> DataFrame`
   (attribute, feature, auc, n)
 - `plot_equal_burden(results, path)` writes a PNG
@@ -14,27 +17,27 @@
 
 from __future__ import annotations
 
-from training.audit_burden import (
+from audit.burden import (
     MISSING_LABEL,
     PAIR_SEPARATOR,
     AuditResult,
     audit_many,
+    by_benefit,
     equal_treatment,
     group_labels,
     pair_labels,
 )
-from training.audit_file import audit_selection_file
-from training.audit_groups import (
+from audit.file import audit_selection_file
+from audit.groups import (
     NO_PAY_LABEL,
-    AuditConfig,
     age_band,
     age_years,
     income_band,
-    load_audit_config,
     yearly_pay,
 )
-from training.audit_plot import plot_equal_burden
-from training.audit_proxy import ALL_FEATURES, SCORE, proxy_screen
+from audit.plot import plot_equal_burden
+from audit.policy import AuditPolicy, Resamples, load_audit_policy
+from audit.proxy import ALL_FEATURES, SCORE, proxy_screen
 
 __all__ = [
     "ALL_FEATURES",
@@ -42,18 +45,20 @@ __all__ = [
     "NO_PAY_LABEL",
     "PAIR_SEPARATOR",
     "SCORE",
-    "AuditConfig",
+    "AuditPolicy",
     "AuditResult",
     "age_band",
     "age_years",
     "audit_many",
+    "by_benefit",
     "audit_selection_file",
     "equal_treatment",
     "group_labels",
     "income_band",
-    "load_audit_config",
+    "load_audit_policy",
     "pair_labels",
     "plot_equal_burden",
     "proxy_screen",
+    "Resamples",
     "yearly_pay",
 ]

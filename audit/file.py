@@ -11,9 +11,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from felrisk.errors import ContractError
-from felrisk.safeio import make_dir, write_text
-from training.audit_burden import (
+from audit.burden import (
     VERDICT_FAILS,
     VERDICT_OPEN,
     VERDICT_TOO_FEW,
@@ -21,8 +19,10 @@ from training.audit_burden import (
     AuditResult,
     equal_treatment,
 )
-from training.audit_groups import load_audit_config
-from training.audit_plot import plot_equal_burden
+from audit.plot import plot_equal_burden
+from audit.policy import load_audit_policy
+from felrisk.errors import ContractError
+from felrisk.safeio import make_dir, write_text
 
 _ERROR = "_is_error"
 
@@ -120,8 +120,9 @@ def audit_selection_file(
     random_value: str = "random",
     outcome_column: str = "outcome",
     error_values: tuple[str, ...] = ("error_customer", "error_fk", "suspected_crime"),
-    band: tuple[float, float] = (0.8, 1.25),
-    seed: int = 0,
+    band_low: float | None = None,
+    band_high: float | None = None,
+    seed: int | None = None,
     console: Console | None = None,
 ) -> dict:
     """Audit a selection file (one row per control) and write `out/audit.json` and `out/equal_burden.png`.
@@ -130,14 +131,15 @@ def audit_selection_file(
     outcome are left out and counted); every other row is selected. A control is an error when
     its `outcome_column` is one of `error_values`; a selected row without an outcome counts as
     unknown. A numeric group column with more distinct values than audit.toml's
-    `max_group_values` (such as income) is split at the random stream's median. Bootstrap
-    replicates and interval level come from audit.toml. Returns the audit.json content.
+    `max_group_values` (such as income) is split at the random stream's median. The band and seed
+    are the audit policy's (audit.toml) unless given; bootstrap resamples (`resamples.file`) and
+    interval level always are. Returns the audit.json content.
 
     Raises ContractError naming the column or file for bad input: file not found or unreadable,
     a missing column, no random rows, no error values present, or too many non-numeric groups.
     """
     file, out = Path(file), Path(out)
-    config = load_audit_config()
+    config = load_audit_policy()
     frame = _read(file)
     for col in (selection_column, outcome_column, group):
         if col not in frame.columns:
@@ -168,9 +170,12 @@ def audit_selection_file(
         audit_frame[~is_random],
         group,
         error_col=_ERROR,
-        band=band,
-        n_boot=config.n_boot,
-        seed=seed,
+        band=(
+            config.band_low if band_low is None else band_low,
+            config.band_high if band_high is None else band_high,
+        ),
+        n_boot=config.resamples.file,
+        seed=config.seed if seed is None else seed,
         level=config.ci_level,
         min_random_errors=config.min_random_errors,
     )

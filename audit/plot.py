@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
-from training.audit_burden import (
+from audit.burden import (
     VERDICT_FAILS,
     VERDICT_OPEN,
     VERDICT_TOO_FEW,
     VERDICT_WITHIN,
     AuditResult,
 )
-from training.metrics_plots import new_figure, save_png
+from felrisk.figures import new_figure, save_png
 
 
 def plot_equal_burden(results: AuditResult | Mapping[str, AuditResult], path: str | Path) -> Path:

@@ -1,57 +1,16 @@
-"""Audit settings (audit.toml) and the derived audit groups: age band and income band."""
+"""The derived audit groups: age band and income band (edges from the audit policy)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
 
-from felrisk.config import FrozenConfig, load_config
+from audit.policy import load_audit_policy
 
 NO_PAY_LABEL = "no pay"
-
-
-class AuditConfig(FrozenConfig):
-    """Defaults of the equal-treatment audit; see felrisk/config/audit.toml for their meaning."""
-
-    band_low: float = Field(gt=0)
-    band_high: float = Field(gt=0)
-    n_boot: int = Field(ge=1)
-    ci_level: float = Field(gt=0, lt=1)
-    seed: int
-    min_random_errors: int = Field(ge=0)
-    groups: tuple[str, ...]
-    pairs: bool
-    max_group_values: int = Field(ge=2)
-    age_edges: tuple[int, ...] = Field(min_length=1)
-    income_edges_sek: tuple[float, ...] = Field(min_length=1)
-    income_months: int = Field(ge=1)
-    proxy_folds: int = Field(ge=2)
-    proxy_max_rows: int = Field(20_000, ge=100)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AuditConfig:
-        if self.band_low >= self.band_high:
-            raise ValueError("band_low must be below band_high")
-        for name in ("age_edges", "income_edges_sek"):
-            edges = getattr(self, name)
-            if list(edges) != sorted(set(edges)) or edges[0] <= 0:
-                raise ValueError(f"{name} must be positive and strictly increasing")
-        return self
-
-    @property
-    def band(self) -> tuple[float, float]:
-        """(band_low, band_high)."""
-        return (self.band_low, self.band_high)
-
-
-def load_audit_config(path: str | Path | None = None) -> AuditConfig:
-    """Read the audit settings; None reads the shipped felrisk/config/audit.toml."""
-    return load_config(AuditConfig, path, "audit.toml")
 
 
 def _band_labels(edges: Sequence[float], fmt) -> list[str]:
@@ -85,7 +44,7 @@ def age_band(
 
     Edges are lower-inclusive whole years; a missing birth date gives a missing band.
     """
-    edges = list(edges if edges is not None else load_audit_config().age_edges)
+    edges = list(edges if edges is not None else load_audit_policy().age_edges)
     labels = _band_labels(edges, str)
     labels[1:-1] = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
     years = age_years(birth_date, as_of).astype(float)
@@ -98,7 +57,7 @@ def income_band(yearly_pay: pd.Series, edges: Sequence[float] | None = None) -> 
     Pay of 0 or less, or none reported (missing), is the band "no pay"; then "<150k",
     "150k-300k", ..., "450k+" with lower-inclusive edges.
     """
-    edges = list(edges if edges is not None else load_audit_config().income_edges_sek)
+    edges = list(edges if edges is not None else load_audit_policy().income_edges_sek)
     labels = _band_labels(edges, lambda v: f"{v / 1000:g}k")
     pay = pd.to_numeric(yearly_pay, errors="coerce").astype(float)
     banded = pd.cut(pay.where(pay > 0), [0, *edges, np.inf], right=False, labels=labels)
@@ -115,7 +74,7 @@ def yearly_pay(
     correction is not yet known). Indexed by person_id; persons with no report are absent
     (`income_band` maps them to "no pay" after a reindex).
     """
-    months = months if months is not None else load_audit_config().income_months
+    months = months if months is not None else load_audit_policy().income_months
     day = pd.Timestamp(as_of)
     first_of_month = day.to_period("M").to_timestamp()
     start = first_of_month - pd.DateOffset(months=months)

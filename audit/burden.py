@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
+from felrisk.bootstrap import interval, resample_counts
 from felrisk.errors import ContractError
-from training.metrics_bootstrap import interval, resample_counts
 
 MISSING_LABEL = "missing"
 VERDICT_FAILS = "fails"
@@ -360,3 +361,20 @@ def audit_many(
                 **kwargs,
             )
     return results
+
+
+def by_benefit(
+    random: pd.DataFrame, selected: pd.DataFrame, benefits: Iterable[str], *, min_picks: int
+) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(benefit, its random rows, its selected rows) for each benefit worth auditing on its own.
+
+    A benefit with fewer than `min_picks` selected rows says nothing about a group's burden, and
+    one with no error in `random` (boolean `is_error`) has nothing to compare with: both are left
+    out. Benefits come in the order given.
+    """
+    for benefit in benefits:
+        sel = selected[selected["benefit"] == benefit]
+        rnd = random[random["benefit"] == benefit]
+        if len(sel) < min_picks or not rnd["is_error"].any():
+            continue
+        yield benefit, rnd, sel
