@@ -185,8 +185,9 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
             raw, lab = [self._out_of_fold(X, y, weight, rows)], [y[rows]]
             if has_cal and selection_cal is not None:
                 cal_rows = np.isin(np.asarray(selection_cal), self.calibration_selections)
-                raw.append(self.decision_function(X_cal.loc[cal_rows]))
-                lab.append(as_label(y_cal)[cal_rows])
+                if cal_rows.any():  # a small world's validation period may hold no random row
+                    raw.append(self.decision_function(X_cal.loc[cal_rows]))
+                    lab.append(as_label(y_cal)[cal_rows])
             return np.concatenate(raw), np.concatenate(lab)
         if has_cal:
             return self.decision_function(X_cal), as_label(y_cal)

@@ -141,3 +141,24 @@ def test_lightgbm_calibrates_on_the_random_stream_out_of_fold(frames):
     np.testing.assert_array_equal(random.decision_function(Xt), every.decision_function(Xt))
     with pytest.raises(ValueError, match="calibration_folds"):
         LightGBMClassifier(calibration_folds=1).fit(X, y)
+
+
+def test_lightgbm_calibrates_when_the_validation_period_holds_no_random_row(frames):
+    """A small world's validation months may hold only tips: calibrate on the training period's
+    random rows out of fold instead of failing (a 3,000-person world did, in LightGBM)."""
+    X, y, _, Xt, _ = frames
+    half = len(y) // 2
+    selection = np.where(np.arange(half) % 3 == 0, "tip", "random")
+    model = LightGBMClassifier(
+        calibration_selections=("random",), num_boost_round=20, num_leaves=7, seed=1
+    ).fit(
+        X.iloc[:half],
+        y[:half],
+        selection=selection,
+        X_cal=X.iloc[half:],
+        y_cal=y[half:],
+        selection_cal=np.full(len(y) - half, "tip"),
+    )
+    assert model.n_calibration_ == int((selection == "random").sum())
+    p = model.predict_proba(Xt)[:, 1]
+    assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
