@@ -6,8 +6,8 @@ finds them too). The file name says what a template makes:
 - `*.html.j2`, `*.svg.j2`: HTML. Every value is escaped, with the entities of `html.escape`
   (`&quot;`, `&#x27;`): a page's bytes are pinned by the night's manifest, and `felrisk reproduce`
   compares them. A line break and the next line's indentation are layout for the reader only and
-  are removed, so the page stays one line as investigators' browsers have always got it: keep a
-  Jinja tag and any text that needs its spaces on one line.
+  are removed, so the page keeps the bytes it had before templates: keep a Jinja tag, and text
+  that needs its spaces, on one line.
 - `*.md.j2`: Markdown, rendered as written; no escaping, since Markdown is not HTML.
 - anything else (`*.css`, `*.js`): included verbatim.
 
@@ -44,7 +44,7 @@ def _finalize(ctx: EvalContext, value: Any) -> Any:
     """A value as `html.escape` writes it in an escaping template; markup we made stays markup.
 
     Jinja's own escaping (markupsafe) then writes the same `&amp;`, `&lt;` and `&gt;`; only
-    quotes, which the two write differently, are escaped here (one in a hundred values, so cheap).
+    quotes, which the two write differently, are escaped here; other values pass after two substring tests.
     """
     if not ctx.autoescape or hasattr(value, "__html__"):
         return value
