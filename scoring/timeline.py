@@ -1,13 +1,15 @@
-"""A case's timeline as a small inline SVG: payments per benefit, monthly income, marked days red."""
+"""A case's timeline as a small inline SVG: payments per benefit, monthly income, marked days red.
+
+The geometry is computed here; `scoring/templates/timeline.svg.j2` draws it and escapes every text.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from html import escape
 
 import pandas as pd
 
-from felrisk import swedish
+from felrisk import swedish, templates
 
 BENEFIT_COLOURS = {
     "SJP": "#3b6ea5",
@@ -114,6 +116,8 @@ def _svg(
     marks: list[tuple],
     window_days: int,
 ) -> str:
+    """The picture's geometry (month lines, one row of bars per benefit with this case first, the
+    marked periods over all rows, the income bars below), drawn by timeline.svg.j2."""
     start, end = as_of - timedelta(days=window_days), as_of
     others = sorted({p[1] for p in payments if p[0] != case_id})
     rows = [("Detta ärende", benefit, [p for p in payments if p[0] == case_id])]
@@ -122,53 +126,36 @@ def _svg(
     ]
     top = 18
     height = top + ROW_H * len(rows) + 14 + INCOME_H + 18
-    parts = [
-        f'<svg class="timeline" role="img" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" aria-label="Tidslinje för ärende {escape(case_id)}">'
-    ]
-    for m in _months(start, end):
-        if m < start:
-            continue
-        x = _x(m, start, window_days)
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 16}" class="grid"/>'
-            f'<text x="{x + 2:.1f}" y="{height - 4}" class="tick">{m:%Y-%m}</text>'
-        )
+    grid = [(_x(m, start, window_days), f"{m:%Y-%m}") for m in _months(start, end) if m >= start]
+    lanes = []
     for i, (label, b, part) in enumerate(rows):
         y = top + i * ROW_H
-        parts.append(f'<text x="4" y="{y + 14}" class="lbl">{escape(label)} ({b})</text>')
+        bars = []
         for _, pb, p_start, p_end, extent, amount in part:
             s, e = max(p_start, start), min(p_end + timedelta(days=1), end)
             if s >= e:
                 continue
             x0, x1 = _x(s, start, window_days), _x(e, start, window_days)
             h = max(3.0, (ROW_H - 6) * min(max(float(extent), 0.0), 1.0))
-            fill = "#999999" if amount < 0 else BENEFIT_COLOURS.get(pb, "#777")
             tip = (
                 f"{pb} {p_start}–{p_end}, omfattning {swedish.percent(extent, 0)}, "
                 f"{swedish.sek(amount)}"
             )
-            parts.append(
-                f'<rect x="{x0:.1f}" y="{y + ROW_H - 4 - h:.1f}" width="{max(x1 - x0, 1.0):.1f}" '
-                f'height="{h:.1f}" fill="{fill}"><title>{escape(tip)}</title></rect>'
-            )
+            fill = "#999999" if amount < 0 else BENEFIT_COLOURS.get(pb, "#777")
+            bars.append((x0, y + ROW_H - 4 - h, max(x1 - x0, 1.0), h, fill, tip))
+        lanes.append({"label_y": y + 14, "label": label, "benefit": b, "bars": bars})
+    spans = []
     for m_start, m_end, m_label in marks:
         s, e = max(m_start, start), min(m_end + timedelta(days=1), end)
         if s >= e:
             continue
         x0, x1 = _x(s, start, window_days), _x(e, start, window_days)
-        parts.append(
-            f'<rect class="mark" x="{x0:.1f}" y="{top - 2}" width="{max(x1 - x0, 2.0):.1f}" '
-            f'height="{ROW_H * len(rows) + 2}" fill="{MARK}" fill-opacity="0.28" stroke="{MARK}">'
-            f"<title>{escape(str(m_label))}: {m_start}–{m_end}</title></rect>"
-        )
+        spans.append((x0, max(x1 - x0, 2.0), f"{m_label}: {m_start}–{m_end}"))
     y0 = top + ROW_H * len(rows) + 12
-    parts.append(
-        f'<text x="4" y="{y0 + INCOME_H / 2:.0f}" class="lbl">Inkomst per månad (AGI)</text>'
-    )
     first_month = date(start.year, start.month, 1)
     inc = [(m, pay) for m, pay in income if first_month <= m < end]
     top_pay = max((pay for _, pay in inc), default=0.0)
+    incomes = []
     for month, pay in inc:
         if top_pay <= 0 or pay <= 0:
             continue
@@ -177,9 +164,19 @@ def _svg(
         x1 = _x(min(nxt, end), start, window_days)
         h = (INCOME_H - 6) * pay / top_pay
         tip = f"{month:%Y-%m}: {swedish.sek(pay)}"
-        parts.append(
-            f'<rect class="income" x="{x0 + 1:.1f}" y="{y0 + INCOME_H - h:.1f}" '
-            f'width="{max(x1 - x0 - 2, 1):.1f}" height="{h:.1f}"><title>{escape(tip)}</title></rect>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        incomes.append((x0 + 1, y0 + INCOME_H - h, max(x1 - x0 - 2, 1), h, tip))
+    return templates.render(
+        "scoring",
+        "timeline.svg.j2",
+        case_id=case_id,
+        width=WIDTH,
+        height=height,
+        top=top,
+        grid=grid,
+        lanes=lanes,
+        mark=MARK,
+        marks=spans,
+        marks_height=ROW_H * len(rows) + 2,
+        income_label_y=y0 + INCOME_H / 2,
+        incomes=incomes,
+    )

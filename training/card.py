@@ -1,10 +1,12 @@
-"""The model card (markdown) and the console comparison table of a training run."""
+"""The model card (markdown, from `training/templates/card.md.j2`) and the console comparison table
+of a training run."""
 
 from __future__ import annotations
 
 import pandas as pd
 from rich.table import Table
 
+from felrisk import templates
 from training.evaluate import Evaluation
 from training.gate import GateDecision
 
@@ -51,27 +53,34 @@ def comparison_table(ev: Evaluation, title: str) -> Table:
     return t
 
 
-def comparison_markdown(df: pd.DataFrame, by: str | None = None) -> str:
-    """Markdown rows: model, hit rate at k, wrong SEK, lift, PR-AUC, ROC-AUC, Brier, with intervals."""
+def _comparison(df: pd.DataFrame, by: str | None = None) -> dict:
+    """A comparison table's cells: model, k, hit rate at k, wrong SEK, lift, PR-AUC, ROC-AUC and
+    Brier with their intervals, led by the `by` column when given."""
     head = ([by] if by else []) + ["model", "k", "hit rate at k", "wrong SEK at k", "lift"]
     head += ["PR-AUC", "ROC-AUC", "Brier"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for _, r in df.iterrows():
         cells = ([str(r[by])] if by else []) + [str(r["model"]), str(r["k"])]
         cells += [_ci(r, "hit_rate", pct=True), _ci(r, "wrong_sek"), _ci(r, "lift", digits=2)]
         cells += [_ci(r, "pr_auc"), _ci(r, "roc_auc"), _ci(r, "brier", digits=4)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(cells)
+    return {"head": head, "rows": rows}
 
 
-def _frame_md(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
+def _frame(df: pd.DataFrame | None, floatfmt: str = "{:.3f}") -> dict | None:
+    """A frame's cells, floats with three decimals; None when there is nothing to show."""
     if df is None or df.empty:
-        return "(none)"
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
-    for _, r in df.iterrows():
-        cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in r.to_numpy()]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        return None
+    rows = [
+        [floatfmt.format(v) if isinstance(v, float) else str(v) for v in r.to_numpy()]
+        for _, r in df.iterrows()
+    ]
+    return {"head": [str(c) for c in df.columns], "rows": rows}
+
+
+def _rate(e) -> dict:
+    """An estimate and its interval as percentages with one decimal."""
+    return {"value": f"{e.value:.1%}", "low": f"{e.low:.1%}", "high": f"{e.high:.1%}"}
 
 
 def model_card(
@@ -93,86 +102,37 @@ def model_card(
     band: tuple[float, float],
     backtest_md: str = "",
 ) -> str:
-    """Intended use, data, metrics with intervals, equal treatment, limits: one markdown page."""
-    data_rows = "\n".join(
-        f"| {t} | {s['rows']:,} | `{(s['sha256'] or '')[:16]}` |" for t, s in snapshot.items()
+    """Intended use, data, metrics with intervals, equal treatment, limits: one markdown page
+    (`training/templates/card.md.j2`)."""
+    data_rows = [
+        [t, f"{s['rows']:,}", f"`{(s['sha256'] or '')[:16]}`"] for t, s in snapshot.items()
+    ]
+    return templates.render(
+        "training",
+        "card.md.j2",
+        name=name,
+        version=version,
+        split=split,
+        counts=counts,
+        seed=seed,
+        feature_version=feature_version,
+        n_features=len(feature_names),
+        snapshot={"head": ["table", "rows", "sha256"], "rows": data_rows},
+        k=ev.k,
+        n_random=ev.n_random,
+        stream_rate=_rate(ev.stream_rate),
+        base_rate=_rate(ev.base_rate),
+        comparison=_comparison(ev.comparison),
+        paired=_frame(ev.paired),
+        population=_frame(ev.population),
+        intent=None if ev.intent.empty else _comparison(ev.intent),
+        per_benefit=None if ev.per_benefit.empty else _comparison(ev.per_benefit, by="benefit"),
+        rolling=_frame(rolling),
+        has_oracle=oracle is not None,
+        oracle=_frame(oracle),
+        band=band,
+        gate=decision.summary(),
+        audit_summary=_frame(audit_summary),
+        proxy_top=_frame(proxy_top),
+        backtest_md=backtest_md,
     )
-    oracle_md = (
-        "No ground truth in this data directory (real data): no oracle figures."
-        if oracle is None
-        else "Synthetic world: the same figures against `truth/` (**oracle**, never used for "
-        "training or selection) beside the honest ones from investigators' outcomes.\n\n"
-        + _frame_md(oracle)
-    )
-    return f"""# Model card: {name} version {version if version is not None else "(not registered)"}
-
-## Intended use
-Ranks open social-insurance cases for a targeted control (riktad kontroll) by the calibrated
-probability that a payment is wrong, or by the expected wrong amount in SEK. A list selects cases
-for a human investigation; it never decides anything about a person. The intent probability
-(suspected crime) is for the control-investigation lane only; a verification list is not a list
-of suspects.
-
-## Data
-Closed controls from `controls`, features as of each selected date (known by D-1) from the same
-feature builders the nightly job uses. Split by time, never shuffled, with the label delay
-respected: train = selected and closed before T1, validation (calibration) = selected in
-[T1, T2) and closed before T2, test = the random control stream selected from T2 on.
-T1 = {split["t1"]}, T2 = {split["t2"]}, data end = {split["end"]}. Rows: {counts}.
-Seed {seed}. Feature list version `{feature_version}` ({len(feature_names)} features).
-
-| table | rows | sha256 |
-|---|---|---|
-{data_rows}
-
-## Metrics on the test period's random stream (k = {ev.k} of {ev.n_random} rows)
-Error rate of the test random stream: {ev.stream_rate.value:.1%} [{ev.stream_rate.low:.1%},
-{ev.stream_rate.high:.1%}] (hit rates and lifts at k compare with it); population prevalence,
-weighted by 1 / selection probability: {ev.base_rate.value:.1%} [{ev.base_rate.low:.1%},
-{ev.base_rate.high:.1%}]. Intervals are 95 % bootstrap intervals.
-
-{comparison_markdown(ev.comparison)}
-
-Paired differences in hit rate at k (model minus baseline, same resamples of the test rows):
-
-{_frame_md(ev.paired)}
-
-Population figures of each model's top-k (IPW on the random stream):
-
-{_frame_md(ev.population)}
-
-### Intent (suspected crime), the second target
-{comparison_markdown(ev.intent) if not ev.intent.empty else "(no intent model, or no intent case in the test stream)"}
-
-### Per benefit
-{comparison_markdown(ev.per_benefit, by="benefit") if not ev.per_benefit.empty else "(too few rows)"}
-
-### Rolling (prequential) evaluation
-{_frame_md(rolling)}
-
-### Honest against oracle
-{oracle_md}
-
-## Equal treatment (likabehandling)
-Each group's share of the model's top-k beside its share of the errors in the random stream
-(equal-burden ratio; a group fails when its interval lies outside {band[0]}-{band[1]}).
-Gate: **{decision.summary()}**
-
-{_frame_md(audit_summary)}
-
-Proxy screen (how well features and the score predict protected attributes; AUC, 0.5 = none),
-highest first:
-
-{_frame_md(proxy_top)}
-
-{backtest_md or "## Backtest of the list" + chr(10) + "(not run: promotion by hit rate at k)" + chr(10)}
-## Limits
-- Labels exist only for controlled cases; honest figures come from the random stream alone, so
-  their intervals are as wide as that stream is small.
-- Outcomes are what investigators found: errors they missed are counted as no error.
-- Controls still open at the data end are left out; if slow investigations differ from fast
-  ones, the latest period is biased.
-- Sex and birth region are never inputs, but proxies may carry them: see the proxy screen.
-- A model that passes the gate today can fail it on next month's data: the nightly job repeats
-  the audit on every list.
-"""
