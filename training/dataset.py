@@ -190,10 +190,12 @@ def build_training_set(
         frame[col] = pd.to_datetime(frame[col])
 
     persons = data["persons"].select("person_id", "sex", "birth_region", "birth_date").execute()
-    frame = frame.join(person_groups(frame["person_id"], persons, frame["selected_date"]))
+    groups = person_groups(frame["person_id"], persons, frame["selected_date"])
+    frame = frame.join(groups[["sex", "birth_region"]])
     months = load_audit_policy().income_months
     frame = frame.merge(_annual_pay(data, closed, months), on="control_id", how="left")
     frame["annual_pay_sek"] = frame["annual_pay_sek"].fillna(0.0).astype("float64")
+    frame["age_band"] = groups["age_band"]
     frame["income_band"] = income_band(frame["annual_pay_sek"]).astype(str)
     frame = frame.sort_values("control_id", kind="stable")
     frame = frame.reset_index(drop=True)

@@ -40,9 +40,7 @@ def test_a_row_known_on_d_minus_1_counts_and_one_known_on_d_does_not():
 
 def test_executed_rows_follow_the_same_rule():
     known = known_before(pd.to_datetime(CONTROLS["closed_date"]).dt.date, pd.Series([D] * 3))
-    assert CONTROLS.loc[known.fillna(False).astype(bool), "control_id"].tolist() == [
-        "on_d_minus_1"
-    ]
+    assert CONTROLS.loc[known.fillna(False).astype(bool), "control_id"].tolist() == ["on_d_minus_1"]
 
 
 def test_static_tables_are_always_known_and_other_columns_are_refused():
