@@ -22,7 +22,7 @@ from models.base import (
 
 
 def _lightgbm_estimator(est: BaseEstimator, objective: str) -> lgb.LGBMModel:
-    """LightGBM's own scikit-learn estimator with felrisk's settings (LightGBM's parameter names).
+    """LightGBM's own scikit-learn estimator, felrisk's settings under its parameter names.
 
     deterministic + force_row_wise + seed: identical models across runs and thread counts.
     """
