@@ -7,6 +7,8 @@
 - `by_benefit(random, selected, benefits, *, min_picks) -> Iterator[(benefit, random, selected)]`
 - `load_audit_policy(path=None) -> AuditPolicy`: band, groups, resamples per use (audit.toml)
 - `ipw_weights(frame)` (audit.weights); the nightly figures in audit.night
+- `person_groups(person_id, persons, as_of)`: sex, birth_region, age_band of each row's person
+  (the one derivation training and the night share)
 - `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)`,
   `yearly_pay(income_reports, as_of, months=None)`
 - `proxy_screen(features, protected, score=None, *, folds=5, seed=0) -> DataFrame`
@@ -33,6 +35,7 @@ from audit.groups import (
     age_band,
     age_years,
     income_band,
+    person_groups,
     yearly_pay,
 )
 from audit.plot import plot_equal_burden
@@ -55,6 +58,7 @@ __all__ = [
     "equal_treatment",
     "group_labels",
     "income_band",
+    "person_groups",
     "load_audit_policy",
     "pair_labels",
     "plot_equal_burden",

@@ -1,8 +1,9 @@
-"""The derived audit groups: age band and income band (edges from the audit policy)."""
+"""The audit groups of a person: sex, birth region, age band and income band (edges from the audit
+policy), derived here once for training, the night and the backtest."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -49,6 +50,32 @@ def age_band(
     labels[1:-1] = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
     years = age_years(birth_date, as_of).astype(float)
     return pd.cut(years, [-np.inf, *edges, np.inf], right=False, labels=labels)
+
+
+def person_groups(
+    person_id: pd.Series,
+    persons: pd.DataFrame,
+    as_of: date | pd.Timestamp | pd.Series,
+    *,
+    age_band: Callable[..., pd.Series] = age_band,
+) -> pd.DataFrame:
+    """sex, birth_region and age_band (on `as_of`) of each row's person, indexed as `person_id`.
+
+    `as_of` is one date, or a Series of dates aligned with `person_id` (each control's selected
+    date). A missing value stays missing: the audit labels it "missing" and puts it last
+    (audit.burden.group_labels), as the night's page and files publish it. `persons` holds
+    person_id, sex, birth_region and birth_date, one row per person.
+    """
+    p = persons.set_index("person_id")
+    born = person_id.map(p["birth_date"])
+    return pd.DataFrame(
+        {
+            "sex": person_id.map(p["sex"]),
+            "birth_region": person_id.map(p["birth_region"]),
+            "age_band": age_band(born, as_of).astype(object),
+        },
+        index=person_id.index,
+    )
 
 
 def income_band(yearly_pay: pd.Series, edges: Sequence[float] | None = None) -> pd.Series:

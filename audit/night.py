@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from audit.burden import by_benefit
+from audit.groups import person_groups
 from audit.weights import ipw_weights
 from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 
@@ -148,12 +149,12 @@ def add_groups(
     income: pd.Series | None = None,
     income_band: Callable[[pd.Series], pd.Series] | None = None,
 ) -> pd.DataFrame:
-    """Attach sex, birth_region, age_band (and income_band) of each row's person."""
-    p = persons.set_index("person_id")
+    """Attach sex, birth_region and age_band of each row's person (audit.groups.person_groups),
+    and income_band when `income` and `income_band` are given."""
     out = frame.copy()
-    out["sex"] = out["person_id"].map(p["sex"])
-    out["birth_region"] = out["person_id"].map(p["birth_region"])
-    out["age_band"] = age_band(out["person_id"].map(p["birth_date"]), as_of).astype(object)
+    groups = person_groups(out["person_id"], persons, as_of, age_band=age_band)
+    for column in groups.columns:
+        out[column] = groups[column]
     if income is not None and income_band is not None:
         pay = out["person_id"].map(income)
         out["income_band"] = income_band(pay).astype(object)

@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 
 from features.context import BuildContext, left_attach
 from features.feature import Feature
-from features.pit import day
+from features.pit import day, known_before, known_from_day
 
 FAMILY = "assistance"
 CASE_KEYS = ["case_id", "as_of_day"]
@@ -63,7 +63,7 @@ def _reports(ctx: BuildContext) -> ir.Table:
         provider_id=w.provider_id,
         wd=day(w.work_date),
         r_hours=w.hours,
-        sub=day(w.submitted_date),
+        sub=known_from_day(w, "work_time_reports"),
     )
 
 
@@ -72,7 +72,7 @@ def _assistant_day_totals(ctx: BuildContext, wanted: ir.Table) -> ir.Table:
     distinct (assistant_id, as_of_day, wd) rows of `wanted`."""
     r = _reports(ctx)
     j = wanted.join(r, ["assistant_id", "wd"])
-    j = j.filter(j.sub < j.as_of_day)
+    j = j.filter(known_before(j.sub, j.as_of_day))
     return j.group_by(["assistant_id", "as_of_day", "wd"]).aggregate(total=j.r_hours.sum())
 
 
@@ -85,7 +85,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     r = _reports(ctx)
     billed = k.join(r, k.case_id == r.r_case)
     billed = billed.filter(
-        billed.sub < billed.as_of_day, billed.wd >= billed.lo, billed.wd <= billed.hi
+        known_before(billed.sub, billed.as_of_day), billed.wd >= billed.lo, billed.wd <= billed.hi
     )
     wanted = billed.select("assistant_id", "as_of_day", "wd").distinct()
     provider_days = _provider_days(ctx, billed)
@@ -107,7 +107,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
 
     p = ctx.payments.filter(ctx.payments.pay_benefit == "SJP")
     sj = wanted.join(p, wanted.assistant_id == p.pay_person)
-    sj = sj.filter(sj.paid_day < sj.as_of_day, sj.ps <= sj.wd, sj.pe >= sj.wd)
+    sj = sj.filter(known_before(sj.paid_day, sj.as_of_day), sj.ps <= sj.wd, sj.pe >= sj.wd)
     sick = sj.group_by(["assistant_id", "as_of_day", "wd"]).aggregate(ext=sj.ext.sum())
     sick = sick.filter(sick.ext >= 1.0 - tol)
     bs = billed.join(sick, ["assistant_id", "as_of_day", "wd"])
@@ -121,7 +121,7 @@ def _provider_days(ctx: BuildContext, billed: ir.Table) -> ir.Table:
     pw = billed.select("provider_id", "as_of_day", "lo", "hi").distinct()
     r = _reports(ctx)
     pr = pw.join(r, "provider_id")
-    return pr.filter(pr.sub < pr.as_of_day, pr.wd >= pr.lo, pr.wd <= pr.hi)
+    return pr.filter(known_before(pr.sub, pr.as_of_day), pr.wd >= pr.lo, pr.wd <= pr.hi)
 
 
 def _provider_share(

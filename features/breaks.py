@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from features.context import FAR_PAST, BuildContext
-from features.pit import day
+from features.pit import day, known_before
 from features.sweep import align, interval_events, segments
 from felrisk.rules import CoordinationRules
 
@@ -190,7 +190,7 @@ def _windowed(ctx: BuildContext, j: ir.Table, clip_low: bool) -> ir.Table:
     """Payments of `j` known by D-1 that touch the window (or any day before its end when
     `clip_low` is False), with s, e: the period clipped to it."""
     lo = j.lo if clip_low else FAR_PAST
-    j = j.filter(j.paid_day < j.as_of_day, j.pe >= lo, j.ps <= j.hi)
+    j = j.filter(known_before(j.paid_day, j.as_of_day), j.pe >= lo, j.ps <= j.hi)
     return j.mutate(s=ibis.greatest(j.ps, lo), e=ibis.least(j.pe, j.hi))
 
 
@@ -257,7 +257,7 @@ def _sickpay_breaks(ctx: BuildContext) -> ir.Table:
         & (ctx.cases.c_employment == rule.employment_type)
     )
     j = k.join(c, k.person_id == c.c_person)
-    j = j.filter(j.c_opened < j.as_of_day)
+    j = j.filter(known_before(j.c_opened, j.as_of_day))
     j = j.mutate(
         s=ibis.greatest(j.c_ied + (rule.first_day - 1), j.lo),
         e=ibis.least(j.c_ied + (rule.last_day - 1), j.hi),

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from features.context import BuildContext
-from features.pit import day, month_index
+from features.pit import day, known_by_date, month_index
 from features.registry import FAMILY_MODULES, REGISTRY, categorical_features, feature_names
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk.datadir import DataSet, open_data
@@ -52,7 +52,9 @@ def active_spine(data: DataSet, as_of: date, settings: FeatureSettings | None = 
     p = data["payments"]
     last = ibis.literal(as_of - timedelta(days=1), "date")
     first = ibis.literal(as_of - timedelta(days=settings.active_window_days), "date")
-    act = p.filter(p.paid_date <= last, p.period_end >= first, p.period_start <= last)
+    act = p.filter(
+        known_by_date(p, "payments", as_of), p.period_end >= first, p.period_start <= last
+    )
     return act.select("case_id").distinct().mutate(as_of=ibis.literal(as_of, "date"))
 
 
@@ -63,7 +65,7 @@ def control_spine(data: DataSet, *, closed_before: date | None = None) -> ir.Tab
     """
     c = data["controls"]
     if closed_before is not None:
-        c = c.filter(c.closed_date.notnull(), c.closed_date < ibis.literal(closed_before, "date"))
+        c = c.filter(known_by_date(c, "controls", closed_before, column="closed_date"))
     return c.select("control_id", "case_id", as_of=c.selected_date.cast("date"))
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 
-from features.pit import day, known_by, month_index, signed_extent
+from features.pit import day, known_before, known_by, known_from_day, month_index, signed_extent
 from features.settings import FeatureSettings
 from felrisk.rules import CoordinationRules
 
@@ -55,7 +54,7 @@ class BuildContext:
             pe=day(p.period_end),
             ext=signed_extent(p),
             amount=p.amount_sek,
-            paid_day=day(p.paid_date),
+            paid_day=known_from_day(p, "payments"),
             automated=p.automated,
             hours=p.hours,
         )
@@ -71,7 +70,7 @@ class BuildContext:
             c_child=c.child_id,
             c_employment=c.employment_type,
             c_ied=day(c.insured_event_date),
-            c_opened=day(c.opened_date),
+            c_opened=known_from_day(c, "cases"),
         )
 
     def person_payments_in_window(self, keys: ir.Table) -> ir.Table:
@@ -79,7 +78,7 @@ class BuildContext:
         whose period touches the window; adds s, e: the period clipped to the window."""
         p = self.payments
         j = keys.join(p, keys.person_id == p.pay_person)
-        j = j.filter(j.paid_day < j.as_of_day, j.pe >= j.lo, j.ps <= j.hi)
+        j = j.filter(known_before(j.paid_day, j.as_of_day), j.pe >= j.lo, j.ps <= j.hi)
         return j.mutate(s=ibis.greatest(j.ps, j.lo), e=ibis.least(j.pe, j.hi))
 
     @cached_property
@@ -222,21 +221,15 @@ class BuildContext:
     @cached_property
     def calendar(self) -> ir.Table:
         """Months 1950-2099: month index, first day number, days and weekdays (Mon-Fri) in it."""
-        rows: dict[str, list[int]] = {"cal_ym": [], "cal_start": [], "cal_days": [], "cal_wd": []}
-        epoch = date(1970, 1, 1).toordinal()
-        for year in range(1950, 2100):
-            for month in range(1, 13):
-                first_weekday, n_days = calendar.monthrange(year, month)
-                full_weeks, rest = divmod(n_days, 7)
-                weekdays = full_weeks * 5 + sum(
-                    1 for i in range(rest) if (first_weekday + i) % 7 < 5
-                )
-                rows["cal_ym"].append(year * 12 + month - 1)
-                rows["cal_start"].append(date(year, month, 1).toordinal() - epoch)
-                rows["cal_days"].append(n_days)
-                rows["cal_wd"].append(weekdays)
-        schema = {c: "int64" for c in rows}
-        return ibis.memtable(rows, schema=schema)
+        months = np.arange("1950-01", "2100-01", dtype="datetime64[M]")
+        first, after = months.astype("datetime64[D]"), (months + 1).astype("datetime64[D]")
+        rows = {
+            "cal_ym": months.astype("int64") + 1970 * 12,  # numpy counts months from 1970-01
+            "cal_start": first.astype("int64"),
+            "cal_days": (after - first).astype("int64"),
+            "cal_wd": np.busday_count(first, after).astype("int64"),
+        }
+        return ibis.memtable(rows, schema={c: "int64" for c in rows})
 
 
 def left_attach(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:

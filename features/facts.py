@@ -20,6 +20,7 @@ import pandas as pd
 
 from features import breaks, overlap
 from features.build import build_context, build_features
+from features.pit import known_before
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk import swedish
@@ -353,7 +354,7 @@ def _sgi_facts(data, it: pd.DataFrame, vals: pd.DataFrame) -> pd.DataFrame:
         ["person_id", "sgi_id", "decision_date", "annual_sgi_sek", "annual_work_hours"],
     )
     j = w.merge(s, on="person_id")
-    j = j[pd.to_datetime(j["decision_date"]).dt.date < j["as_of"]]
+    j = j[known_before(pd.to_datetime(j["decision_date"]).dt.date, j["as_of"])]
     j = j.sort_values(["decision_date", "sgi_id"]).drop_duplicates(
         ["case_id", "as_of", "feature"], keep="last"
     )
@@ -380,7 +381,9 @@ def _assistant_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     own = want.merge(own, left_on="case_id", right_on="client_case_id")
     d = _days(own["as_of"])
     wd = _days(own["work_date"])
-    own = own[(_days(own["submitted_date"]) < d) & (wd >= d - config.window_days) & (wd < d)]
+    own = own[
+        known_before(_days(own["submitted_date"]), d) & (wd >= d - config.window_days) & (wd < d)
+    ]
     if own.empty:
         return pd.DataFrame(columns=cols)
     allr = _fetch(
@@ -388,7 +391,7 @@ def _assistant_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     )
     pairs = own[["case_id", "as_of", "assistant_id", "work_date"]].drop_duplicates()
     j = pairs.merge(allr, on=["assistant_id", "work_date"], suffixes=("", "_all"))
-    j = j[_days(j["submitted_date"]) < _days(j["as_of"])]
+    j = j[known_before(_days(j["submitted_date"]), _days(j["as_of"]))]
     tot = j.groupby(["case_id", "as_of", "assistant_id", "work_date"], as_index=False)[
         "hours"
     ].sum()

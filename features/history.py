@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 
 from features.context import BuildContext
 from features.feature import Feature
-from features.pit import day, known_by
+from features.pit import known_before, known_by
 from felrisk.contract import BENEFITS, ERROR_OUTCOMES
 
 FAMILY = "history"
@@ -112,7 +112,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     p = ctx.payments
     kk = k.select(*CASE_KEYS, "lo", "hi")
     kp = kk.join(p, kk.case_id == p.pay_case)
-    kp = kp.filter(kp.paid_day < kp.as_of_day, kp.paid_day >= kp.lo)
+    kp = kp.filter(known_before(kp.paid_day, kp.as_of_day), kp.paid_day >= kp.lo)
     pays = kp.group_by(CASE_KEYS).aggregate(
         payments_in_window=kp.count(),
         amount_in_window_sek=kp.amount.sum(),
@@ -124,7 +124,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     pc = pc.filter(known_by(pc, "controls", pc.as_of_day))
     closed_error = (
         pc.closed_date.notnull()
-        & (day(pc.closed_date) < pc.as_of_day)
+        & known_by(pc, "controls", pc.as_of_day, column="closed_date")
         & pc.outcome.isin(list(ERROR_OUTCOMES))
     )
     controls = pc.group_by(PERSON_KEYS).aggregate(

@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 
 from features.context import BuildContext, left_attach
 from features.feature import Feature
-from features.pit import day, known_by
-from felrisk.contract import ERROR_OUTCOMES, TABLES
+from features.pit import day, known_before, known_by, known_from_day
+from felrisk.contract import ERROR_OUTCOMES
 
 FAMILY = "network"
 CASE_KEYS = ["case_id", "as_of_day"]
@@ -97,10 +97,14 @@ def _confirmed_errors(ctx: BuildContext, keys: ir.Table, on: str) -> ir.Table:
     with an error outcome. Columns `on`, as_of_day, errors."""
     c = ctx.tables["controls"]
     c = c.filter(c.outcome.isin(list(ERROR_OUTCOMES)), c.closed_date.notnull())
-    c = c.select(c_on=c[on], closed=day(c.closed_date), selected_date=c.selected_date)
+    c = c.select(
+        c_on=c[on],
+        closed=known_from_day(c, "controls", "closed_date"),
+        selected_date=c.selected_date,
+    )
     k = keys.select(on, "as_of_day").distinct()
     j = k.join(c, k[on] == c.c_on)
-    j = j.filter(known_by(j, "controls", j.as_of_day), j.closed < j.as_of_day)
+    j = j.filter(known_by(j, "controls", j.as_of_day), known_before(j.closed, j.as_of_day))
     return j.group_by([on, "as_of_day"]).aggregate(errors=j.count())
 
 
@@ -118,17 +122,17 @@ def _employer_stats(ctx: BuildContext) -> ir.Table:
         p,
         [
             ek.person_id == p.pay_person,
-            p.paid_day < ek.as_of_day,
+            known_before(p.paid_day, ek.as_of_day),
             p.pe >= ek.lo,
             p.ps < ek.as_of_day,
         ],
     )
     paid = paid.select(*PERSON_KEYS).mutate(on_benefit=ibis.literal(1))
     s = ctx.tables["sgi_decisions"]
-    s = s.select(s_person=s.person_id, s_known=day(s[TABLES["sgi_decisions"].known_from]),
+    s = s.select(s_person=s.person_id, s_known=known_from_day(s, "sgi_decisions"),
                  s_day=day(s.decision_date))  # fmt: skip
     fresh = ek.semi_join(
-        s, [ek.person_id == s.s_person, s.s_known < ek.as_of_day, s.s_day >= ek.lo]
+        s, [ek.person_id == s.s_person, known_before(s.s_known, ek.as_of_day), s.s_day >= ek.lo]
     )
     fresh = fresh.select(*PERSON_KEYS).mutate(fresh_sgi=ibis.literal(1))
     errors = _confirmed_errors(ctx, ek, "person_id")
@@ -215,16 +219,18 @@ def _provider(ctx: BuildContext) -> ir.Table:
         r_case=w.client_case_id,
         provider_id=w.provider_id,
         wd=day(w.work_date),
-        sub=day(w.submitted_date),
+        sub=known_from_day(w, "work_time_reports"),
     )
     k = ctx.keys.filter(ctx.keys.benefit == "ASS").select(*CASE_KEYS, "lo", "hi")
     own = k.join(r, k.case_id == r.r_case)
-    own = own.filter(own.sub < own.as_of_day, own.wd >= own.lo, own.wd <= own.hi)
+    own = own.filter(known_before(own.sub, own.as_of_day), own.wd >= own.lo, own.wd <= own.hi)
     provs = own.select(*CASE_KEYS, "provider_id", "lo", "hi").distinct()
     pw = provs.select("provider_id", "as_of_day", "lo", "hi").distinct()
     clients = pw.join(r, "provider_id")
     clients = clients.filter(
-        clients.sub < clients.as_of_day, clients.wd >= clients.lo, clients.wd <= clients.hi
+        known_before(clients.sub, clients.as_of_day),
+        clients.wd >= clients.lo,
+        clients.wd <= clients.hi,
     )
     clients = clients.select("provider_id", "as_of_day", case_id=clients.r_case).distinct()
     errors = _confirmed_errors(ctx, clients, "case_id")

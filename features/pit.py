@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 import ibis
 import ibis.expr.types as ir
 
 from felrisk.contract import TABLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    # What the rule compares and returns: Ibis expressions in the builders, pandas columns of
+    # executed rows in the reasons' fact lookups.
+    Day = ir.IntegerValue | ir.DateValue | pd.Series | int | date
+    Known = ir.BooleanValue | pd.Series
 
 
 def day(col: ir.DateValue) -> ir.IntegerValue:
@@ -18,15 +29,54 @@ def month_index(col: ir.DateValue) -> ir.IntegerValue:
     return col.year().cast("int64") * 12 + col.month().cast("int64") - 1
 
 
-def known_by(table: ir.Table, name: str, as_of_day: ir.IntegerValue) -> ir.BooleanValue:
+def known_column(name: str, column: str | None = None) -> str:
+    """The date column from which rows of contract table `name` are known: its known-from column,
+    or `column` when that is another of its known dates (a control's outcome is known from its
+    closed date); anything else is a ValueError naming the allowed columns."""
+    spec = TABLES[name]
+    column = column or spec.known_from
+    if column not in spec.known_dates:
+        raise ValueError(
+            f"{name}.{column} is not a known-from date; allowed: {', '.join(spec.known_dates)}"
+        )
+    return column
+
+
+def known_from_day(table: ir.Table, name: str, column: str | None = None) -> ir.IntegerValue:
+    """The day number from which a row of contract table `name` is known (see `known_column`).
+
+    Projections carry it under their own name and test it with `known_before`.
+    """
+    return day(table[known_column(name, column)])
+
+
+def known_before(known_day: Day, as_of_day: Day) -> Known:
+    """The rule itself: a row known from `known_day` is usable on D when known by the end of D-1,
+    that is when known_day < D.
+
+    Day numbers or dates, as Ibis expressions or as the pandas columns of executed rows (the
+    reasons' fact lookups), so that both sides of the pipeline apply the same rule.
+    """
+    return known_day < as_of_day
+
+
+def known_by_date(table: ir.Table, name: str, as_of: date, column: str | None = None) -> Known:
+    """`known_by` for one fixed D: compares the date column itself with a date literal, so that
+    the engine can skip Parquet row groups by their date statistics."""
+    return known_before(table[known_column(name, column)], ibis.literal(as_of, "date"))
+
+
+def known_by(
+    table: ir.Table, name: str, as_of_day: ir.IntegerValue, column: str | None = None
+) -> ir.BooleanValue:
     """True for rows of contract table `name` known by the end of D-1 (known-from day < D).
 
-    Tables without a known-from column (persons, children) are static and always known.
+    `column` as in `known_from_day`. Tables without a known-from column (persons, children) are
+    static and always known.
     """
-    column = TABLES[name].known_from
-    if column is None:
+    if column is None and TABLES[name].known_from is None:
         return ibis.literal(True)
-    return day(table[column]) < as_of_day
+    return known_before(known_from_day(table, name, column), as_of_day)
 
 
 def signed_extent(payments: ir.Table) -> ir.FloatingValue:

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 
 from features.context import BuildContext
 from features.feature import Feature
-from features.pit import known_by, month_index, weekdays
+from features.pit import known_before, known_by, month_index, weekdays
 from features.sweep import interval_events, segments
 
 FAMILY = "work"
@@ -76,7 +76,7 @@ def _person_pay_in_month(ctx: BuildContext, months: ir.Table, benefits: list[str
     D-1 that touch the month, clipped to it (s, e)."""
     p = ctx.payments.filter(ctx.payments.pay_benefit.isin(benefits))
     j = months.join(p, months.person_id == p.pay_person)
-    j = j.filter(j.paid_day < j.as_of_day, j.pe >= j.m_start, j.ps <= j.m_end)
+    j = j.filter(known_before(j.paid_day, j.as_of_day), j.pe >= j.m_start, j.ps <= j.m_end)
     return j.mutate(s=ibis.greatest(j.ps, j.m_start), e=ibis.least(j.pe, j.m_end))
 
 

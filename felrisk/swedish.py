@@ -1,10 +1,9 @@
 """One Swedish format for numbers, amounts, shares and dates, wherever a person reads them.
 
 The page, the Excel book, the reasons, the notice and the console all format through here, so a
-thousands separator or a decimal mark cannot differ between them. The format is the one of the
-Swedish locale (sv_SE, as CLDR and Babel give it): a no-break space between thousands, a decimal
-comma, a no-break space before "%" and "kr", and dates as YYYY-MM-DD (SS-ISO 8601). Babel is not a
-dependency of felrisk; these few rules are all it would be used for.
+thousands separator or a decimal mark cannot differ between them. Babel formats with the Swedish
+locale's CLDR patterns (sv_SE): a no-break space between thousands, a decimal comma, a no-break
+space before "%" and "kr", and dates as YYYY-MM-DD (SS-ISO 8601).
 """
 
 from __future__ import annotations
@@ -12,9 +11,15 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
 
 NBSP = "\u00a0"
 UNKNOWN = "okänt"
+SV_SE = Locale.parse("sv_SE")
 
 
 def _finite(value: object) -> float | None:
@@ -27,6 +32,18 @@ def _finite(value: object) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def _exact(v: float, decimals: int) -> Decimal:
+    """The float's exact value, so that Babel's half-even rounding rounds what Python's own
+    formatting rounds (Babel would otherwise round the shortest repr: 2.675 to 2,68, not 2,67);
+    without a sign when it rounds to zero (no "-0")."""
+    d = Decimal(v)
+    return abs(d) if round(d, decimals) == 0 else d
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
 def number(value: object, decimals: int | None = None, *, unknown: str = UNKNOWN) -> str:
     """A number the Swedish way: "12 345", "1,25". Without `decimals`, whole numbers and numbers
     of 100 or more have none and smaller ones two; `unknown` for a missing or infinite value."""
@@ -35,27 +52,39 @@ def number(value: object, decimals: int | None = None, *, unknown: str = UNKNOWN
         return unknown
     if decimals is None:
         decimals = 0 if v.is_integer() or abs(v) >= 100 else 2
-    text = f"{v:,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]  # no "-0"
-    return text.replace(",", NBSP).replace(".", ",")
+    return format_decimal(_exact(v, decimals), _pattern(decimals), locale=SV_SE)
 
 
 def sek(value: object, *, unknown: str = UNKNOWN) -> str:
-    """An amount in whole kronor: "12 345 kr"; `unknown` when there is no amount."""
+    """An amount in whole kronor: "12 345 kr"; `unknown` when there is no amount.
+
+    Whole kronor, not the locale's two decimals: a list reads amounts, not öre.
+    """
     v = _finite(value)
-    return unknown if v is None else f"{number(v, 0)}{NBSP}kr"
+    if v is None:
+        return unknown
+    return format_currency(
+        _exact(v, 0), "SEK", f"{_pattern(0)}{NBSP}¤", locale=SV_SE, currency_digits=False
+    )
 
 
 def percent(share: object, decimals: int = 1, *, unknown: str = "–") -> str:
-    """A share (0-1) as percent: "57,5 %"; `unknown` when it is missing."""
+    """A share (0-1) as percent: "57,5 %"; `unknown` when it is missing.
+
+    The percent is computed in floating point (100 * share) and handed to Babel exactly, so a
+    share rounds as it always has (0.0015 to "0,1 %": the float 0.15 lies just below the tie).
+    """
     v = _finite(share)
-    return unknown if v is None else f"{number(100 * v, decimals)}{NBSP}%"
+    if v is None:
+        return unknown
+    hundredths = _exact(100 * v, decimals).scaleb(-2)  # Babel multiplies by 100 again, exactly
+    return format_percent(hundredths, f"{_pattern(decimals)}{NBSP}%", locale=SV_SE)
 
 
 def day(value: date) -> str:
-    """A date as YYYY-MM-DD, the Swedish standard form."""
-    return value.isoformat()
+    """A date as YYYY-MM-DD, the Swedish standard form (CLDR's sv short date, "y-MM-dd": the
+    same as ISO 8601 for every year from 1000 on)."""
+    return format_date(value, "short", locale=SV_SE)
 
 
 def span(first: date, last: date) -> str:

@@ -6,14 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import NotFittedError
 from sklearn.metrics import average_precision_score
-
-
-def require_fitted(est: object, attr: str) -> None:
-    """Raise sklearn's NotFittedError when `attr` (a fitted attribute, ending in _) is missing."""
-    if not hasattr(est, attr):
-        raise NotFittedError(f"{type(est).__name__} is not fitted yet: call fit first")
 
 
 def select_columns(X: pd.DataFrame, columns: Sequence[str], owner: str) -> pd.DataFrame:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from models.base import RiskClassifierMixin, as_label, require_fitted, two_columns
+from models.base import RiskClassifierMixin, as_label, two_columns
 
 
 class RandomBaseline(RiskClassifierMixin, BaseEstimator):
@@ -29,6 +30,6 @@ class RandomBaseline(RiskClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        require_fitted(self, "hit_rate_")
+        check_is_fitted(self, "hit_rate_")
         jitter = np.random.default_rng(self.seed).random(len(X)) * 1e-9
         return two_columns(self.hit_rate_ + jitter)

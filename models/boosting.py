@@ -10,35 +10,40 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
 
 from models.base import (
     RiskClassifierMixin,
     as_float_frame,
     as_label,
-    require_fitted,
     select_columns,
     two_columns,
 )
 
 
-def _booster_params(est: BaseEstimator, objective: str) -> dict:
-    # deterministic + force_row_wise + seed: identical models across runs and thread counts
-    return {
-        "objective": objective,
-        "learning_rate": est.learning_rate,
-        "num_leaves": est.num_leaves,
-        "min_data_in_leaf": est.min_data_in_leaf,
-        "feature_fraction": est.feature_fraction,
-        "bagging_fraction": est.bagging_fraction,
-        "bagging_freq": est.bagging_freq,
-        "lambda_l2": est.lambda_l2,
-        "max_cat_to_onehot": est.max_cat_to_onehot,
-        "num_threads": est.num_threads,
-        "seed": est.seed,
-        "deterministic": True,
-        "force_row_wise": True,
-        "verbosity": -1,
-    }
+def _lightgbm_estimator(est: BaseEstimator, objective: str) -> lgb.LGBMModel:
+    """LightGBM's own scikit-learn estimator, felrisk's settings under its parameter names.
+
+    deterministic + force_row_wise + seed: identical models across runs and thread counts.
+    """
+    wrapper = lgb.LGBMClassifier if objective == "binary" else lgb.LGBMRegressor
+    return wrapper(
+        objective=objective,
+        n_estimators=est.num_boost_round,
+        learning_rate=est.learning_rate,
+        num_leaves=est.num_leaves,
+        min_child_samples=est.min_data_in_leaf,
+        colsample_bytree=est.feature_fraction,
+        subsample=est.bagging_fraction,
+        subsample_freq=est.bagging_freq,
+        reg_lambda=est.lambda_l2,
+        n_jobs=est.num_threads,
+        random_state=est.seed,
+        max_cat_to_onehot=est.max_cat_to_onehot,
+        deterministic=True,
+        force_row_wise=True,
+        verbosity=-1,
+    )
 
 
 class _BoosterBase(BaseEstimator):
@@ -81,7 +86,7 @@ class _BoosterBase(BaseEstimator):
     def _train(self, X: pd.DataFrame, y: np.ndarray, weight, objective: str) -> lgb.Booster:
         self.feature_names_in_ = list(X.columns)
         self.cats_ = [c for c in self.categorical_features if c in self.feature_names_in_]
-        params = _booster_params(self, objective)
+        model = _lightgbm_estimator(self, objective)
         rising = set(self.monotone_increasing)
         unknown = sorted(rising - set(self.feature_names_in_))
         if unknown:
@@ -89,17 +94,12 @@ class _BoosterBase(BaseEstimator):
         if rising:
             # +1: the prediction never falls as such a feature grows, all else equal (LightGBM's
             # "basic" method guarantees it for every input, not only on average)
-            params["monotone_constraints"] = [int(c in rising) for c in self.feature_names_in_]
-            params["monotone_constraints_method"] = "basic"
-        data = lgb.Dataset(
-            self._frame(X),
-            label=y,
-            weight=weight,
-            categorical_feature=self.cats_ or "auto",
-            params={"verbosity": -1},
-            free_raw_data=True,
-        )
-        return lgb.train(params, data, num_boost_round=self.num_boost_round)
+            model.set_params(
+                monotone_constraints=[int(c in rising) for c in self.feature_names_in_],
+                monotone_constraints_method="basic",
+            )
+        model.fit(self._frame(X), y, sample_weight=weight, categorical_feature=self.cats_ or "auto")
+        return model.booster_
 
 
 class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
@@ -116,6 +116,12 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
     - otherwise `X_cal, y_cal` (a later period), as they are.
     Without both classes there the booster's own sigmoid is used. Both calibrations are
     non-decreasing, so a feature in `monotone_increasing` never lowers the calibrated probability.
+
+    Not `CalibratedClassifierCV(FrozenEstimator(...))`: it calibrates one fitted model's outputs,
+    while the first way above pools margins of several boosters (each row's out-of-fold one). On
+    the second way it gives the same isotonic probabilities, but its sigmoid (Platt's smoothed
+    targets) moved probabilities by up to 0.039 on a 20,000-person world's test period (same
+    ranking), and a probability stands beside a rule's precision in the hybrid.
     """
 
     def __init__(
@@ -234,7 +240,7 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """The booster's raw margin (log-odds before calibration)."""
-        require_fitted(self, "booster_")
+        check_is_fitted(self, "booster_")
         return self.booster_.predict(self._frame(X), raw_score=True)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -252,7 +258,7 @@ class LightGBMClassifier(RiskClassifierMixin, _BoosterBase):
 
         Slow (100-500 times a prediction): call it for selected cases only.
         """
-        require_fitted(self, "booster_")
+        check_is_fitted(self, "booster_")
         contrib = self.booster_.predict(self._frame(X), pred_contrib=True)
         return pd.DataFrame(contrib, columns=[*self.feature_names_in_, "bias"], index=X.index)
 
@@ -277,7 +283,7 @@ class LightGBMAmount(_BoosterBase):
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        require_fitted(self, "booster_")
+        check_is_fitted(self, "booster_")
         mu = self.booster_.predict(self._frame(X))
         return np.clip(self.smearing_ * np.exp(mu) - 1.0, 0.0, None)
 

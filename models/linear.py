@@ -12,12 +12,12 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from models.base import (
     RiskClassifierMixin,
     as_float_frame,
     as_label,
-    require_fitted,
     select_columns,
     two_columns,
 )
@@ -78,7 +78,7 @@ class LogisticModel(RiskClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        require_fitted(self, "pipeline_")
+        check_is_fitted(self, "pipeline_")
         Xf = as_float_frame(
             select_columns(X, self.feature_names_in_, "LogisticModel"),
             self.feature_names_in_,

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from models.base import RiskClassifierMixin, as_label, require_fitted, select_columns, two_columns
+from models.base import RiskClassifierMixin, as_label, select_columns, two_columns
 
 COMBINE_METHODS = ("max", "noisy_or")
 # Ties between cases whose strongest rule is the same are ordered by how much they break (more
@@ -140,7 +141,7 @@ class RulePrecision(RiskClassifierMixin, BaseEstimator):
         Among cases whose strongest rule is the same, the one that breaks more (more rules, more
         days or months) comes first: the probability grows by at most 1e-6 with that magnitude.
         """
-        require_fitted(self, "precision_")
+        check_is_fitted(self, "precision_")
         vals = self._broken(X)
         broken = vals > 0
         prec = np.array([self.precision_[r] for r in self.rules_])

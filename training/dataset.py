@@ -15,7 +15,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from audit import MISSING_LABEL, age_band, income_band, load_audit_policy
+from audit import income_band, load_audit_policy, person_groups
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, table_digests
 from felrisk.errors import ContractError
@@ -190,14 +190,13 @@ def build_training_set(
         frame[col] = pd.to_datetime(frame[col])
 
     persons = data["persons"].select("person_id", "sex", "birth_region", "birth_date").execute()
-    frame = frame.merge(persons, on="person_id", how="left", validate="many_to_one")
+    groups = person_groups(frame["person_id"], persons, frame["selected_date"])
+    frame = frame.join(groups[["sex", "birth_region"]])
     months = load_audit_policy().income_months
     frame = frame.merge(_annual_pay(data, closed, months), on="control_id", how="left")
     frame["annual_pay_sek"] = frame["annual_pay_sek"].fillna(0.0).astype("float64")
-    frame["birth_region"] = frame["birth_region"].fillna("unknown")
-    ages = age_band(frame["birth_date"], frame["selected_date"])
-    frame["age_band"] = ages.astype(object).where(ages.notna(), MISSING_LABEL).astype(str)
+    frame["age_band"] = groups["age_band"]
     frame["income_band"] = income_band(frame["annual_pay_sek"]).astype(str)
-    frame = frame.drop(columns=["birth_date"]).sort_values("control_id", kind="stable")
+    frame = frame.sort_values("control_id", kind="stable")
     frame = frame.reset_index(drop=True)
     return TrainingSet(frame, list(names), list(cats), data_end_date(data), data_snapshot(data))

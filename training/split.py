@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from felrisk.errors import ConfigError
 from training.config import SplitConfig
@@ -43,15 +44,11 @@ class TimeSplit:
         return {"t1": self.t1.isoformat(), "t2": self.t2.isoformat(), "end": self.end.isoformat()}
 
 
-def _months_before(d: date, months: int) -> date:
-    return (pd.Timestamp(d) - pd.DateOffset(months=months)).date()
-
-
 def time_split(selected: pd.Series, end: date, cfg: SplitConfig) -> TimeSplit:
     """T1 and T2 from the config: months before the data end, or fractions of the selected span."""
     if cfg.mode == "months":
-        t2 = _months_before(end, cfg.test_months)
-        t1 = _months_before(t2, cfg.validate_months)
+        t2 = end - relativedelta(months=cfg.test_months)
+        t1 = t2 - relativedelta(months=cfg.validate_months)
     else:
         s = pd.to_datetime(selected)
         start = s.min()
@@ -76,8 +73,8 @@ def rolling_splits(split: TimeSplit, cfg: SplitConfig) -> list[tuple[TimeSplit, 
     out = []
     end = split.end
     for _ in range(cfg.rolling_periods):
-        start = _months_before(end, cfg.rolling_months)
-        t1 = _months_before(start, cfg.validate_months)
+        start = end - relativedelta(months=cfg.rolling_months)
+        t1 = start - relativedelta(months=cfg.validate_months)
         out.append((TimeSplit(t1, start, end), end))
         end = start
     return list(reversed(out))

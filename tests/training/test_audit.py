@@ -20,10 +20,12 @@ from audit import (
     equal_treatment,
     income_band,
     load_audit_policy,
+    person_groups,
     plot_equal_burden,
     proxy_screen,
     yearly_pay,
 )
+from audit.night import add_groups
 from audit.weights import ipw_weights
 from felrisk.cli import main
 from felrisk.errors import ConfigError, ContractError
@@ -456,6 +458,32 @@ def test_age_band_takes_each_rows_own_date() -> None:
     bands = age_band(births, days, edges=[30, 40])
     assert list(bands.astype(object)[:2]) == ["<30", "30-39"]
     assert pd.isna(bands.iloc[2])
+
+
+def test_training_and_the_night_derive_groups_alike_and_audit_missing_as_missing() -> None:
+    """One derivation (audit.groups.person_groups): the night's add_groups on one date equals
+    it with that date per row (training's way), and a missing birth region or birth date is
+    audited as "missing", last, the label the night's page and files publish."""
+    persons = pd.DataFrame(
+        {
+            "person_id": ["a", "b", "c"],
+            "sex": ["F", "M", "F"],
+            "birth_region": ["SE", None, "EU"],
+            "birth_date": pd.to_datetime(["1990-06-02", "1950-01-01", None]),
+        }
+    )
+    rows = pd.DataFrame({"person_id": ["c", "a", "b", "a"]})
+    night = add_groups(rows, persons, date(2020, 6, 2), age_band=age_band)
+    per_row = person_groups(rows["person_id"], persons, pd.Series([pd.Timestamp(2020, 6, 2)] * 4))
+    pd.testing.assert_frame_equal(night[list(per_row.columns)], per_row)
+    assert night["age_band"].tolist()[1:] == ["30-39", "65+", "30-39"]
+    assert pd.isna(night["age_band"].iloc[0]) and pd.isna(night["birth_region"].iloc[2])
+    random = pd.concat([night] * 10, ignore_index=True).assign(is_error=[1, 0, 0, 1] * 10, w=1.0)
+    for group, last in (("birth_region", "missing"), ("age_band", "missing")):
+        table = equal_treatment(
+            random, random.head(4), group, error_col="is_error", weight_col="w", n_boot=20
+        ).table()
+        assert list(table.index)[-1] == last
 
 
 def test_a_selection_of_one_is_audited():

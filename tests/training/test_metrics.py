@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from felrisk.bootstrap import interval, resample_counts
 from training.metrics import (
     Estimate,
     brier,
@@ -79,6 +80,17 @@ def test_point_values_match_scikit_learn(world) -> None:
     assert roc_auc(y, s, **FAST).value == pytest.approx(roc_auc_score(y, s))
     assert pr_auc(y, s, **FAST).value == pytest.approx(average_precision_score(y, s))
     assert brier(y, p, **FAST).value == pytest.approx(brier_score_loss(y, p))
+
+
+def test_every_resample_is_scikit_learns_weighted_auc(world) -> None:
+    """The hand-written resample statistics equal sklearn's scores with the resample's counts as
+    sample weights: their intervals are the same percentiles of the same replicates."""
+    y, s = world["y"], world["score"]
+    counts = np.concatenate(list(resample_counts(len(y), 200, np.random.default_rng(0))))
+    for ours, theirs in ((roc_auc, roc_auc_score), (pr_auc, average_precision_score)):
+        reps = [theirs(y, s, sample_weight=c) for c in counts]
+        est = ours(y, s, **FAST)
+        assert (est.low, est.high) == pytest.approx(interval(np.array(reps), 0.95), abs=1e-12)
 
 
 def test_constant_score_has_roc_auc_one_half() -> None:

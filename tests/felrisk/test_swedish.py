@@ -1,0 +1,70 @@
+"""Swedish formats through Babel (sv_SE): pinned bytes, and the same text as Python's own rounding."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from felrisk import swedish
+
+NB = "\u00a0"
+
+
+def _reference(v: float, decimals: int) -> str:
+    """What the page has always shown: Python's correctly rounded format, Swedish marks, no -0."""
+    text = f"{v:,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    return text.replace(",", NB).replace(".", ",")
+
+
+@pytest.mark.parametrize(
+    ("call", "text"),
+    [
+        (lambda: swedish.number(12345), f"12{NB}345"),
+        (lambda: swedish.number(1.25), "1,25"),
+        (lambda: swedish.number(-1234567.891), f"-1{NB}234{NB}568"),
+        (lambda: swedish.number(2.675), "2,67"),  # the float lies below the tie
+        (lambda: swedish.number(0.125), "0,12"),  # an exact tie rounds to even
+        (lambda: swedish.number(-0.004), "0,00"),  # never "-0"
+        (lambda: swedish.number(float("nan")), "okänt"),
+        (lambda: swedish.number(None, unknown="–"), "–"),
+        (lambda: swedish.sek(12345.5), f"12{NB}346{NB}kr"),
+        (lambda: swedish.sek(-0.4), f"0{NB}kr"),
+        (lambda: swedish.sek("x"), "okänt"),
+        (lambda: swedish.percent(0.575), f"57,5{NB}%"),
+        (lambda: swedish.percent(0.0015), f"0,1{NB}%"),  # 100 * 0.0015 is just below 0.15
+        (lambda: swedish.percent(-0.00004, 0), f"0{NB}%"),
+        (lambda: swedish.percent(None), "–"),
+        (lambda: swedish.day(date(2025, 6, 1)), "2025-06-01"),
+        (lambda: swedish.span(date(2025, 6, 1), date(2025, 6, 30)), "2025-06-01–2025-06-30"),
+        (lambda: swedish.tie_units("40 % och 12 kr"), f"40{NB}% och 12{NB}kr"),
+    ],
+)
+def test_pinned_text(call, text):
+    assert call() == text
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    st.integers(0, 4),
+)
+def test_numbers_and_amounts_round_as_python_does(v, decimals):
+    assert swedish.number(v, decimals) == _reference(v, decimals)
+    assert swedish.sek(v) == f"{_reference(v, 0)}{NB}kr"
+    assert swedish.number(v) == _reference(v, 0 if v.is_integer() or abs(v) >= 100 else 2)
+
+
+@given(st.floats(min_value=-2, max_value=2), st.integers(0, 2))
+def test_percent_rounds_the_float_percent(share, decimals):
+    assert swedish.percent(share, decimals) == f"{_reference(100 * share, decimals)}{NB}%"
+
+
+def test_every_date_of_the_registers_is_iso():
+    d = date(1900, 1, 1)
+    while d < date(2101, 1, 1):
+        assert swedish.day(d) == d.isoformat()
+        d += timedelta(days=1)
