@@ -48,9 +48,18 @@ def fetch_timeline_facts(
         pay.period_end >= first,
         pay.period_start <= last_known,
     ).select(
-        "person_id", "case_id", "benefit", "period_start", "period_end", "extent", "amount_sek"
+        "payment_id",
+        "person_id",
+        "case_id",
+        "benefit",
+        "period_start",
+        "period_end",
+        "extent",
+        "amount_sek",
     )
-    payments = _dates(pay.to_pandas(), ("period_start", "period_end"))
+    # A parallel scan returns rows in any order; the picture (and the page's hash) must not vary.
+    payments = pay.to_pandas().sort_values("payment_id", kind="stable", ignore_index=True)
+    payments = _dates(payments.drop(columns="payment_id"), ("period_start", "period_end"))
     if "income_reports" in data:
         inc = data["income_reports"]
         inc = (
@@ -58,14 +67,16 @@ def fetch_timeline_facts(
             .group_by("person_id", "month")
             .aggregate(gross_pay_sek=inc.gross_pay_sek.sum())
         )
-        income = _dates(inc.to_pandas(), ("month",))
+        income = inc.to_pandas().sort_values(["person_id", "month"], ignore_index=True)
+        income = _dates(income, ("month",))
     else:
         income = pd.DataFrame(columns=["person_id", "month", "gross_pay_sek"])
     cases = data["cases"]
     spine = cases.filter(cases.person_id.isin(ids)).select(
         "case_id", as_of=ibis.literal(as_of, "date")
     )
-    return TimelineFacts(payments, income, rule_marks(data, spine))
+    marks = rule_marks(data, spine).sort_values(list(MARK_COLUMNS), ignore_index=True)
+    return TimelineFacts(payments, income, marks)
 
 
 def empty_facts() -> TimelineFacts:

@@ -231,3 +231,33 @@ def test_summary_shows_capacity_unused_slots_and_why_in_swedish():
     # without capacity the table is as before: lists with picks only, no capacity columns
     assert "Kapacitet" not in summary_table(lst)
     assert value_floor_sv(cfg).startswith("sannolikhet för fel minst 5,0\u00a0% och förväntat")
+
+
+def test_timeline_facts_come_in_one_order_whatever_order_the_tables_hold(tmp_path):
+    """Payments in payment_id order, income by person and month, marks sorted: a parallel scan
+    returns rows in any order, and the page (whose hash the manifest pins) must not vary."""
+    from felrisk.datadir import open_data
+    from scoring.timeline_data import fetch_timeline_facts
+    from tests.features.world import write_world
+
+    months = ["2025-09-01", "2025-07-01", "2025-08-01"]
+    world = write_world(
+        tmp_path / "w",
+        persons=[{"person_id": "P1"}],
+        cases=[{"case_id": "S1", "person_id": "P1", "benefit": "SJP"}],
+        payments=[
+            {"payment_id": f"U{9 - i}", "case_id": "S1", "period_start": d, "period_end": d}
+            for i, d in enumerate(["2025-09-03", "2025-09-01", "2025-09-02"])
+        ],
+        income_reports=[
+            {"person_id": "P1", "month": m, "gross_pay_sek": 100.0 * (i + 1), "reported_date": m}
+            for i, m in enumerate(months)
+        ],
+    )
+    facts = fetch_timeline_facts(open_data(world), pd.Series(["P1"]), D("2025-10-01"))
+    assert [str(d) for d in facts.payments["period_start"]] == [
+        "2025-09-02",
+        "2025-09-01",
+        "2025-09-03",
+    ]  # U7, U8, U9
+    assert [str(m) for m in facts.income["month"]] == sorted(months)
