@@ -87,21 +87,22 @@ class SelectionConfig(FrozenConfig):
     # None only in a policy recorded before notices existed (an older manifest): no notice column.
     notice: NoticeConfig | None
 
-    @field_validator("hard_rule_features", "reason_exclude_features")
+    @field_validator(
+        "hard_rule_features",
+        "reason_exclude_features",
+        "reason_notable_above",
+        "reason_notable_below",
+    )
     @classmethod
-    def _registered(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+    def _registered(
+        cls, names: tuple[str, ...] | dict[str, float]
+    ) -> tuple[str, ...] | dict[str, float]:
+        """A feature named here must be in the registry: a typo would fail mid-night (a hard
+        rule) or be ignored (an excluded reason)."""
         problem = unknown_names(names, REGISTRY)
         if problem:
             raise ValueError(problem)
         return names
-
-    @field_validator("reason_notable_above", "reason_notable_below")
-    @classmethod
-    def _registered_keys(cls, values: dict[str, float]) -> dict[str, float]:
-        problem = unknown_names(values, REGISTRY)
-        if problem:
-            raise ValueError(problem)
-        return values
 
     @model_validator(mode="after")
     def _known_benefits(self) -> SelectionConfig:
