@@ -13,6 +13,7 @@ class Resamples(FrozenConfig):
     """Bootstrap resamples of each use of the audit (each keeps the count it had before)."""
 
     file: int = Field(ge=1)
+    nightly: int = Field(ge=50, le=10_000)
     gate: int = Field(ge=10)
     per_benefit: int = Field(ge=10)
     confirm_max: int = Field(ge=100)
@@ -34,7 +35,7 @@ class AuditPolicy(FrozenConfig):
     income_edges_sek: tuple[float, ...] = Field(min_length=1)
     income_months: int = Field(ge=1)
     proxy_folds: int = Field(ge=2)
-    proxy_max_rows: int = Field(20_000, ge=100)
+    proxy_max_rows: int = Field(ge=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> AuditPolicy:

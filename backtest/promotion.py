@@ -81,9 +81,10 @@ def compare_reasons(
 
 
 def picks_equal_treatment(
-    data, result: BacktestResult, deps: NightDeps, n_boot: int, data_end: date
+    data, result: BacktestResult, deps: NightDeps, data_end: date
 ) -> pd.DataFrame:
-    """The challenger's model picks over the nights against the random stream of the period."""
+    """The challenger's model picks over the nights against the random stream of the period,
+    with the nightly check's settings (the audit policy's, resamples.nightly)."""
     picks = result.picks[
         (result.picks["policy"] == CHALLENGER) & (result.picks["selection"] == "model")
     ]
@@ -100,7 +101,7 @@ def picks_equal_treatment(
         for night, g in picks.groupby("as_of", sort=True)
     ]
     sel = pd.concat(parts, ignore_index=True) if parts else picks
-    settings = dict(deps.audit_settings, n_boot=n_boot)
+    settings = dict(deps.audit_settings)
     groups = settings.pop("groups")
     fair, _ = night_equal_treatment(rnd, sel, groups, deps.equal_treatment, **settings)
     return fair
@@ -148,7 +149,7 @@ def backtest_check(
         pairs=pairs,
     )
     ok, reasons = compare_reasons(result, rivals, cfg.min_labelled_picks)
-    fair = picks_equal_treatment(data, result, deps, selection.equal_treatment_n_boot, last)
+    fair = picks_equal_treatment(data, result, deps, last)
     failing = sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails)
     if failing:
         ok = False

@@ -267,17 +267,44 @@ def reproduce(
         )
 
 
+@app.command("config")
+def config_command(
+    section: str | None = typer.Argument(
+        None,
+        help="One section: contract, rules, features, audit, training, selection, "
+        "backtest or environment (default: all).",
+    ),
+    schema: bool = typer.Option(False, "--schema", help="Print the JSON schema."),
+    show: bool = typer.Option(False, "--show", help="Print the values in force, as JSON."),
+    training: Path | None = typer.Option(None, help="Training config, as `train --config`."),
+    selection: Path | None = typer.Option(None, help="Selection policy, as `score --config`."),
+    backtest: Path | None = typer.Option(None, help="Backtest settings, as `backtest --config`."),
+    seed: int | None = typer.Option(None, help="Override the training config's seed."),
+) -> None:
+    """Print the configuration's JSON schema (--schema) or the values in force (--show)."""
+    if schema == show:
+        raise typer.BadParameter("give one of --schema and --show", param_hint="--schema/--show")
+    from felrisk.settings import load_settings, schema_json, settings_json
+
+    if schema:
+        typer.echo(schema_json(section))
+        return
+    paths = {"training": training, "selection": selection, "backtest": backtest}
+    typer.echo(settings_json(load_settings(paths, seed=seed), section))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and turn felrisk's named errors into documented exit codes."""
-    # Whatever a library creates on felrisk's behalf (MLflow's store, feature tables, plots) is
-    # owner-only too; felrisk's own writes set their modes explicitly (felrisk.safeio).
-    os.umask(private_umask())
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
+        # Whatever a library creates on felrisk's behalf (MLflow's store, feature tables, plots)
+        # is owner-only too; felrisk's own writes set their modes explicitly (felrisk.safeio).
+        # Inside the try: a bad FELRISK_SHARE_GROUP is a configuration error, exit 2.
+        os.umask(private_umask())
         app(args=argv, standalone_mode=False)
     except FelriskError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

@@ -6,7 +6,6 @@ The loader is the single entry point the pipeline uses to read contract tables, 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from felrisk.contract import TABLES, table_spec
+from felrisk.environment import environment
 from felrisk.errors import ContractError
 from felrisk.safeio import atomic_write
 
@@ -81,9 +81,9 @@ def open_data(
         return DataSet(path, con, found, engine)
     if engine == "duckdb":
         con = ibis.duckdb.connect()
-        threads = os.environ.get("FELRISK_DUCKDB_THREADS")
-        if threads:
-            con.raw_sql(f"SET threads = {int(threads)}")
+        threads = environment().FELRISK_DUCKDB_THREADS
+        if threads is not None:
+            con.raw_sql(f"SET threads = {threads}")
     else:
         con = ibis.pyspark.connect(spark_session or cluster_or_local_spark_session())
     found = {}
@@ -121,10 +121,10 @@ def cluster_or_local_spark_session(cores: int = 2) -> Any:
     configuration, which a builder's `.master()` would override; FELRISK_SPARK_MASTER names a
     master (e.g. `spark://host:7077`, `yarn`) for a driver started without spark-submit.
     """
-    master = os.environ.get("FELRISK_SPARK_MASTER")
-    if master:
-        return _spark_builder().master(master).getOrCreate()
-    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+    env = environment()
+    if env.FELRISK_SPARK_MASTER:
+        return _spark_builder().master(env.FELRISK_SPARK_MASTER).getOrCreate()
+    if env.PYSPARK_GATEWAY_PORT:
         return _spark_builder().getOrCreate()
     return local_spark_session(cores)
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from felrisk.environment import environment
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def project_root() -> Path:
     """The folder that holds pyproject.toml (override with FELRISK_HOME)."""
-    env = os.environ.get("FELRISK_HOME")
-    if env:
-        return Path(env).resolve()
+    env = environment().FELRISK_HOME
+    if env is not None:
+        return env.resolve()
     return _PACKAGE_DIR.parent
 
 
@@ -29,5 +30,5 @@ def mlruns_dir() -> Path:
     lives in site-packages, which is no place for runs. Resolved once per call, so a job records
     absolute artifact paths whatever folder later reads them.
     """
-    env = os.environ.get("FELRISK_MLRUNS")
-    return Path(env).resolve() if env else Path.cwd().resolve() / "mlruns"
+    env = environment().FELRISK_MLRUNS
+    return env.resolve() if env is not None else Path.cwd().resolve() / "mlruns"

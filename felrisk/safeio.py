@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from felrisk.environment import environment
 from felrisk.errors import LockedError, UnsafePathError
 
 log = logging.getLogger("felrisk.safeio")
@@ -33,7 +34,7 @@ _TMP_RE = re.compile(r"^\..+\.(\d+)(?:\.[0-9a-f]{8})?\.tmp$")
 
 def group_shared() -> bool:
     """True when FELRISK_SHARE_GROUP asks for group-readable files (1, true, yes)."""
-    return os.environ.get(SHARE_GROUP_ENV, "").strip().lower() in ("1", "true", "yes")
+    return environment().FELRISK_SHARE_GROUP
 
 
 def file_mode() -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from felrisk.config import FrozenConfig, load_config
+from features.registry import REGISTRY
+from felrisk.config import FrozenConfig, load_config, unknown_names
 from felrisk.contract import BENEFITS
 
 LANE_VERIFICATION = "verifiering"
@@ -60,34 +61,48 @@ class NoticeConfig(FrozenConfig):
 class SelectionConfig(FrozenConfig):
     """Capacity, ranking, lanes, value floor, exploration, cooldown and hard rules of the lists."""
 
-    rank_by: Literal["expected_sek", "probability"] = "expected_sek"
+    rank_by: Literal["expected_sek", "probability"]
     intent_threshold: float = Field(ge=0.0, le=1.0)
-    intent_basis: Literal["given_error", "absolute"] = "given_error"
-    investigation_rank_by: Literal["rank_by", "intent_probability"] = "rank_by"
+    intent_basis: Literal["given_error", "absolute"]
+    investigation_rank_by: Literal["rank_by", "intent_probability"]
     exploration_share: float = Field(ge=0.0, le=1.0)
     seed: int = Field(ge=0)
     cooldown_days: int = Field(ge=0)
-    hard_rule_features: tuple[str, ...] = ()
-    reasons_per_case: int = Field(default=3, ge=0, le=10)
-    reason_exclude_features: tuple[str, ...] = ()
-    reason_notable_above: dict[str, float] = Field(default_factory=dict)
-    reason_notable_below: dict[str, float] = Field(default_factory=dict)
-    equal_treatment_n_boot: int = Field(default=200, ge=50, le=10_000)
-    equal_treatment_window_days: int = Field(default=730, ge=30)
-    equal_treatment_benefit_mix: Literal["pooled", "list"] = "pooled"
-    equal_treatment_base: Literal["auto", "exploration", "random_stream"] = "auto"
-    equal_treatment_min_exploration_errors: int = Field(default=50, ge=1)
-    equal_treatment_per_benefit_groups: tuple[str, ...] = ("sex",)
-    equal_treatment_per_benefit_min_picks: int = Field(default=20, ge=1)
-    equal_treatment_power: float = Field(default=0.8, gt=0.0, lt=1.0)
-    # The value floor and the investigation lane's floor default to none here, so that a policy
-    # recorded before they existed (an older manifest) selects as it did; selection.toml sets them.
-    min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
-    min_expected_wrong_sek: float = Field(default=0.0, ge=0.0)
-    investigation_min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    hard_rule_features: tuple[str, ...]
+    reasons_per_case: int = Field(ge=0, le=10)
+    reason_exclude_features: tuple[str, ...]
+    reason_notable_above: dict[str, float]
+    reason_notable_below: dict[str, float]
+    equal_treatment_window_days: int = Field(ge=30)
+    equal_treatment_benefit_mix: Literal["pooled", "list"]
+    equal_treatment_base: Literal["auto", "exploration", "random_stream"]
+    equal_treatment_min_exploration_errors: int = Field(ge=1)
+    equal_treatment_per_benefit_groups: tuple[str, ...]
+    equal_treatment_per_benefit_min_picks: int = Field(ge=1)
+    equal_treatment_power: float = Field(gt=0.0, lt=1.0)
+    min_probability: float = Field(ge=0.0, le=1.0)
+    min_expected_wrong_sek: float = Field(ge=0.0)
+    investigation_min_probability: float = Field(ge=0.0, le=1.0)
     capacity: dict[str, LaneCapacity]
-    # None in a policy recorded before notices existed (an older manifest): no notice column.
-    notice: NoticeConfig | None = None
+    # None only in a policy recorded before notices existed (an older manifest): no notice column.
+    notice: NoticeConfig | None
+
+    @field_validator(
+        "hard_rule_features",
+        "reason_exclude_features",
+        "reason_notable_above",
+        "reason_notable_below",
+    )
+    @classmethod
+    def _registered(
+        cls, names: tuple[str, ...] | dict[str, float]
+    ) -> tuple[str, ...] | dict[str, float]:
+        """A feature named here must be in the registry: a typo would fail mid-night (a hard
+        rule) or be ignored (an excluded reason)."""
+        problem = unknown_names(names, REGISTRY)
+        if problem:
+            raise ValueError(problem)
+        return names
 
     @model_validator(mode="after")
     def _known_benefits(self) -> SelectionConfig:

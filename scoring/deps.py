@@ -19,8 +19,8 @@ class NightDeps:
     registry's sentence templates, `reason_templates`, filled with the feature's value);
     timeline_facts(data, persons, as_of) -> TimelineFacts;
     equal_treatment(random, selected, group, **kw) -> AuditResult; age_band(birth, as_of);
-    audit_settings: dict(groups, band, seed, level, min_random_errors) of the audit policy (n_boot
-    comes from the selection policy, recorded in each night's manifest);
+    audit_settings: dict(groups, band, seed, level, min_random_errors, n_boot) of the audit policy
+    (n_boot: its resamples.nightly);
     scoring_run(as_of, version, params) -> context manager yielding a RunLogger;
     load_version(version) -> bundle (to remake a night from its manifest);
     reason_features: the features that may be told as a reason (the registry's `is_reason`: a
@@ -76,6 +76,7 @@ def default_deps() -> NightDeps:
             "seed": audit.seed,
             "level": audit.ci_level,
             "min_random_errors": audit.min_random_errors,
+            "n_boot": audit.resamples.nightly,
         },
         scoring_run=start_scoring_run,
         load_version=load_version,

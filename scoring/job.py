@@ -334,7 +334,6 @@ def _run(n: _Night) -> NightResult:
         model_picks = add_groups(picks, persons, as_of, age_band=deps.age_band)
         settings = dict(
             deps.audit_settings,
-            n_boot=config.equal_treatment_n_boot,
             power=config.equal_treatment_power,
         )
         groups = settings.pop("groups")

@@ -110,9 +110,40 @@ def read_manifest(path: Path) -> dict:
     return m
 
 
+# What a policy recorded before a field existed meant by its absence: a night recorded then is
+# remade as it was selected. Not defaults: a policy file must set every field (selection.toml).
+RECORDED_BEFORE = {
+    "rank_by": "expected_sek",
+    "intent_basis": "given_error",
+    "investigation_rank_by": "rank_by",
+    "hard_rule_features": [],
+    "reasons_per_case": 3,
+    "reason_exclude_features": [],
+    "reason_notable_above": {},
+    "reason_notable_below": {},
+    "equal_treatment_window_days": 730,
+    "equal_treatment_benefit_mix": "pooled",
+    "equal_treatment_base": "auto",
+    "equal_treatment_min_exploration_errors": 50,
+    "equal_treatment_per_benefit_groups": ["sex"],
+    "equal_treatment_per_benefit_min_picks": 20,
+    "equal_treatment_power": 0.8,
+    "min_probability": 0.0,
+    "min_expected_wrong_sek": 0.0,
+    "investigation_min_probability": 0.0,
+    "notice": None,
+}
+# Fields a policy once held and the audit policy (audit.toml) holds now.
+MOVED_TO_AUDIT = ("equal_treatment_n_boot",)
+
+
 def config_from_manifest(path: Path) -> SelectionConfig:
-    """The exact selection policy a night used, to run it again."""
-    return parse_config(SelectionConfig, read_manifest(path)["config"], source=f"{path} config")
+    """The exact selection policy a night used, to run it again (an older manifest's missing
+    fields take what their absence meant then, RECORDED_BEFORE)."""
+    recorded = dict(read_manifest(path)["config"])
+    for key in MOVED_TO_AUDIT:
+        recorded.pop(key, None)
+    return parse_config(SelectionConfig, {**RECORDED_BEFORE, **recorded}, source=f"{path} config")
 
 
 def manifest_differences(old: dict, new: dict) -> list[str]:

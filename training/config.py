@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from features.registry import feature_names
-from felrisk.config import FrozenConfig, default_config_path, load_config
+from felrisk.config import FrozenConfig, default_config_path, load_config, unknown_names
 from felrisk.errors import ConfigError
 
 Selection = Literal["random", "rule", "model", "tip"]
@@ -18,13 +18,13 @@ Selection = Literal["random", "rule", "model", "tip"]
 class SplitConfig(FrozenConfig):
     """Time split: train before T1, validate [T1, T2), test from T2; never shuffled."""
 
-    mode: Literal["months", "fraction"] = "months"
-    validate_months: int = Field(6, ge=1)
-    test_months: int = Field(9, ge=1)
-    train_fraction: float = Field(0.6, gt=0, lt=1)
-    validate_fraction: float = Field(0.2, gt=0, lt=1)
-    rolling_periods: int = Field(3, ge=0)
-    rolling_months: int = Field(3, ge=1)
+    mode: Literal["months", "fraction"]
+    validate_months: int = Field(ge=1)
+    test_months: int = Field(ge=1)
+    train_fraction: float = Field(gt=0, lt=1)
+    validate_fraction: float = Field(gt=0, lt=1)
+    rolling_periods: int = Field(ge=0)
+    rolling_months: int = Field(ge=1)
 
     @model_validator(mode="after")
     def _fractions(self) -> SplitConfig:
@@ -36,9 +36,9 @@ class SplitConfig(FrozenConfig):
 class CapacityConfig(FrozenConfig):
     """Control capacity k on the test period's random stream: a share of its rows, or absolute."""
 
-    k_share: float = Field(0.1, gt=0, le=1)
-    k: int = Field(0, ge=0)
-    min_k: int = Field(10, ge=1)
+    k_share: float = Field(gt=0, le=1)
+    k: int = Field(ge=0)
+    min_k: int = Field(ge=1)
 
     def k_for(self, n_rows: int) -> int:
         """k for a random stream of `n_rows` (never more than the rows there are)."""
@@ -47,7 +47,9 @@ class CapacityConfig(FrozenConfig):
 
 
 class BootstrapConfig(FrozenConfig):
-    n_boot: int = Field(500, ge=10)
+    """Resamples of the evaluation's intervals."""
+
+    n_boot: int = Field(ge=10)
 
 
 class GateConfig(FrozenConfig):
@@ -56,9 +58,9 @@ class GateConfig(FrozenConfig):
     The audit's band, groups and resamples are the audit policy's (audit.toml).
     """
 
-    multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
-    min_improvement: float = 0.0
-    per_benefit_min_picks: int = Field(10, ge=1)
+    multiple_testing: Literal["bonferroni", "none"]
+    min_improvement: float
+    per_benefit_min_picks: int = Field(ge=1)
 
 
 class RulePriorConfig(FrozenConfig):
@@ -66,15 +68,15 @@ class RulePriorConfig(FrozenConfig):
 
     prior_mean: float | None = Field(None, gt=0, lt=1)
     prior_strength: float | None = Field(None, gt=0)
-    source: str = ""
+    source: str
 
 
 class RulesConfig(FrozenConfig):
     """Rules as signals: which features are rules, their priors, the streams that teach them, and
     how a rule's precision combines with the model (models/rules.py)."""
 
-    precision_selections: tuple[Selection, ...] = Field(("random", "rule"), min_length=1)
-    combine: Literal["max", "noisy_or"] = "max"
+    precision_selections: tuple[Selection, ...] = Field(min_length=1)
+    combine: Literal["max", "noisy_or"]
     default_prior_mean: float = Field(gt=0, lt=1)
     default_prior_strength: float = Field(gt=0)
     features: dict[str, RulePriorConfig] = Field(min_length=1)
@@ -91,60 +93,66 @@ class RulesConfig(FrozenConfig):
 
     def check_features(self, known: Sequence[str], source: str = "training.toml") -> None:
         """A rule must be a model input (the hybrid reads it from the model's columns)."""
-        unknown = [name for name in self.features if name not in set(known)]
-        if unknown:
-            raise ConfigError(
-                f"{source}: rules.features names {', '.join(unknown)}, not a model-input feature "
-                f"(known: {', '.join(known)})"
-            )
+        problem = unknown_names(self.features, known, "model-input feature")
+        if problem:
+            raise ConfigError(f"{source}: rules.features: {problem}")
 
 
 class LogisticConfig(FrozenConfig):
-    C: float = Field(0.5, gt=0)
-    max_iter: int = Field(2000, ge=10)
+    """The logistic baseline's regularisation and iterations."""
+
+    C: float = Field(gt=0)
+    max_iter: int = Field(ge=10)
 
 
 class BoosterConfig(FrozenConfig):
-    """LightGBM settings shared by the error, amount and intent models."""
+    """LightGBM settings of a booster: the amount model's, and the classifiers' trees."""
 
-    num_boost_round: int = Field(300, ge=1)
-    learning_rate: float = Field(0.05, gt=0, le=1)
-    num_leaves: int = Field(31, ge=2)
-    min_data_in_leaf: int = Field(40, ge=1)
-    feature_fraction: float = Field(1.0, gt=0, le=1)
-    bagging_fraction: float = Field(1.0, gt=0, le=1)
-    bagging_freq: int = Field(0, ge=0)
-    lambda_l2: float = Field(0.0, ge=0)
-    max_cat_to_onehot: int = Field(8, ge=1)
-    num_threads: int = Field(2, ge=1)
-    calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
-    calibration_selections: tuple[Selection, ...] = ()
-    calibration_folds: int = Field(3, ge=2)
+    num_boost_round: int = Field(ge=1)
+    learning_rate: float = Field(gt=0, le=1)
+    num_leaves: int = Field(ge=2)
+    min_data_in_leaf: int = Field(ge=1)
+    feature_fraction: float = Field(gt=0, le=1)
+    bagging_fraction: float = Field(gt=0, le=1)
+    bagging_freq: int = Field(ge=0)
+    lambda_l2: float = Field(ge=0)
+    max_cat_to_onehot: int = Field(ge=1)
+    num_threads: int = Field(ge=1)
+
+
+class ClassifierBoosterConfig(BoosterConfig):
+    """A classifier's booster (the error and intent models): trees plus probability calibration."""
+
+    calibration: Literal["sigmoid", "isotonic"]
+    calibration_selections: tuple[Selection, ...]
+    calibration_folds: int = Field(ge=2)
 
 
 class ProfileConfig(FrozenConfig):
-    bins: int = Field(10, ge=2, le=100)
+    """Quantile bins of the drift profile stored with the model."""
+
+    bins: int = Field(ge=2, le=100)
 
 
 class TrainingConfig(FrozenConfig):
     """Everything `felrisk train` can tune."""
 
-    seed: int = 7
-    feature_chunk_rows: int = Field(default=100_000, ge=1_000)
-    registered_model_name: str = "felrisk"
-    experiment: str = "felrisk-training"
-    scoring_experiment: str = "felrisk-scoring"
-    train_selections: tuple[Selection, ...] = ("random", "rule", "model", "tip")
-    split: SplitConfig = SplitConfig()
-    capacity: CapacityConfig = CapacityConfig()
-    bootstrap: BootstrapConfig = BootstrapConfig()
-    gate: GateConfig = GateConfig()
+    seed: int
+    feature_chunk_rows: int = Field(ge=1_000)
+    registered_model_name: str = Field(min_length=1)
+    experiment: str = Field(min_length=1)
+    scoring_experiment: str = Field(min_length=1)
+    train_selections: tuple[Selection, ...] = Field(min_length=1)
+    split: SplitConfig
+    capacity: CapacityConfig
+    bootstrap: BootstrapConfig
+    gate: GateConfig
     rules: RulesConfig
-    logistic: LogisticConfig = LogisticConfig()
-    lightgbm: BoosterConfig = BoosterConfig()
-    amount: BoosterConfig = BoosterConfig(num_boost_round=200, num_leaves=15, min_data_in_leaf=20)
-    intent: BoosterConfig = BoosterConfig(num_boost_round=200, num_leaves=15, min_data_in_leaf=20)
-    profile: ProfileConfig = ProfileConfig()
+    logistic: LogisticConfig
+    lightgbm: ClassifierBoosterConfig
+    amount: BoosterConfig
+    intent: ClassifierBoosterConfig
+    profile: ProfileConfig
 
 
 def load_training_config(path: str | Path | None = None, seed: int | None = None) -> TrainingConfig:

@@ -27,12 +27,9 @@ HYBRID = "hybrid"
 BY_SEK = "hybrid_sek"
 
 
-def _booster_kwargs(cfg: BoosterConfig, with_calibration: bool) -> dict:
-    kw = cfg.model_dump()
-    if not with_calibration:
-        for key in ("calibration", "calibration_selections", "calibration_folds"):
-            kw.pop(key)
-    return kw
+def _booster_kwargs(cfg: BoosterConfig) -> dict:
+    """The estimator's keywords: every field of the booster's section of training.toml."""
+    return cfg.model_dump()
 
 
 def _rising(cfg: TrainingConfig) -> list[str]:
@@ -57,7 +54,7 @@ def make_classifiers(cfg: TrainingConfig, categorical: list[str]) -> dict[str, o
             categorical_features=categorical,
             seed=cfg.seed,
             monotone_increasing=_rising(cfg),
-            **_booster_kwargs(cfg.lightgbm, True),
+            **_booster_kwargs(cfg.lightgbm),
         ),
     }
 
@@ -134,14 +131,14 @@ def fit_models(ts: TrainingSet, masks: dict[str, np.ndarray], cfg: TrainingConfi
             categorical_features=cats,
             seed=cfg.seed,
             monotone_increasing=_rising(cfg),
-            **_booster_kwargs(cfg.amount, False),
+            **_booster_kwargs(cfg.amount),
         ).fit(ts.X(pos), amounts)
 
     intent_model = None
     yi_tr = ts.frame.loc[tr, "is_intent"].to_numpy()
     if yi_tr.sum() >= 2 * cfg.intent.min_data_in_leaf // 2 and len(np.unique(yi_tr)) == 2:
         intent_model = LightGBMClassifier(
-            categorical_features=cats, seed=cfg.seed, **_booster_kwargs(cfg.intent, True)
+            categorical_features=cats, seed=cfg.seed, **_booster_kwargs(cfg.intent)
         ).fit(X_tr, yi_tr, X_cal=X_va, y_cal=ts.frame.loc[va, "is_intent"].to_numpy())
 
     error_model, rules = classifiers["lightgbm"], classifiers["rules"]

@@ -8,13 +8,11 @@ which store it uses (`Store.describe`), with any password in the address masked.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from mlflow.environment_variables import MLFLOW_REGISTRY_URI, MLFLOW_TRACKING_URI
-
+from felrisk.environment import environment
 from felrisk.paths import mlruns_dir
 
 DB_FILE = "mlflow.db"
@@ -57,15 +55,15 @@ class Store:
 
 def current_store() -> Store:
     """The store the environment names now (read afresh: tests and notebooks change it)."""
-    registry = MLFLOW_REGISTRY_URI.get() or None
-    tracking = MLFLOW_TRACKING_URI.get()
+    env = environment()
+    registry, tracking = env.MLFLOW_REGISTRY_URI, env.MLFLOW_TRACKING_URI
     if tracking:
         return Store(tracking, registry or tracking, "MLFLOW_TRACKING_URI")
     folder = mlruns_dir()
     uri = f"sqlite:///{(folder / DB_FILE).as_posix()}"
     where = (
         "embedded, FELRISK_MLRUNS"
-        if os.environ.get("FELRISK_MLRUNS")
+        if env.FELRISK_MLRUNS is not None
         else "embedded, mlruns/ in the working folder"
     )
     return Store(uri, registry or uri, where, folder)

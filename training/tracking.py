@@ -23,7 +23,6 @@ from pathlib import Path
 import mlflow
 import mlflow.pyfunc
 import pandas as pd
-from mlflow.environment_variables import MLFLOW_REGISTRY_URI, MLFLOW_TRACKING_URI
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature, infer_signature
 from mlflow.protos.databricks_pb2 import (
@@ -34,6 +33,7 @@ from mlflow.protos.databricks_pb2 import (
 from mlflow.tracking import MlflowClient
 from mlflow.types.schema import ColSpec, Schema
 
+from felrisk.environment import environment
 from felrisk.errors import ConfigError, NoModelError
 from felrisk.safeio import make_dir
 from models.bundle import RiskModelBundle
@@ -107,7 +107,11 @@ def _point_mlflow_at(s: Store) -> None:
     environment as the user set it: MLflow's setters also export MLFLOW_TRACKING_URI and
     MLFLOW_REGISTRY_URI, which would then pass for the user's choice here and in every
     process started later."""
-    saved = {v.name: os.environ.get(v.name) for v in (MLFLOW_TRACKING_URI, MLFLOW_REGISTRY_URI)}
+    env = environment()
+    saved = {
+        "MLFLOW_TRACKING_URI": env.MLFLOW_TRACKING_URI,
+        "MLFLOW_REGISTRY_URI": env.MLFLOW_REGISTRY_URI,
+    }
     mlflow.set_tracking_uri(s.tracking_uri)
     mlflow.set_registry_uri(s.registry_uri)
     for key, value in saved.items():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,28 @@ def test_no_pipeline_module_reads_truth():
             if "case_truth" in path.read_text(encoding="utf-8"):
                 offenders.append(str(path))
     assert not offenders, f"truth/ is for the generator and tests only: {offenders}"
+
+
+def _layers_contract() -> dict:
+    config = tomllib.loads((project_root() / "pyproject.toml").read_text(encoding="utf-8"))
+    return next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+
+
+def _layers() -> list[set[str]]:
+    """Each layer's module names, top first."""
+    return [set(re.split(r"\s*[:|]\s*", x.strip())) for x in _layers_contract()["layers"]]
+
+
+def test_every_felrisk_module_has_its_layer():
+    """A new felrisk module joins the bottom layer by name (the layers cannot name `felrisk`
+    itself, which holds the CLI on top), so a module left out would escape the contract."""
+    named = set().union(*_layers())
+    modules = {f"felrisk.{p.stem}" for p in (project_root() / "felrisk").glob("*.py")}
+    assert modules - {"felrisk.__init__"} - named == set()
+
+
+def test_the_cli_is_the_top_layer_and_ignores_nothing():
+    contract = _layers_contract()
+    assert {"felrisk.cli", "felrisk.demo"} <= _layers()[0]
+    assert not contract.get("ignore_imports")
+    assert contract["unmatched_ignore_imports_alerting"] == "error"

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from felrisk.config import parse_config
 from scoring.config import SelectionConfig
 
 
@@ -20,13 +21,29 @@ def make_config(**overrides) -> SelectionConfig:
         "cooldown_days": 30,
         "hard_rule_features": ["overlap_forbidden_days", "tfp_in_sickpay_period_days"],
         "reasons_per_case": 3,
+        "investigation_rank_by": "rank_by",
+        "reason_exclude_features": [],
+        "reason_notable_above": {},
+        "reason_notable_below": {},
+        "equal_treatment_window_days": 730,
+        "equal_treatment_benefit_mix": "pooled",
+        "equal_treatment_base": "auto",
+        "equal_treatment_min_exploration_errors": 50,
+        "equal_treatment_per_benefit_groups": ["sex"],
+        "equal_treatment_per_benefit_min_picks": 20,
+        "equal_treatment_power": 0.8,
+        # no value floors: the tests of ranking and lanes see every case
+        "min_probability": 0.0,
+        "min_expected_wrong_sek": 0.0,
+        "investigation_min_probability": 0.0,
+        "notice": None,
         "capacity": {
             "SJP": {"verifiering": 10, "kontrollutredning": 5},
             "TFP": {"verifiering": 5, "kontrollutredning": 0},
         },
     }
     raw.update(overrides)
-    return SelectionConfig.model_validate(raw)
+    return parse_config(SelectionConfig, raw, source="make_config")
 
 
 def make_scored(n: int = 400, seed: int = 0, benefits=("SJP", "TFP", "FP")) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from felrisk.config import parse_config
 from felrisk.errors import ConfigError, ContractError
 from scoring.config import SelectionConfig, load_selection_config
+from scoring.manifest import RECORDED_BEFORE
 from scoring.selection import (
     CAPACITY_COLUMNS,
     LIST_COLUMNS,
@@ -295,7 +296,7 @@ def test_a_policy_without_floor_keys_fills_capacity_as_before(scored):
     raw = load_selection_config().model_dump()
     for key in ("min_probability", "min_expected_wrong_sek", "investigation_min_probability"):
         raw.pop(key)
-    old = parse_config(SelectionConfig, raw)
+    old = parse_config(SelectionConfig, {**RECORDED_BEFORE, **raw})
     assert (old.min_probability, old.min_expected_wrong_sek) == (0.0, 0.0)
     assert old.investigation_min_probability == 0.0
     use = capacity_use(select_controls(scored, old, as_of=D), old)

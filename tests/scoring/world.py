@@ -314,6 +314,7 @@ def fake_deps(world: Path, **overrides) -> NightDeps:
             "groups": ("sex", "birth_region", "age_band"),
             "band": (0.8, 1.25),
             "seed": 0,
+            "n_boot": 200,
         },
         scoring_run=RunRecorder(),
         load_version=lambda version: bundle,

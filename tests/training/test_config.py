@@ -44,3 +44,19 @@ def test_a_prior_outside_zero_one_is_rejected(tmp_path):
     path = _write(tmp_path, "prior_mean = 0.36, prior_strength = 40.8", "prior_mean = 1.2")
     with pytest.raises(ConfigError, match="prior_mean"):
         load_training_config(path)
+
+
+def test_a_misspelt_rule_feature_gets_its_close_match(tmp_path):
+    path = _write(tmp_path, "age_rule_days = {", "age_rule_day = {")
+    with pytest.raises(ConfigError) as err:
+        load_training_config(path)
+    assert str(path) in str(err.value)
+    assert "rules.features: unknown model-input feature 'age_rule_day'" in str(err.value)
+    assert "did you mean 'age_rule_days'" in str(err.value)
+
+
+def test_each_booster_section_sets_every_field(tmp_path):
+    """No booster falls back to a value in code: a section missing a key is refused."""
+    path = _write(tmp_path, "[intent]\nnum_boost_round = 200\n", "[intent]\n")
+    with pytest.raises(ConfigError, match="intent.num_boost_round: Field required"):
+        load_training_config(path)
