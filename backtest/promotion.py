@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from audit.burden import equal_treatment
+from audit.groups import age_band
 from audit.night import add_groups, night_equal_treatment, random_stream
 from backtest import report
 from backtest.config import BacktestConfig, load_backtest_config
@@ -25,7 +27,9 @@ from backtest.replay import PolicySpec, night_dates
 from backtest.run import BacktestResult, flat_metrics, replay_and_measure
 from felrisk.datadir import open_data
 from scoring.config import load_selection_config
-from scoring.deps import NightDeps, default_deps
+from scoring.fairness import audit_settings
+from scoring.job import default_source
+from scoring.ports import DataSource
 
 log = logging.getLogger("felrisk.backtest")
 
@@ -80,9 +84,7 @@ def compare_reasons(
     return ok, reasons
 
 
-def picks_equal_treatment(
-    data, result: BacktestResult, deps: NightDeps, data_end: date
-) -> pd.DataFrame:
+def picks_equal_treatment(data, result: BacktestResult, data_end: date) -> pd.DataFrame:
     """The challenger's model picks over the nights against the random stream of the period,
     with the nightly check's settings (the audit policy's, resamples.nightly)."""
     picks = result.picks[
@@ -95,15 +97,15 @@ def picks_equal_treatment(
     ids = set(rnd["person_id"].astype(str)) | set(picks["person_id"].astype(str))
     persons = data["persons"].select("person_id", "sex", "birth_region", "birth_date").to_pandas()
     persons = persons[persons["person_id"].astype(str).isin(ids)]
-    rnd = add_groups(rnd, persons, first, age_band=deps.age_band)
+    rnd = add_groups(rnd, persons, first, age_band=age_band)
     parts = [
-        add_groups(g, persons, night, age_band=deps.age_band)
+        add_groups(g, persons, night, age_band=age_band)
         for night, g in picks.groupby("as_of", sort=True)
     ]
     sel = pd.concat(parts, ignore_index=True) if parts else picks
-    settings = dict(deps.audit_settings)
+    settings = dict(audit_settings())
     groups = settings.pop("groups")
-    fair, _ = night_equal_treatment(rnd, sel, groups, deps.equal_treatment, **settings)
+    fair, _ = night_equal_treatment(rnd, sel, groups, equal_treatment, **settings)
     return fair
 
 
@@ -115,11 +117,11 @@ def backtest_check(
     last: date,
     *,
     cfg: BacktestConfig | None = None,
-    deps: NightDeps | None = None,
+    source: DataSource | None = None,
 ) -> PromotionCheck:
     """Replay [first, last] with the challenger (and champion), decide, and say why."""
     cfg = cfg or load_backtest_config()
-    deps = deps or default_deps()
+    source = source or default_source()
     selection = load_selection_config()
     data = open_data(Path(data_dir))
     nights = night_dates(first, last, cfg.promotion_every_days)
@@ -143,13 +145,13 @@ def backtest_check(
         nights,
         cfg=cfg,
         selection=selection,
-        deps=deps,
+        source=source,
         policies=policies,
         model_note="challenger trained on the controls closed before the test period",
         pairs=pairs,
     )
     ok, reasons = compare_reasons(result, rivals, cfg.min_labelled_picks)
-    fair = picks_equal_treatment(data, result, deps, last)
+    fair = picks_equal_treatment(data, result, last)
     failing = sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails)
     if failing:
         ok = False

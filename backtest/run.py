@@ -16,8 +16,8 @@ from backtest.config import BacktestConfig, load_backtest_config
 from backtest.replay import PolicySpec, capacity_total, night_dates, replay, standard_policies
 from felrisk.errors import ContractError
 from scoring.config import SelectionConfig, load_selection_config
-from scoring.deps import NightDeps, default_deps
-from scoring.job import score_cases
+from scoring.job import default_source, score_cases
+from scoring.ports import DataSource
 from training import tracking
 from training.config import TrainingConfig, load_training_config
 from training.dataset import FeatureSource, build_training_set, default_feature_source
@@ -91,7 +91,7 @@ def train_before(
 
 
 def night_scorer(
-    data, bundles: Mapping[str, object], selection: SelectionConfig, deps: NightDeps
+    data, bundles: Mapping[str, object], selection: SelectionConfig, source: DataSource
 ) -> Callable[[date], dict[str, pd.DataFrame]]:
     """score(D): per bundle name, the nightly job's scored frame of D's active cases.
 
@@ -99,8 +99,8 @@ def night_scorer(
     """
 
     def score(night: date) -> dict[str, pd.DataFrame]:
-        spine = deps.active_spine(data, night)
-        features = deps.build_features(data, spine).to_pandas()
+        spine = source.active_spine(data, night)
+        features = source.build_features(data, spine).to_pandas()
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
         if features.empty:
             raise ContractError(
@@ -138,14 +138,14 @@ def replay_and_measure(
     *,
     cfg: BacktestConfig,
     selection: SelectionConfig,
-    deps: NightDeps,
+    source: DataSource,
     policies: Sequence[PolicySpec],
     model_note: str,
     pairs: Sequence[tuple[str, str]] = PAIRS,
 ) -> BacktestResult:
     """Replay `nights` for every policy (each ranking one of `bundles`) and measure the lists."""
     controls = data["controls"].to_pandas()
-    score = night_scorer(data, bundles, selection, deps)
+    score = night_scorer(data, bundles, selection, source)
 
     def progress(night: date, i: int) -> None:
         log.info("backtest night %s (%d of %d)", night, i + 1, len(nights))
@@ -175,16 +175,16 @@ def run_backtest(
     selection_path: Path | None = None,
     seed: int | None = None,
     console=None,
-    deps: NightDeps | None = None,
+    source: DataSource | None = None,
     log_to_mlflow: bool = True,
 ) -> BacktestResult:
     """Replay the nights from `first` to `last` with a model trained before `first`; log it."""
     cfg = load_backtest_config(config_path)
     selection = load_selection_config(selection_path)
     train_cfg = load_training_config(None, seed)
-    deps = deps or default_deps()
-    deps.validate(Path(data_dir))
-    data = deps.open_data(Path(data_dir))
+    source = source or default_source()
+    source.validate(Path(data_dir))
+    data = source.open(Path(data_dir))
     nights = night_dates(first, last, every_days or cfg.every_days)
     bundle, n_train, n_val = train_before(data, first, train_cfg, cfg.validate_months)
     note = f"model trained on {n_train} controls closed before {first} (calibrated on {n_val})"
@@ -195,7 +195,7 @@ def run_backtest(
         nights,
         cfg=cfg,
         selection=selection,
-        deps=deps,
+        source=source,
         policies=standard_policies(cfg.policies),
         model_note=note,
     )

@@ -9,29 +9,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import ibis
 import pandas as pd
 from rich.console import Console
 
-from audit.night import (
-    add_groups,
-    choose_random_base,
-    match_benefit_mix,
-    night_equal_treatment,
-    per_benefit_equal_treatment,
-    random_stream,
-)
 from felrisk import swedish
-from felrisk.datadir import ENGINES, file_sha256
+from felrisk.datadir import ENGINES, DataSet, file_sha256
 from felrisk.errors import ConfigError, ContractError
 from felrisk.safeio import remove_path, write_text
-from felrisk.validate import validate_data
+from felrisk.validate import ValidationReport
 from scoring.config import SelectionConfig, load_selection_config
-from scoring.deps import NightDeps, default_deps
-from scoring.manifest import Manifest, input_fingerprint
+from scoring.fairness import NightFairness, audit_night, audit_settings
+from scoring.manifest import Manifest, input_fingerprint, night_counts
 from scoring.monitor import drift, log_scoring_run
 from scoring.notice import notices
 from scoring.outputs import finalize, write_csv, write_excel, write_parquet
+from scoring.ports import Bundle, DataSource, ModelRegistry
 from scoring.publish import date_lock, publish, published_lists, recover, staging_dir
 from scoring.reasons import attach_reasons, frame_reasons, reason_candidates, template_reasons
 from scoring.report import render_report, value_floor_sv
@@ -131,53 +123,18 @@ def _controls_frame(data) -> pd.DataFrame:
     return data["controls"].to_pandas()
 
 
-def _persons_frame(data, ids: set[str]) -> pd.DataFrame:
-    """Audit attributes of the given persons: a join on a small in-memory table, which scales
-    where an IN list of tens of thousands of literals does not."""
-    t = data["persons"].select("person_id", "sex", "birth_region", "birth_date")
-    if not ids:
-        return t.limit(0).to_pandas()
-    wanted = ibis.memtable({"person_id": sorted(ids)}, schema={"person_id": "string"})
-    return t.join(wanted, "person_id").to_pandas()
+def default_source() -> DataSource:
+    """felrisk's data and feature builders (imported on use: scoring/sources.py loads MLflow)."""
+    from scoring.sources import FelriskData
+
+    return FelriskData()
 
 
-def _timelines(facts, lst: pd.DataFrame, as_of: date) -> dict[str, str]:
-    return render_timelines(lst, facts.payments, facts.income, facts.marks, as_of)
+def default_models() -> ModelRegistry:
+    """The registered model in training.tracking's MLflow store (imported on use)."""
+    from scoring.sources import TrackedModels
 
-
-def _counts(
-    n_active: int, cooled: set, confirmed: set, lst: pd.DataFrame, use: pd.DataFrame
-) -> dict:
-    """The manifest's counts: the night in totals, and per benefit and lane its capacity, picks
-    and unused slots with why (eligible cases, those below the value floor, those whose person
-    is already on the list)."""
-    per = {}
-    for r in use.itertuples(index=False):
-        grp = lst[(lst["benefit"] == r.benefit) & (lst["lane"] == r.lane)]
-        per[f"{r.benefit}/{r.lane}"] = {
-            "capacity": int(r.capacity),
-            "selected": int(r.selected),
-            "exploration": int(r.exploration),
-            "unused": int(r.unused),
-            "unused_reason": r.unused_reason,
-            "eligible": int(r.eligible),
-            "below_floor": int(r.below_floor),
-            "person_taken": int(r.person_taken),
-            "hard_rule_break": int(grp["hard_rule_break"].sum()),
-            "expected_wrong_sek": round(float(grp["expected_wrong_sek"].fillna(0).sum()), 2),
-        }
-    return {
-        "active_cases": n_active,
-        "scored_cases": n_active,
-        "persons_in_cooldown": len(cooled),
-        "confirmed_errors_excluded": len(confirmed),
-        "selected": len(lst),
-        "selected_model": int((lst["selection"] == "model").sum()),
-        "selected_exploration": int((lst["selection"] == "exploration").sum()),
-        "capacity": int(use["capacity"].sum()),
-        "unused_capacity": int(use["unused"].sum()),
-        "lists": per,
-    }
+    return TrackedModels()
 
 
 @dataclass
@@ -190,12 +147,19 @@ class _Night:
     engine: str
     config: SelectionConfig
     config_source: str
-    report: object
+    audit: dict
+    report: ValidationReport
+    source: DataSource
+    models: ModelRegistry
+    model_name: str
     version: int
-    bundle: object
-    deps: NightDeps
+    bundle: Bundle
     steps: _Steps
     issued_from: Path
+
+    @property
+    def model_label(self) -> str:
+        return f"{self.model_name} version {self.version}"
 
 
 def run_nightly(
@@ -206,7 +170,8 @@ def run_nightly(
     engine: str = "duckdb",
     config_path: Path | None = None,
     console=None,
-    deps: NightDeps | None = None,
+    models: ModelRegistry | None = None,
+    source: DataSource | None = None,
     config: SelectionConfig | None = None,
     issued_from: Path | None = None,
 ) -> NightResult:
@@ -214,35 +179,41 @@ def run_nightly(
 
     Order matters: config, data and model are checked before anything is created on disk.
     `config` (a policy object, e.g. from a manifest) replaces `config_path`; `issued_from` is
-    the folder of earlier lists for the cooldown (default OUT).
+    the folder of earlier lists for the cooldown (default OUT). `models` and `source` default to
+    the real registry and data (scoring/sources.py).
     """
     data_dir, out = Path(data_dir), Path(out)
     steps = _Steps(console)
     with steps.step("config", "Läser urvalsregler"):
         if engine not in ENGINES:
             raise ConfigError(f"--engine: {engine!r} is not one of {', '.join(ENGINES)}")
-        source = (
+        config_source = (
             "given" if config is not None else str(config_path or "felrisk/config/selection.toml")
         )
         config = config or load_selection_config(config_path)
+        audit = audit_settings()
     with steps.step("validate", f"Kontrollerar indata i {data_dir}"):
-        report = deps.validate(data_dir) if deps is not None else validate_data(data_dir)
+        source = source or default_source()
+        report = source.validate(data_dir)
     with steps.step("model", "Hämtar champion-modellen"):
-        deps = deps or default_deps()
-        version, bundle = deps.load_model()
+        models = models or default_models()
+        version, bundle = models.load_champion()
     night = _Night(
-        data_dir,
-        out,
-        as_of,
-        engine,
-        config,
-        source,
-        report,
-        int(version),
-        bundle,
-        deps,
-        steps,
-        Path(issued_from) if issued_from is not None else out,
+        data_dir=data_dir,
+        out=out,
+        as_of=as_of,
+        engine=engine,
+        config=config,
+        config_source=config_source,
+        audit=audit,
+        report=report,
+        source=source,
+        models=models,
+        model_name=models.registered_name,
+        version=int(version),
+        bundle=bundle,
+        steps=steps,
+        issued_from=Path(issued_from) if issued_from is not None else out,
     )
     with date_lock(out, as_of):
         recover(out, as_of)
@@ -250,21 +221,6 @@ def run_nightly(
     if console is not None:
         console.print(f"Kontrollista: {result.folder}")
     return result
-
-
-def _explainer(deps: NightDeps, data, chosen: pd.DataFrame):
-    """explain(items) of the features module, with the registry's templates where it is silent."""
-    values = chosen.set_index("case_id")
-
-    def explain(items: pd.DataFrame) -> pd.DataFrame:
-        if deps.explain is None:
-            return items.assign(reason_sv="")
-        return deps.explain(data, items)
-
-    def fallback(items: pd.DataFrame) -> pd.Series:
-        return template_reasons(items, values, deps.reason_templates)
-
-    return explain, fallback
 
 
 def _no_active_cases(data, as_of: date) -> str:
@@ -285,151 +241,190 @@ def _no_active_cases(data, as_of: date) -> str:
 
 
 def _run(n: _Night) -> NightResult:
-    deps, steps, config, as_of, bundle = n.deps, n.steps, n.config, n.as_of, n.bundle
-    with steps.step("features", "Beräknar särdrag för aktiva ärenden"):
-        data = deps.open_data(n.data_dir, engine=n.engine)
-        spine = deps.active_spine(data, as_of)
-        features = deps.build_features(data, spine).to_pandas()
+    """The night's stages in order; only a published night is logged to the scoring run."""
+    scored = _score(n)
+    picks = _select(n, scored)
+    lst = _explain(n, scored, picks.lst)
+    fairness = _audit(n, scored, picks, lst)
+    with n.steps.step("drift", "Drift mot träningsdata (PSI)"):
+        psi = drift(n.bundle, scored.features, scored.scored)
+    html = _render(n, scored, picks, lst, fairness)
+    counts = _night_counts(scored, picks, lst, fairness)
+    folder = _publish(n, lst, html, counts, picks.issued_hashes, fairness.message)
+    # Logged only once the night is published: a failed night leaves no run that looks like one.
+    _log(n, scored, lst, psi, fairness, folder)
+    return NightResult(folder, n.as_of, n.version, len(scored.scored), len(lst), counts)
+
+
+@dataclass
+class Scored:
+    """The night's data, its active cases' features (sorted by case_id) and the model's figures."""
+
+    data: DataSet
+    features: pd.DataFrame
+    scored: pd.DataFrame
+
+
+def _score(n: _Night) -> Scored:
+    """Features of every active case on `as_of`, scored by tonight's model."""
+    with n.steps.step("features", "Beräknar särdrag för aktiva ärenden"):
+        data = n.source.open(n.data_dir, engine=n.engine)
+        spine = n.source.active_spine(data, n.as_of)
+        features = n.source.build_features(data, spine).to_pandas()
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
         if features.empty:
-            raise ContractError(_no_active_cases(data, as_of))
-    with steps.step("score", f"Poängsätter {swedish.number(len(features))} ärenden"):
-        scored = score_cases(features, bundle, config)
-    with steps.step("select", "Väljer ärenden inom kapacitet"):
-        controls = _controls_frame(data)
+            raise ContractError(_no_active_cases(data, n.as_of))
+    with n.steps.step("score", f"Poängsätter {swedish.number(len(features))} ärenden"):
+        scored = score_cases(features, n.bundle, n.config)
+    return Scored(data, features, scored)
+
+
+@dataclass
+class Picks:
+    """Tonight's list within capacity, and the controls, pools and earlier lists behind it."""
+
+    lst: pd.DataFrame
+    use: pd.DataFrame
+    controls: pd.DataFrame
+    cooled: set[str]
+    confirmed: set[str]
+    issued_hashes: dict[str, str]
+
+
+def _select(n: _Night, s: Scored) -> Picks:
+    """The list: cooldown and confirmed errors out, then capacity per benefit and lane."""
+    config, as_of = n.config, n.as_of
+    with n.steps.step("select", "Väljer ärenden inom kapacitet"):
+        controls = _controls_frame(s.data)
         issued, issued_hashes = issued_lists(n.issued_from, as_of, config.cooldown_days)
         cooled = cooldown_persons(controls, as_of, config.cooldown_days, issued)
-        confirmed = confirmed_error_cases(controls, as_of) & set(scored["case_id"].astype(str))
+        confirmed = confirmed_error_cases(controls, as_of) & set(s.scored["case_id"].astype(str))
         pools = dict(cooled_persons=cooled, confirmed_cases=confirmed)
-        lst = select_controls(scored, config, as_of=as_of, **pools)
-        use = capacity_use(lst, config, eligible_cases(scored, config, **pools))
-    with steps.step("reasons", f"Skäl för {len(lst)} valda ärenden"):
-        chosen = features.set_index("case_id").loc[lst["case_id"]].reset_index()
-        contrib = bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
+        lst = select_controls(s.scored, config, as_of=as_of, **pools)
+        use = capacity_use(lst, config, eligible_cases(s.scored, config, **pools))
+    return Picks(lst, use, controls, cooled, confirmed, issued_hashes)
+
+
+def _explain(n: _Night, s: Scored, lst: pd.DataFrame) -> pd.DataFrame:
+    """The picks with their reasons in Swedish, the notice and the list's final columns."""
+    config = n.config
+    with n.steps.step("reasons", f"Skäl för {len(lst)} valda ärenden"):
+        chosen = s.features.set_index("case_id").loc[lst["case_id"]].reset_index()
+        contrib = n.bundle.contributions(chosen) if len(chosen) else pd.DataFrame(index=lst.index)
         contrib.index = lst.index
-        contrib = reason_candidates(contrib, chosen, config, deps.reason_features)
-        explain, fallback = _explainer(deps, data, chosen)
+        contrib = reason_candidates(contrib, chosen, config, n.source.reason_features)
+        values = chosen.set_index("case_id")
         lst = attach_reasons(
             lst,
             contrib,
-            explain,
+            lambda items: n.source.explain(s.data, items),
             k=config.reasons_per_case,
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
-            fallback=fallback,
+            # where the facts are silent, the registry's sentence filled with the value
+            fallback=lambda items: template_reasons(items, values, n.source.reason_templates),
         )
         lst = frame_reasons(lst)
         lst["notice"] = notices(lst, config.notice)
-        lst = finalize(lst)
-    with steps.step("audit", "Likabehandling mot slumpurvalet"):
-        base = choose_random_base(
-            random_stream(controls, as_of, config.equal_treatment_window_days),
-            issued_exploration_ids(n.issued_from, as_of),
-            config.equal_treatment_base,
-            config.equal_treatment_min_exploration_errors,
-        )
-        picks = lst[lst["selection"] == "model"]
-        persons = _persons_frame(data, set(base.controls["person_id"]) | set(picks["person_id"]))
-        # each row's groups once, for the pooled check and the one within each benefit
-        rnd = add_groups(base.controls, persons, as_of, age_band=deps.age_band)
-        model_picks = add_groups(picks, persons, as_of, age_band=deps.age_band)
-        settings = dict(
-            deps.audit_settings,
-            power=config.equal_treatment_power,
-        )
-        groups = settings.pop("groups")
-        rnd_mix, picks_mix, unmatched = rnd, model_picks, []
-        if config.equal_treatment_benefit_mix == "list":
-            rnd_mix, picks_mix, unmatched = match_benefit_mix(rnd, model_picks)
-        if unmatched:
-            log.warning("equal treatment: no random errors to compare for %s", unmatched)
-        fair, fair_msg = night_equal_treatment(
-            rnd_mix, picks_mix, groups, deps.equal_treatment, **settings
-        )
-        fair_by_benefit = per_benefit_equal_treatment(
-            rnd,
-            model_picks,
-            tuple(config.equal_treatment_per_benefit_groups),
-            deps.equal_treatment,
-            min_picks=config.equal_treatment_per_benefit_min_picks,
-            **settings,
-        )
-        if not fair.empty:
-            fair_msg = base.note_sv
-        if config.equal_treatment_benefit_mix == "list" and not fair.empty:
-            fair_msg += (
-                " Felen i slumpurvalet är vägda så att förmånerna har samma fördelning som i "
-                "nattens lista."
-            )
-            if unmatched:
-                fair_msg += (
-                    " Utan jämförelse (inga fel i slumpurvalet): " + ", ".join(unmatched) + "."
-                )
-    with steps.step("drift", "Drift mot träningsdata (PSI)"):
-        psi = drift(bundle, features, scored)
-    model_label = f"{deps.model_name} version {n.version}"
-    with steps.step("timelines", "Tidslinjer för valda ärenden"):
-        facts = deps.timeline_facts(data, lst["person_id"], as_of)
-        timelines = _timelines(facts, lst, as_of)
-        html = render_report(
+        return finalize(lst)
+
+
+def _audit(n: _Night, s: Scored, picks: Picks, lst: pd.DataFrame) -> NightFairness:
+    """Equal treatment of tonight's model picks against the random controls' errors."""
+    with n.steps.step("audit", "Likabehandling mot slumpurvalet"):
+        explored = issued_exploration_ids(n.issued_from, n.as_of)
+        return audit_night(s.data, picks.controls, lst, n.as_of, n.config, n.audit, explored)
+
+
+def _render(n: _Night, s: Scored, picks: Picks, lst: pd.DataFrame, fairness: NightFairness) -> str:
+    """The night's page: the list, capacity, equal treatment and a timeline per selected case."""
+    with n.steps.step("timelines", "Tidslinjer för valda ärenden"):
+        facts = n.source.timeline_facts(s.data, lst["person_id"], n.as_of)
+        timelines = render_timelines(lst, facts.payments, facts.income, facts.marks, n.as_of)
+        return render_report(
             lst,
-            as_of=as_of,
-            model_label=model_label,
-            n_scored=len(scored),
+            as_of=n.as_of,
+            model_label=n.model_label,
+            n_scored=len(s.scored),
             timelines=timelines,
-            fairness=fair,
-            fairness_message=fair_msg,
-            fairness_by_benefit=fair_by_benefit,
-            capacity=use,
-            value_floor=value_floor_sv(config),
+            fairness=fairness.pooled,
+            fairness_message=fairness.message,
+            fairness_by_benefit=fairness.by_benefit,
+            capacity=picks.use,
+            value_floor=value_floor_sv(n.config),
         )
-    counts = _counts(len(features), cooled, confirmed, lst, use)
-    counts["fairness_base"] = base.source
+
+
+def _night_counts(s: Scored, picks: Picks, lst: pd.DataFrame, fairness: NightFairness) -> dict:
+    """The manifest's counts, with the equal-treatment base and the groups that fail."""
+    counts = night_counts(len(s.features), picks.cooled, picks.confirmed, lst, picks.use)
+    counts["fairness_base"] = fairness.base_source
     counts["fairness_failing_within_benefits"] = sorted(
-        f"{r.benefit} {r.group}={r.value}" for r in fair_by_benefit.itertuples() if r.fails
+        f"{r.benefit} {r.group}={r.value}" for r in fairness.by_benefit.itertuples() if r.fails
     )
+    fair = fairness.pooled
     counts["fairness_groups_failing"] = (
         sorted(f"{r.group}={r.value}" for r in fair.itertuples() if r.fails) if len(fair) else []
     )
-    tmp = staging_dir(n.out, as_of)
+    return counts
+
+
+def _publish(
+    n: _Night, lst: pd.DataFrame, html: str, counts: dict, issued: dict[str, str], note: str
+) -> Path:
+    """Write every file into a staging folder, then swap it in as OUT/<as_of>/ in one step."""
+    tmp = staging_dir(n.out, n.as_of)
     try:
-        with steps.step("write", "Skriver lista, Excel och rapport"):
+        with n.steps.step("write", "Skriver lista, Excel och rapport"):
             write_parquet(lst, tmp / "control_list.parquet")
             write_csv(lst, tmp / "control_list.csv")
-            write_excel(lst, tmp / "control_list.xlsx", as_of=as_of, model_label=model_label)
+            write_excel(lst, tmp / "control_list.xlsx", as_of=n.as_of, model_label=n.model_label)
             write_text(tmp / "report.html", html)
-        manifest = Manifest(
-            as_of=as_of,
-            model_name=deps.model_name,
-            model_version=n.version,
-            feature_version=str(getattr(bundle, "feature_version", "")),
-            engine=n.engine,
-            config=config,
-            config_source=n.config_source,
-            inputs=input_fingerprint(n.data_dir, n.report.row_counts),
-            issued_lists=issued_hashes,
-            counts=counts,
-            timings_s=steps.timings,
-            outputs={f: file_sha256(tmp / f) for f in LIST_FILES},
-            notes=[fair_msg] if fair_msg else [],
-        )
-        manifest.write(tmp / "manifest.json")
-        with steps.step("publish", "Publicerar nattens mapp"):
-            folder = publish(tmp, n.out, as_of)
+        _manifest(n, tmp, counts, issued, note).write(tmp / "manifest.json")
+        with n.steps.step("publish", "Publicerar nattens mapp"):
+            return publish(tmp, n.out, n.as_of)
     except BaseException:
         remove_path(tmp)  # the previous list, if any, stays in place
         raise
-    # Logged only once the night is published: a failed night leaves no run that looks like one.
-    with steps.step("mlflow", "Loggar körningen i MLflow"):
+
+
+def _manifest(n: _Night, tmp: Path, counts: dict, issued: dict[str, str], note: str) -> Manifest:
+    """What makes the night in TMP reproducible: inputs, model, policy, counts, file hashes."""
+    return Manifest(
+        as_of=n.as_of,
+        model_name=n.model_name,
+        model_version=n.version,
+        feature_version=str(getattr(n.bundle, "feature_version", "")),
+        engine=n.engine,
+        config=n.config,
+        config_source=n.config_source,
+        inputs=input_fingerprint(n.data_dir, n.report.row_counts),
+        issued_lists=issued,
+        counts=counts,
+        timings_s=n.steps.timings,
+        outputs={f: file_sha256(tmp / f) for f in LIST_FILES},
+        notes=[note] if note else [],
+    )
+
+
+def _log(
+    n: _Night,
+    s: Scored,
+    lst: pd.DataFrame,
+    psi: pd.DataFrame,
+    fairness: NightFairness,
+    folder: Path,
+) -> None:
+    """The night's run in the scoring experiment: policy, sizes, drift, equal treatment."""
+    with n.steps.step("mlflow", "Loggar körningen i MLflow"):
         log_scoring_run(
-            deps.scoring_run,
-            as_of=as_of,
+            n.models.scoring_run,
+            as_of=n.as_of,
             version=n.version,
-            config=config,
-            scored=scored,
+            config=n.config,
+            scored=s.scored,
             lst=lst,
             psi=psi,
-            fair=fair,
-            fair_by_benefit=fair_by_benefit,
+            fair=fairness.pooled,
+            fair_by_benefit=fairness.by_benefit,
             manifest=folder / "manifest.json",
         )
-    return NightResult(folder, as_of, n.version, len(scored), len(lst), counts)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 import felrisk
 from felrisk.config import parse_config
 from felrisk.datadir import table_digests
@@ -39,6 +41,41 @@ def input_fingerprint(data_dir: Path, row_counts: dict[str, int]) -> dict[str, d
         name: {"file": p.name, "sha256": digest, "rows": row_counts.get(name)}
         for name, (p, digest) in table_digests(data_dir).items()
         if digest is not None
+    }
+
+
+def night_counts(
+    n_active: int, cooled: set, confirmed: set, lst: pd.DataFrame, use: pd.DataFrame
+) -> dict:
+    """The manifest's counts: the night in totals, and per benefit and lane its capacity, picks
+    and unused slots with why (eligible cases, those below the value floor, those whose person
+    is already on the list)."""
+    per = {}
+    for r in use.itertuples(index=False):
+        grp = lst[(lst["benefit"] == r.benefit) & (lst["lane"] == r.lane)]
+        per[f"{r.benefit}/{r.lane}"] = {
+            "capacity": int(r.capacity),
+            "selected": int(r.selected),
+            "exploration": int(r.exploration),
+            "unused": int(r.unused),
+            "unused_reason": r.unused_reason,
+            "eligible": int(r.eligible),
+            "below_floor": int(r.below_floor),
+            "person_taken": int(r.person_taken),
+            "hard_rule_break": int(grp["hard_rule_break"].sum()),
+            "expected_wrong_sek": round(float(grp["expected_wrong_sek"].fillna(0).sum()), 2),
+        }
+    return {
+        "active_cases": n_active,
+        "scored_cases": n_active,
+        "persons_in_cooldown": len(cooled),
+        "confirmed_errors_excluded": len(confirmed),
+        "selected": len(lst),
+        "selected_model": int((lst["selection"] == "model").sum()),
+        "selected_exploration": int((lst["selection"] == "exploration").sum()),
+        "capacity": int(use["capacity"].sum()),
+        "unused_capacity": int(use["unused"].sum()),
+        "lists": per,
     }
 
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from felrisk.datadir import file_sha256
-from felrisk.errors import ConfigError, ContractError, NoModelError
-from scoring.deps import NightDeps, default_deps
-from scoring.job import NightResult, run_nightly
+from felrisk.errors import ConfigError, ContractError
+from scoring.job import NightResult, default_models, run_nightly
 from scoring.manifest import (
     config_from_manifest,
     input_mismatches,
     manifest_differences,
     read_manifest,
 )
+from scoring.ports import Bundle, DataSource, ModelRegistry
 
 
 @dataclass
@@ -57,9 +57,24 @@ class _Silent:
         return lambda *args, **kwargs: None
 
 
-@contextmanager
-def _no_run(*args, **kwargs) -> Iterator[_Silent]:
-    yield _Silent()
+@dataclass(frozen=True)
+class _Recorded:
+    """The manifest's model, loaded once: champion for the remake, which logs no scoring run
+    (a remake is no night)."""
+
+    registered_name: str
+    version: int
+    bundle: Bundle
+
+    def load_champion(self) -> tuple[int, Bundle]:
+        return self.version, self.bundle
+
+    def load_version(self, version: int) -> Bundle:
+        return self.bundle
+
+    @contextmanager
+    def scoring_run(self, *args, **kwargs) -> Iterator[_Silent]:
+        yield _Silent()
 
 
 def _check_issued(manifest: dict, lists_dir: Path) -> list[str]:
@@ -79,7 +94,8 @@ def reproduce_night(
     out: Path,
     *,
     lists_dir: Path | None = None,
-    deps: NightDeps | None = None,
+    models: ModelRegistry | None = None,
+    source: DataSource | None = None,
     console=None,
 ) -> Reproduction:
     """Run the night of MANIFEST again into OUT and compare the list files' SHA-256.
@@ -101,24 +117,17 @@ def reproduce_night(
             f"cannot remake {m['as_of']}: the inputs differ from the manifest: " + "; ".join(bad),
             bad,
         )
-    deps = deps or default_deps()
-    if deps.load_version is None:
-        raise NoModelError("no way to load a given model version (deps.load_version)")
+    models = models or default_models()
     version = int(m["model"]["version"])
-    bundle = deps.load_version(version)
-    deps = replace(
-        deps,
-        load_model=lambda: (version, bundle),
-        model_name=m["model"]["name"],
-        scoring_run=_no_run,  # a remake is no night: nothing goes to the scoring experiment
-    )
+    recorded = _Recorded(m["model"]["name"], version, models.load_version(version))
     result = run_nightly(
         Path(data_dir),
         as_of=date.fromisoformat(m["as_of"]),
         out=Path(out),
         engine=m["engine"],
         config=config_from_manifest(manifest_path),
-        deps=deps,
+        models=recorded,
+        source=source,
         issued_from=lists_dir,
         console=console,
     )

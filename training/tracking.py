@@ -274,6 +274,11 @@ def _model_name(name: str | None) -> str:
     return name or load_training_config().registered_model_name
 
 
+def registered_name() -> str:
+    """The name felrisk registers its model under (training.toml), for those who only read it."""
+    return _model_name(None)
+
+
 # What a registry answers for a model or an alias it does not hold (SQL store and REST alike).
 _NOT_THERE = {ErrorCode.Name(RESOURCE_DOES_NOT_EXIST), ErrorCode.Name(INVALID_PARAMETER_VALUE)}
 

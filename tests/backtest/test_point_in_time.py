@@ -23,7 +23,7 @@ from backtest.run import night_scorer, train_before
 from felrisk.config import default_config_path
 from felrisk.datadir import open_data
 from scoring.config import load_selection_config
-from scoring.deps import default_deps
+from scoring.sources import FelriskData
 from training.config import load_training_config
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,7 @@ def _lists(world: Path):
     cfg = load_training_config()
     bundle, _, _ = train_before(data, NIGHT, cfg, load_backtest_config().validate_months)
     selection = load_selection_config()
-    score = night_scorer(data, {"model": bundle}, selection, default_deps())
+    score = night_scorer(data, {"model": bundle}, selection, FelriskData())
     controls = data["controls"].to_pandas()
     scored = score(NIGHT)["model"]
     picks = replay(

@@ -85,11 +85,11 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def night(world, tmp_path_factory):
-    """One night published with fake features and model: (result, deps, lists folder); read only."""
+    """One night published with fake features and model: (result, models, lists folder); read only."""
     from scoring.job import run_nightly
-    from tests.scoring.world import AS_OF, fake_deps
+    from tests.scoring.world import AS_OF, fakes
 
     out = tmp_path_factory.mktemp("lists")
-    deps = fake_deps(world)
-    result = run_nightly(world, as_of=AS_OF, out=out, deps=deps)
-    return result, deps, out
+    night = fakes(world)
+    result = run_nightly(world, as_of=AS_OF, out=out, **night)
+    return result, night["models"], out

@@ -11,7 +11,7 @@ import pytest
 from felrisk.cli import main
 from felrisk.errors import UnsafePathError
 from scoring.job import run_nightly
-from tests.scoring.world import AS_OF, fake_deps
+from tests.scoring.world import AS_OF, fakes, use_fakes
 
 DAY = AS_OF.isoformat()
 
@@ -29,7 +29,7 @@ def umask022():
 
 def test_every_file_of_a_night_is_owner_only_under_umask_022(world, tmp_path, umask022):
     out = tmp_path / "lists"
-    result = run_nightly(world, as_of=AS_OF, out=out, deps=fake_deps(world))
+    result = run_nightly(world, as_of=AS_OF, out=out, **fakes(world))
     assert mode(out) == 0o700 and mode(result.folder) == 0o700
     assert mode(out / f"{DAY}.lock") == 0o600
     files = list(result.folder.iterdir())
@@ -53,7 +53,7 @@ def test_a_symlinked_lock_is_refused_and_its_target_untouched(world, tmp_path):
     victim.write_text("precious")
     (out / f"{DAY}.lock").symlink_to(victim)
     with pytest.raises(UnsafePathError, match="symbolic link"):
-        run_nightly(world, as_of=AS_OF, out=out, deps=fake_deps(world))
+        run_nightly(world, as_of=AS_OF, out=out, **fakes(world))
     assert victim.read_text() == "precious" and not (out / DAY).exists()
 
 
@@ -63,7 +63,7 @@ def test_a_symlinked_date_folder_is_refused_with_exit_2(world, tmp_path, monkeyp
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (out / DAY).symlink_to(elsewhere)
-    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world))
+    use_fakes(monkeypatch, world)
     code = main(["score", "--data", str(world), "--as-of", DAY, "--out", str(out)])
     assert code == 2 and "symbolic link" in capsys.readouterr().err
     assert list(elsewhere.iterdir()) == [] and (out / DAY).is_symlink()
@@ -83,7 +83,7 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next_which_says_so(world, 
     (out / f".tmp-2025-09-30-{dead}").mkdir()
     alive = out / f".tmp-2025-09-29-{os.getpid()}"  # a night being written right now
     alive.mkdir()
-    run_nightly(world, as_of=AS_OF, out=out, deps=fake_deps(world))
+    run_nightly(world, as_of=AS_OF, out=out, **fakes(world))
     assert sorted(p.name for p in out.iterdir()) == [alive.name, DAY, f"{DAY}.lock"]
     assert (elsewhere / "keep.txt").read_text() == "keep"  # a link is removed, never followed
     assert caplog.text.count("did not finish") == 3

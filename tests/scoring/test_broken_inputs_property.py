@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from felrisk.cli import main
 from felrisk.contract import TABLES
-from tests.scoring.world import AS_OF, fake_deps
+from tests.scoring.world import AS_OF, use_fakes
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def table_damage(draw):
 @given(case=table_damage())
 def test_broken_tables_never_exit_1_nor_leave_a_partial_list(world, monkeypatch, case):
     what, damage = case
-    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world))
+    use_fakes(monkeypatch, world)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(shutil.copytree(world, Path(tmp) / "data"))
         damage(data)

@@ -74,9 +74,9 @@ def test_the_nightly_resample_count_is_the_audit_policys_only(tmp_path):
 
 def test_the_night_takes_its_resamples_from_the_audit_policy():
     from audit.policy import load_audit_policy
-    from scoring.deps import default_deps
+    from scoring.fairness import audit_settings
 
-    assert default_deps().audit_settings["n_boot"] == load_audit_policy().resamples.nightly
+    assert audit_settings()["n_boot"] == load_audit_policy().resamples.nightly
 
 
 def test_an_older_manifests_policy_still_loads(tmp_path):

@@ -22,7 +22,7 @@ from scoring.manifest import config_from_manifest, input_mismatches, read_manife
 from scoring.outputs import FINAL_COLUMNS
 from scoring.publish import date_lock
 from scoring.reproduce import reproduce_night
-from tests.scoring.world import AS_OF, fake_deps, no_model
+from tests.scoring.world import AS_OF, FakeData, NoChampion, fakes, no_facts, use_fakes
 
 FILES = {
     "control_list.parquet",
@@ -108,8 +108,8 @@ def test_manifest_records_data_model_config_and_steps(night, world):
 
 
 def test_scoring_run_logs_drift_sizes_and_equal_treatment(night):
-    _, deps, _ = night
-    run = deps.scoring_run.runs[-1]
+    _, models, _ = night
+    run = models.runs[-1]
     assert run["version"] == 3
     assert {"psi_score", "psi_amount_sum", "cases_scored", "selected_SJP"} <= set(run["metrics"])
     assert set(run["tables"]) == {
@@ -139,7 +139,7 @@ def test_the_manifest_remakes_the_list_byte_for_byte(night, world, tmp_path):
         config_from_manifest(result.folder / "manifest.json") == job_module.load_selection_config()
     )
     again = reproduce_night(
-        result.folder / "manifest.json", world, tmp_path / "again", deps=fake_deps(world)
+        result.folder / "manifest.json", world, tmp_path / "again", **fakes(world)
     )
     assert again.identical and set(again.actual) == FILES - {"manifest.json"}
     for name in again.actual:
@@ -158,7 +158,7 @@ def test_a_changed_policy_or_data_is_caught(night, world, tmp_path):
     edited = tmp_path / "edited" / "2025-10-01" / "manifest.json"
     edited.parent.mkdir(parents=True)
     edited.write_text(json.dumps(raw))
-    other = reproduce_night(edited, world, tmp_path / "other", deps=fake_deps(world))
+    other = reproduce_night(edited, world, tmp_path / "other", **fakes(world))
     assert not other.identical
     assert other.actual["control_list.parquet"] != raw["outputs_sha256"]["control_list.parquet"]
     # changed data is refused before anything runs
@@ -167,7 +167,7 @@ def test_a_changed_policy_or_data_is_caught(night, world, tmp_path):
     pay.loc[0, "amount_sek"] += 1.0
     write_table("payments", pay, changed)
     with pytest.raises(ContractError, match="payments: sha256 differs"):
-        reproduce_night(manifest, changed, tmp_path / "never", deps=fake_deps(world))
+        reproduce_night(manifest, changed, tmp_path / "never", **fakes(world))
     assert not (tmp_path / "never").exists()
 
 
@@ -182,10 +182,10 @@ def test_second_run_replaces_the_first_and_cooldown_follows_issued_lists(night, 
     before = (first / "control_list.parquet").read_bytes()
     marker = first / "stale.txt"
     marker.write_text("from an older run")
-    second = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    second = run_nightly(world, as_of=AS_OF, out=tmp_path, **fakes(world))
     assert second.folder == first and not marker.exists()
     assert (second.folder / "control_list.parquet").read_bytes() == before
-    nxt = run_nightly(world, as_of=AS_OF + timedelta(days=1), out=tmp_path, deps=fake_deps(world))
+    nxt = run_nightly(world, as_of=AS_OF + timedelta(days=1), out=tmp_path, **fakes(world))
     a = pd.read_parquet(first / "control_list.parquet")
     b = pd.read_parquet(nxt.folder / "control_list.parquet")
     assert not set(a["person_id"]) & set(b["person_id"])
@@ -205,12 +205,12 @@ def test_a_crash_leaves_the_previous_list_intact(night, world, tmp_path, monkeyp
         raise Boom("the disk went away")
 
     monkeypatch.setattr(job_module, "write_excel", crash)
-    deps = fake_deps(world)
+    fake = fakes(world)
     with pytest.raises(Boom):
-        run_nightly(world, as_of=AS_OF, out=tmp_path, deps=deps)
+        run_nightly(world, as_of=AS_OF, out=tmp_path, **fake)
     assert {p.name: p.read_bytes() for p in first.iterdir()} == snapshot
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".old-"))]
-    assert deps.scoring_run.runs == []  # no MLflow run that looks like a night
+    assert fake["models"].runs == []  # no MLflow run that looks like a night
 
 
 def test_the_scoring_run_is_logged_after_publication(world, tmp_path):
@@ -224,8 +224,10 @@ def test_the_scoring_run_is_logged_after_publication(world, tmp_path):
         seen.append(sorted(p.name for p in (tmp_path / "2025-10-01").iterdir()))
         raise Boom("the tracking store went away")
 
+    fake = fakes(world)
+    fake["models"].scoring_run = crash
     with pytest.raises(Boom):
-        run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world, scoring_run=crash))
+        run_nightly(world, as_of=AS_OF, out=tmp_path, **fake)
     assert seen == [sorted(FILES)]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".old-"))]
 
@@ -246,24 +248,24 @@ def test_a_crash_between_renames_is_recovered_by_the_next_run(night, tmp_path):
 def test_publish_without_atomic_exchange_falls_back(night, world, tmp_path, monkeypatch):
     (_previous(night, tmp_path) / "stale.txt").write_text("from an older run")
     monkeypatch.setattr("scoring.publish.exchange_dirs", lambda a, b: False)
-    again = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+    again = run_nightly(world, as_of=AS_OF, out=tmp_path, **fakes(world))
     assert {p.name for p in again.folder.iterdir()} == FILES
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-10-01", "2025-10-01.lock"]
 
 
 def test_a_second_run_for_the_same_date_is_locked_out(world, tmp_path):
     with date_lock(tmp_path, AS_OF), pytest.raises(LockedError, match="2025-10-01"):
-        run_nightly(world, as_of=AS_OF, out=tmp_path, deps=fake_deps(world))
+        run_nightly(world, as_of=AS_OF, out=tmp_path, **fakes(world))
     assert not (tmp_path / "2025-10-01").exists()
     # another date is not blocked
     with date_lock(tmp_path, AS_OF):
-        run_nightly(world, as_of=AS_OF + timedelta(days=1), out=tmp_path, deps=fake_deps(world))
+        run_nightly(world, as_of=AS_OF + timedelta(days=1), out=tmp_path, **fakes(world))
 
 
 def test_no_champion_is_a_clear_error_and_writes_nothing(world, tmp_path):
     out = tmp_path / "lists"
     with pytest.raises(NoModelError, match="champion"):
-        run_nightly(world, as_of=AS_OF, out=out, deps=fake_deps(world, load_model=no_model))
+        run_nightly(world, as_of=AS_OF, out=out, models=NoChampion(), source=FakeData())
     assert not out.exists()
 
 
@@ -271,7 +273,7 @@ def test_a_night_with_no_active_case_is_refused_and_says_why(world, tmp_path):
     out = tmp_path / "lists"
     late = AS_OF + timedelta(days=3 * 365)
     with pytest.raises(ContractError, match="no active case .* newest payment .* paid"):
-        run_nightly(world, as_of=late, out=out, deps=fake_deps(world))
+        run_nightly(world, as_of=late, out=out, **fakes(world))
     assert not (out / late.isoformat()).exists()
 
 
@@ -326,12 +328,12 @@ def test_bad_input_stops_before_anything_is_written(world, tmp_path, kind, monke
     _rewrite(table)(pd.read_parquet(bad / f"{table}.parquet"), bad, f)
     out = tmp_path / "lists"
     with pytest.raises(ContractError) as err:
-        run_nightly(bad, as_of=AS_OF, out=out, deps=fake_deps(world))
+        run_nightly(bad, as_of=AS_OF, out=out, **fakes(world))
     for word in words:
         assert word in str(err.value)
     assert not out.exists()
     if kind == "missing column":  # and through the command line: exit code 3, nothing on disk
-        monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world))
+        use_fakes(monkeypatch, world)
         code = main(["score", "--data", str(bad), "--as-of", "2025-10-01", "--out", str(out)])
         assert code == 3 and not out.exists()
 
@@ -339,14 +341,11 @@ def test_bad_input_stops_before_anything_is_written(world, tmp_path, kind, monke
 def test_cli_exit_codes_for_ok_no_model_and_lock(world, tmp_path, monkeypatch):
     out = tmp_path / "lists"
     args = ["score", "--data", str(world), "--as-of", "2025-10-01", "--out", str(out)]
-    monkeypatch.setattr("scoring.job.default_deps", lambda: fake_deps(world, load_model=no_model))
+    use_fakes(monkeypatch, world, models=NoChampion())
     assert main(args) == 4 and not out.exists()
     # without a facts module, the registry's sentence templates word the reasons
     templates = {"amount_sum": "Utbetalt {value} kr.", "n_payments": "{value} utbetalningar."}
-    monkeypatch.setattr(
-        "scoring.job.default_deps",
-        lambda: fake_deps(world, explain=None, reason_templates=templates),
-    )
+    use_fakes(monkeypatch, world, explain=no_facts, reason_templates=templates)
     assert main(args) == 0 and (out / "2025-10-01" / "report.html").exists()
     lst = pd.read_parquet(out / "2025-10-01" / "control_list.parquet")
     model = lst[(lst["selection"] == "model") & ~lst["hard_rule_break"]]
@@ -360,9 +359,7 @@ def test_equal_treatment_can_weigh_random_errors_to_the_lists_benefit_mix(world,
     from scoring.config import load_selection_config
 
     config = load_selection_config().model_copy(update={"equal_treatment_benefit_mix": "list"})
-    result = run_nightly(
-        world, as_of=AS_OF, out=tmp_path / "lists", deps=fake_deps(world), config=config
-    )
+    result = run_nightly(world, as_of=AS_OF, out=tmp_path / "lists", **fakes(world), config=config)
     html = (result.folder / "report.html").read_text(encoding="utf-8")
     assert 'id="fairness"' in html and "vägda så att förmånerna" in html
 
@@ -371,9 +368,7 @@ def test_value_floor_leaves_capacity_unused_in_the_manifest_and_on_the_page(worl
     from scoring.config import load_selection_config
 
     config = load_selection_config().model_copy(update={"min_probability": 0.8})
-    result = run_nightly(
-        world, as_of=AS_OF, out=tmp_path / "lists", deps=fake_deps(world), config=config
-    )
+    result = run_nightly(world, as_of=AS_OF, out=tmp_path / "lists", **fakes(world), config=config)
     lst = pd.read_parquet(result.folder / "control_list.parquet")
     model = lst[lst["selection"] == "model"]
     assert ((model["probability"] >= 0.8) | model["hard_rule_break"]).all()
@@ -437,7 +432,7 @@ def test_a_confirmed_error_is_not_picked_again_but_one_closed_on_the_night_is(
     write_table(
         "controls", pd.concat([controls, added[controls.columns]], ignore_index=True), changed
     )
-    again = run_nightly(changed, as_of=AS_OF, out=tmp_path / "lists", deps=fake_deps(changed))
+    again = run_nightly(changed, as_of=AS_OF, out=tmp_path / "lists", **fakes(changed))
     new = pd.read_parquet(again.folder / "control_list.parquet")
     assert found not in set(new["case_id"])
     assert {tonight, clean} <= set(new["case_id"])

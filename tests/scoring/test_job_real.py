@@ -15,7 +15,7 @@ from models.profile import TrainingProfile
 from scoring.job import run_nightly
 from scoring.manifest import read_manifest
 from scoring.reasons import NO_SINGLE_FACT_SV
-from tests.scoring.world import AS_OF, fake_deps
+from tests.scoring.world import AS_OF, FakeData, FakeModels
 
 pytestmark = pytest.mark.slow
 
@@ -49,16 +49,15 @@ def test_real_features_and_model_make_a_complete_night(world, tmp_path):
     data = open_data(world)
     features = build.build_features(data, build.active_spine(data, AS_OF)).to_pandas()
     bundle = _bundle(features)
-    deps = fake_deps(
-        world,
+    models = FakeModels(bundle, version=1)
+    source = FakeData(
         active_spine=build.active_spine,
         build_features=build.build_features,
-        load_model=lambda: (1, bundle),
         explain=explain,
         reason_templates={n: f.reason_sv for n, f in registry.REGISTRY.items() if f.is_reason},
         reason_features=frozenset(n for n, f in registry.REGISTRY.items() if f.is_reason),
     )
-    result = run_nightly(world, as_of=AS_OF, out=tmp_path, deps=deps)
+    result = run_nightly(world, as_of=AS_OF, out=tmp_path, models=models, source=source)
     lst = pd.read_parquet(result.folder / "control_list.parquet")
     assert result.n_scored == len(features) and len(lst) > 0
     assert set(lst["lane"]) <= {"verifiering", "kontrollutredning"}
@@ -89,6 +88,6 @@ def test_real_features_and_model_make_a_complete_night(world, tmp_path):
     assert rand["reason_1"].str.startswith("Slumpmässigt urval").all()
     m = read_manifest(result.folder / "manifest.json")
     assert m["model"]["feature_version"] == bundle.feature_version
-    run = deps.scoring_run.runs[-1]
+    run = models.runs[-1]
     assert "psi_score" in run["metrics"] and "psi_overlap_excess_days" in run["metrics"]
     assert run["metrics"]["psi_score"] < 0.1  # scored on the data it was profiled on

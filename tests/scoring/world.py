@@ -1,8 +1,9 @@
-"""A small contract-valid world with many active cases on 2025-10-01, and fakes for the job's deps."""
+"""A small contract-valid world with many active cases on 2025-10-01, and fakes of the night's two sides."""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -12,13 +13,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from audit.burden import equal_treatment
-from audit.groups import age_band
 from felrisk.datadir import open_data, write_table
 from felrisk.errors import NoModelError
 from felrisk.validate import validate_data
 from models.profile import TrainingProfile
-from scoring.deps import NightDeps
 from scoring.timeline_data import fetch_timeline_facts
 
 AS_OF = date(2025, 10, 1)
@@ -266,14 +264,51 @@ def fake_explain(data, items: pd.DataFrame) -> pd.DataFrame:
     return items.assign(reason_sv="Skäl: " + items["feature"] + " i ärende " + items["case_id"])
 
 
-@dataclass
-class RunRecorder:
-    """Collects what the job logs to its scoring run."""
+def no_facts(data, items: pd.DataFrame) -> pd.DataFrame:
+    """An explain that says nothing: the registry's sentence templates word every reason."""
+    return items.assign(reason_sv="")
 
+
+@dataclass
+class FakeData:
+    """The data side: real validation, tables and timeline facts; fake features and explain.
+
+    The fields are the parts a test swaps (the real builders, another explain, templates).
+    """
+
+    active_spine: Callable = fake_active_spine
+    build_features: Callable = fake_build_features
+    explain: Callable = fake_explain
+    reason_templates: Mapping[str, str] = field(default_factory=dict)
+    reason_features: frozenset[str] | None = None
+
+    def validate(self, data_dir: Path):
+        return validate_data(data_dir)
+
+    def open(self, data_dir: Path, engine: str = "duckdb"):
+        return open_data(data_dir, engine=engine)
+
+    def timeline_facts(self, data, persons: pd.Series, as_of: date):
+        return fetch_timeline_facts(data, persons, as_of)
+
+
+@dataclass
+class FakeModels:
+    """The model side: one bundle as champion and every version; scoring runs recorded in `runs`."""
+
+    bundle: object = None
+    version: int = 3
+    registered_name: str = "felrisk"
     runs: list = field(default_factory=list)
 
+    def load_champion(self):
+        return self.version, self.bundle
+
+    def load_version(self, version: int):
+        return self.bundle
+
     @contextmanager
-    def __call__(self, as_of, version, params):
+    def scoring_run(self, as_of, version, params):
         rec = {"as_of": as_of, "version": version, "params": params, "metrics": {}, "tables": {}}
         self.runs.append(rec)
 
@@ -290,37 +325,33 @@ class RunRecorder:
         yield _Logger()
 
 
-def fake_deps(world: Path, **overrides) -> NightDeps:
-    """Real validation, data, audit and timeline facts; fake features, model, explain, MLflow."""
+class NoChampion(FakeModels):
+    """A registry that holds no champion."""
+
+    def load_champion(self):
+        raise NoModelError("no champion for model 'felrisk'")
+
+
+def fake_bundle(world: Path) -> FakeBundle:
+    """A FakeBundle profiled on the world's own features on AS_OF (so drift is measured)."""
     data = open_data(world)
     feats = fake_build_features(data, fake_active_spine(data, AS_OF)).to_pandas()
     bundle = FakeBundle()
     prof = TrainingProfile.build(
         bundle.input_frame(feats), bundle.predict_frame(feats)["score"].to_numpy()
     )
-    bundle = replace(bundle, profile=prof)
-    deps = NightDeps(
-        validate=validate_data,
-        load_model=lambda: (3, bundle),
-        model_name="felrisk",
-        open_data=open_data,
-        active_spine=fake_active_spine,
-        build_features=fake_build_features,
-        explain=fake_explain,
-        timeline_facts=fetch_timeline_facts,
-        equal_treatment=equal_treatment,
-        age_band=age_band,
-        audit_settings={
-            "groups": ("sex", "birth_region", "age_band"),
-            "band": (0.8, 1.25),
-            "seed": 0,
-            "n_boot": 200,
-        },
-        scoring_run=RunRecorder(),
-        load_version=lambda version: bundle,
+    return replace(bundle, profile=prof)
+
+
+def fakes(world: Path, **data: object) -> dict:
+    """run_nightly's keywords for a night on fakes: `models` (FakeModels, version 3, a profiled
+    FakeBundle) and `source` (FakeData with `data`'s fields swapped)."""
+    return {"models": FakeModels(fake_bundle(world)), "source": FakeData(**data)}
+
+
+def use_fakes(monkeypatch, world: Path, models=None, **data: object) -> None:
+    """Make the command line's nights run on fakes (`models` replaces FakeModels)."""
+    monkeypatch.setattr(
+        "scoring.job.default_models", lambda: models or FakeModels(fake_bundle(world))
     )
-    return replace(deps, **overrides)
-
-
-def no_model():
-    raise NoModelError("no champion for model 'felrisk'")
+    monkeypatch.setattr("scoring.job.default_source", lambda: FakeData(**data))
