@@ -15,14 +15,22 @@ import pandas as pd
 
 from features.facts import MARK_COLUMNS, rule_marks
 
+PAYMENT_COLUMNS = (
+    "person_id",
+    "case_id",
+    "benefit",
+    "period_start",
+    "period_end",
+    "extent",
+    "amount_sek",
+)
+
 
 @dataclass
 class TimelineFacts:
     """Payments and income of the selected persons, and red marks per selected case."""
 
-    payments: (
-        pd.DataFrame
-    )  # person_id, case_id, benefit, period_start, period_end, extent, amount_sek
+    payments: pd.DataFrame  # PAYMENT_COLUMNS
     income: pd.DataFrame  # person_id, month, gross_pay_sek
     marks: pd.DataFrame  # case_id, start, end (inclusive dates), label
 
@@ -47,16 +55,7 @@ def fetch_timeline_facts(
         pay.paid_date <= last_known,
         pay.period_end >= first,
         pay.period_start <= last_known,
-    ).select(
-        "payment_id",
-        "person_id",
-        "case_id",
-        "benefit",
-        "period_start",
-        "period_end",
-        "extent",
-        "amount_sek",
-    )
+    ).select("payment_id", *PAYMENT_COLUMNS)
     # A parallel scan returns rows in any order; the picture (and the page's hash) must not vary.
     payments = pay.to_pandas().sort_values("payment_id", kind="stable", ignore_index=True)
     payments = _dates(payments.drop(columns="payment_id"), ("period_start", "period_end"))
@@ -82,17 +81,7 @@ def fetch_timeline_facts(
 def empty_facts() -> TimelineFacts:
     """Facts with no rows (a night without selections)."""
     return TimelineFacts(
-        pd.DataFrame(
-            columns=[
-                "person_id",
-                "case_id",
-                "benefit",
-                "period_start",
-                "period_end",
-                "extent",
-                "amount_sek",
-            ]
-        ),
+        pd.DataFrame(columns=list(PAYMENT_COLUMNS)),
         pd.DataFrame(columns=["person_id", "month", "gross_pay_sek"]),
         pd.DataFrame(columns=MARK_COLUMNS),
     )

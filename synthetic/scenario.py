@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from felrisk.config import FrozenConfig, default_config_path, parse_config
+from felrisk.config import FrozenConfig, default_config_path, parse_config, read_toml
 from felrisk.errors import ConfigError
 
 BenefitCode = Literal["SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS"]
@@ -190,16 +189,6 @@ class Scenario(FrozenConfig):
     controls: Controls
 
 
-def _read_toml(path: Path) -> dict:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"scenario file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-
-
 def _merged(base: dict, over: dict) -> dict:
     """`base` with the keys of `over` replaced; tables are merged key by key."""
     out = dict(base)
@@ -215,7 +204,7 @@ def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     """The file's knobs; with `base = "FILE"` on top, FILE's knobs overlaid with the file's."""
     if path.resolve() in seen:
         raise ConfigError(f"{path}: scenario files name each other as base")
-    raw = _read_toml(path)
+    raw = read_toml(path)
     base = raw.pop("base", None)
     if base is None:
         return raw
