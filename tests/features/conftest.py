@@ -9,7 +9,7 @@ import pytest
 from features.build import build_features
 from felrisk.datadir import local_spark_session, open_data
 from tests.features import scenarios
-from tests.features.world import write_world
+from tests.world.write import write_world
 
 
 @pytest.fixture(scope="session")

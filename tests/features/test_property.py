@@ -19,7 +19,7 @@ from features.settings import load_feature_settings
 from felrisk.datadir import to_arrow
 from felrisk.rules import load_rules
 from tests.features.oracle import oracle
-from tests.features.world import DEFAULTS
+from tests.world.write import DEFAULTS
 
 AS_OF = date(2025, 6, 1)
 WINDOW = 60

@@ -12,11 +12,12 @@ import pytest
 from felrisk.cli import main
 from felrisk.errors import ContractError
 from felrisk.validate import validate_data
-from tests.felrisk.tiny_world import tiny_tables, write_tiny_world
+from tests.world.tiny import tiny_tables
+from tests.world.write import write_world
 
 
 def test_valid_world_passes(tmp_path):
-    report = validate_data(write_tiny_world(tmp_path))
+    report = validate_data(write_world(tmp_path, **tiny_tables()))
     assert report.ok
     assert report.row_counts["payments"] == 3
 
@@ -25,19 +26,19 @@ def test_valid_world_passes(tmp_path):
 def test_empty_table_is_valid(tmp_path, table):
     tables = tiny_tables()
     tables[table] = tables[table].iloc[0:0]
-    report = validate_data(write_tiny_world(tmp_path, tables))
+    report = validate_data(write_world(tmp_path, **tables))
     assert report.ok, report.summary()
     assert report.row_counts[table] == 0
 
 
 def test_cli_exit_zero_on_valid_data(tmp_path, capsys):
-    assert main(["validate", "--data", str(write_tiny_world(tmp_path))]) == 0
+    assert main(["validate", "--data", str(write_world(tmp_path, **tiny_tables()))]) == 0
 
 
 def _broken(tmp_path, table: str, mutate) -> ContractError:
     tables = tiny_tables()
     tables[table] = mutate(tables[table].copy())
-    write_tiny_world(tmp_path, tables)
+    write_world(tmp_path, **tables)
     with pytest.raises(ContractError) as info:
         validate_data(tmp_path)
     return info.value
@@ -52,7 +53,7 @@ def _one(err: ContractError, table: str, column: str, rule_part: str):
 
 
 def test_missing_table(tmp_path):
-    write_tiny_world(tmp_path)
+    write_world(tmp_path, **tiny_tables())
     (tmp_path / "payments.parquet").unlink()
     with pytest.raises(ContractError) as info:
         validate_data(tmp_path)
@@ -66,7 +67,7 @@ def test_missing_column(tmp_path):
 
 def test_wrong_type(tmp_path):
     tables = tiny_tables()
-    write_tiny_world(tmp_path, tables)
+    write_world(tmp_path, **tables)
     # Another tool wrote amounts as strings and dates as timestamps.
     df = tables["payments"].copy()
     df["amount_sek"] = df["amount_sek"].astype(str)
@@ -141,7 +142,7 @@ def test_broken_reference(tmp_path):
 def test_cli_bad_input_exit_code_and_message(tmp_path, capsys):
     tables = tiny_tables()
     tables["controls"].loc[0, "outcome"] = "maybe"
-    write_tiny_world(tmp_path, tables)
+    write_world(tmp_path, **tables)
     rc = main(["validate", "--data", str(tmp_path)])
     assert rc == 3
     err = capsys.readouterr().err
@@ -155,7 +156,7 @@ def test_missing_directory_is_bad_input(tmp_path):
 def test_duckdb_file_form(tmp_path):
     import duckdb
 
-    write_tiny_world(tmp_path / "pq")
+    write_world(tmp_path / "pq", **tiny_tables())
     db = tmp_path / "world.duckdb"
     con = duckdb.connect(str(db))
     for name in tiny_tables():
@@ -184,7 +185,7 @@ def test_pandera_gate_reports_what_only_its_schema_says(tmp_path, monkeypatch):
     monkeypatch.setattr(validate_module, "contract_schema", strict_schema)
     monkeypatch.setattr(validate_module, "PANDERA_GATE_ROWS", 2)
     with pytest.raises(ContractError) as info:
-        validate_data(write_tiny_world(tmp_path))
+        validate_data(write_world(tmp_path, **tiny_tables()))
     problem = _one(info.value, "payments", "-", "pandera schema")
     assert "amount_sek" in problem.rule
 
@@ -202,7 +203,7 @@ def test_an_id_outside_the_contract_form_is_refused_with_its_row(tmp_path, bad_i
 def test_the_id_pattern_is_configurable(tmp_path):
     from felrisk.contract import load_contract_config
 
-    write_tiny_world(tmp_path)
+    write_world(tmp_path, **tiny_tables())
     strict = load_contract_config().model_copy(update={"id_pattern": "^Q"})
     with pytest.raises(ContractError) as info:
         validate_data(tmp_path, config=strict)

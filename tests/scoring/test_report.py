@@ -31,7 +31,7 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
     D mark nothing, a legitimate 50/50 split marks nothing."""
     from felrisk.datadir import open_data
     from scoring.timeline_data import fetch_timeline_facts
-    from tests.features.world import write_world
+    from tests.world.write import write_world
 
     def pay(case_id, start, end, extent=1.0, **kw):
         return {

@@ -18,7 +18,8 @@ import pytest
 from felrisk.config import default_config_path
 from felrisk.contract import PROTECTED_COLUMNS
 from felrisk.errors import ContractError
-from tests.training.fakeworld import make_world
+from tests.world.planted import planted_tables
+from tests.world.write import write_world
 
 pytestmark = pytest.mark.xdist_group("training_pipeline")
 
@@ -41,7 +42,9 @@ def _config(folder: Path, **replace: str) -> Path:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Path:
-    return make_world(tmp_path_factory.mktemp("fakeworld") / "data", persons=3000, seed=3)
+    return write_world(
+        tmp_path_factory.mktemp("fakeworld") / "data", **planted_tables(persons=3000, seed=3)
+    )
 
 
 @pytest.fixture(scope="module")
