@@ -14,6 +14,8 @@ from tests.features import scenarios
 from tests.features.conftest import run, spine_of
 from tests.world.write import write_world
 
+pytestmark = pytest.mark.slow  # feature builds before and after each change
+
 D = scenarios.AS_OF
 
 

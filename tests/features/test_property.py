@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import ibis
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -172,6 +173,7 @@ RULES_SMALL_QUOTA = RULES.model_copy(
 CONFIG = load_feature_settings().model_copy(update={"window_days": WINDOW})
 
 
+@pytest.mark.slow  # a feature build per example
 @settings(
     max_examples=15,
     # no shrinking: every step is a full build; the failing example is printed as found

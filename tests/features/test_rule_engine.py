@@ -18,6 +18,8 @@ from felrisk.datadir import open_data
 from tests.features.conftest import run, spine_of
 from tests.world.write import write_world
 
+pytestmark = pytest.mark.slow  # feature builds on DuckDB, several worlds
+
 D = date(2025, 10, 1)
 
 

@@ -22,6 +22,7 @@ def _problems(path, **kw):
     return {(p.table, p.column, p.rule.split(" (")[0]): p for p in info.value.problems}
 
 
+@pytest.mark.slow  # 209,378 rows
 def test_nan_and_inf_in_the_last_rows_of_a_long_table_are_refused(tmp_path):
     """Past the rows pandera sees: the issue's 209,378-row payments table, NaN and inf at its end."""
     n = 209_378

@@ -24,6 +24,8 @@ from scoring.publish import date_lock
 from scoring.reproduce import reproduce_night
 from tests.scoring.world import AS_OF, fake_deps, no_model
 
+pytestmark = pytest.mark.slow  # each test runs the nightly job end to end
+
 FILES = {
     "control_list.parquet",
     "control_list.csv",

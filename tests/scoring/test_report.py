@@ -7,12 +7,14 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from scoring.timeline import render_timeline
 
 D = date.fromisoformat
 
 
+@pytest.mark.slow  # needs a published night
 def test_page_is_self_contained_and_has_every_case(night):
     result, _, _ = night
     html = (result.folder / "report.html").read_text(encoding="utf-8")

@@ -35,6 +35,8 @@ from scoring.timeline_data import fetch_timeline_facts
 from tests.features import scenarios
 from tests.world.write import write_world
 
+pytestmark = pytest.mark.slow  # builds and scores a planted world
+
 AS_OF = scenarios.AS_OF
 TELLABLE = frozenset(n for n, f in REGISTRY.items() if f.is_reason)
 # Words of the facts that only other persons' data can state.

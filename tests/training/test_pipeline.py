@@ -22,7 +22,7 @@ from tests.once import once_per_session
 from tests.world.planted import planted_tables
 from tests.world.write import write_world
 
-pytestmark = pytest.mark.xdist_group("training_pipeline")
+pytestmark = pytest.mark.slow  # the shared runs train twice: about a minute and a half
 
 
 def _config(folder: Path, **replace: str) -> Path:

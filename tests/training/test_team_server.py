@@ -32,7 +32,7 @@ from tests.training.test_pipeline import _config
 from tests.world.planted import planted_tables
 from tests.world.write import write_world
 
-pytestmark = [pytest.mark.slow, pytest.mark.mlflow_server, pytest.mark.xdist_group("mlflow_server")]
+pytestmark = [pytest.mark.slow, pytest.mark.mlflow_server]
 
 ROOT = Path(__file__).resolve().parents[2]
 MLFLOW = [sys.executable, "-m", "mlflow"]
