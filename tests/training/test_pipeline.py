@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from felrisk.errors import ContractError
 from tests.once import once_per_session
 from tests.world.planted import planted_tables
 from tests.world.write import write_world
+
+if TYPE_CHECKING:  # training imports MLflow: not at collection
+    from training.pipeline import TrainResult
 
 pytestmark = pytest.mark.slow  # the shared runs train twice: about a minute and a half
 
@@ -51,7 +55,9 @@ def world(tmp_path_factory) -> Path:
     )
 
 
-def _train_twice(folder: Path, world: Path, migrated_store: Path) -> tuple[Path, object, object]:
+def _train_twice(
+    folder: Path, world: Path, migrated_store: Path
+) -> tuple[Path, TrainResult, TrainResult]:
     from training.pipeline import train
 
     store = folder / "mlruns"
