@@ -9,7 +9,8 @@ import pytest
 from features.build import build_features
 from felrisk.datadir import local_spark_session, open_data
 from tests.features import scenarios
-from tests.features.world import write_world
+from tests.once import once_per_session
+from tests.world.write import write_world
 
 
 @pytest.fixture(scope="session")
@@ -43,13 +44,20 @@ def run(data, expr) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def hand_world(tmp_path_factory):
-    return write_world(tmp_path_factory.mktemp("hand") / "world", **scenarios.TABLES)
+    """The hand-built world, written once per test run (read only)."""
+    return once_per_session(
+        tmp_path_factory, "hand", lambda folder: write_world(folder / "world", **scenarios.TABLES)
+    )
 
 
 @pytest.fixture(scope="session")
-def hand_features(request, hand_world) -> pd.DataFrame:
+def hand_features(request, hand_world, tmp_path_factory) -> pd.DataFrame:
     """Features of every hand-built case as of scenarios.AS_OF on DuckDB (test_spark compares
     Spark's build of the same world with it, row by row)."""
-    data = open_on(hand_world, "duckdb", request)
-    spine = spine_of([c["case_id"] for c in scenarios.CASES], scenarios.AS_OF)
-    return run(data, build_features(data, spine)).set_index("case_id")
+
+    def build(_folder) -> pd.DataFrame:
+        data = open_on(hand_world, "duckdb", request)
+        spine = spine_of([c["case_id"] for c in scenarios.CASES], scenarios.AS_OF)
+        return run(data, build_features(data, spine)).set_index("case_id")
+
+    return once_per_session(tmp_path_factory, "hand_features", build)

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from features.registry import feature_names
 from felrisk.cli import main
 from tests.features import scenarios
+
+pytestmark = pytest.mark.slow  # felrisk features end to end in a fresh world
 
 D = scenarios.AS_OF
 

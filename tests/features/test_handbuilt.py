@@ -34,6 +34,7 @@ def test_one_row_per_spine_row(hand_features):
     assert set(hand_features.index) == {c["case_id"] for c in scenarios.CASES}
 
 
+@pytest.mark.slow  # three feature builds of its own
 def test_employer_figures_are_as_known_at_the_start_of_the_month(hand_world, request):
     """A colleague's error closed on 2025-06-01 counts for the person at once, but for the
     employer's figures only from July: they are taken at the start of D's month."""

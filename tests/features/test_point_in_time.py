@@ -12,7 +12,9 @@ from features.build import build_features
 from felrisk.datadir import open_data
 from tests.features import scenarios
 from tests.features.conftest import run, spine_of
-from tests.features.world import write_world
+from tests.world.write import write_world
+
+pytestmark = pytest.mark.slow  # feature builds before and after each change
 
 D = scenarios.AS_OF
 

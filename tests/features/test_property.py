@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import ibis
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from features.settings import load_feature_settings
 from felrisk.datadir import to_arrow
 from felrisk.rules import load_rules
 from tests.features.oracle import oracle
-from tests.features.world import DEFAULTS
+from tests.world.write import DEFAULTS
 
 AS_OF = date(2025, 6, 1)
 WINDOW = 60
@@ -172,6 +173,7 @@ RULES_SMALL_QUOTA = RULES.model_copy(
 CONFIG = load_feature_settings().model_copy(update={"window_days": WINDOW})
 
 
+@pytest.mark.slow  # a feature build per example
 @settings(
     max_examples=15,
     # no shrinking: every step is a full build; the failing example is printed as found

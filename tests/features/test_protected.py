@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ibis
 import pandas as pd
+import pytest
 
 from features.build import build_features
 from features.registry import REGISTRY, feature_names
@@ -11,6 +12,8 @@ from felrisk.contract import PROTECTED_COLUMNS
 from felrisk.datadir import open_data
 from tests.features import scenarios
 from tests.features.conftest import run, spine_of
+
+pytestmark = pytest.mark.slow  # feature builds with scrambled attributes
 
 # Words that would name a protected attribute or a direct proxy for one.
 PROXY_WORDS = (

@@ -16,7 +16,9 @@ from features.facts import explain, rule_break_periods, rule_marks
 from features.overlap import RULE_FEATURES
 from felrisk.datadir import open_data
 from tests.features.conftest import run, spine_of
-from tests.features.world import write_world
+from tests.world.write import write_world
+
+pytestmark = pytest.mark.slow  # feature builds on DuckDB, several worlds
 
 D = date(2025, 10, 1)
 

@@ -10,7 +10,7 @@ from features.registry import REGISTRY
 from tests.features import scenarios
 from tests.features.conftest import open_on, run, spine_of
 
-pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+pytestmark = pytest.mark.spark
 
 
 def test_spark_equals_duckdb_on_every_hand_built_case(request, hand_world, hand_features):

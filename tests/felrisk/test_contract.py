@@ -11,13 +11,13 @@ from felrisk.contract import BENEFITS, TABLES, TRUTH_TABLES
 from felrisk.paths import project_root
 from felrisk.rules import load_rules
 from felrisk.schemas import contract_schema
+from tests.shared_files import shared_path
 
-CONTRACT_MD = project_root().parent / "shared" / "data-contract.md"
 ADDITIONS_MD = project_root() / "docs" / "contract_additions.md"
 TYPE_WORDS = {"str": "str", "date": "date", "float": "float", "bool": "bool", "int": "int"}
 
 
-def _document_tables(path=CONTRACT_MD, tables=None) -> dict[str, dict[str, str]]:
+def _document_tables(path, tables=None) -> dict[str, dict[str, str]]:
     text = path.read_text(encoding="utf-8")
     tables = {} if tables is None else tables
     current = None
@@ -34,10 +34,13 @@ def _document_tables(path=CONTRACT_MD, tables=None) -> dict[str, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def document():
-    if not CONTRACT_MD.exists():
-        pytest.skip(f"shared contract not found at {CONTRACT_MD}")
-    return _document_tables(ADDITIONS_MD, _document_tables())
+def contract_md():
+    return shared_path("data-contract.md")
+
+
+@pytest.fixture(scope="module")
+def document(contract_md):
+    return _document_tables(ADDITIONS_MD, _document_tables(contract_md))
 
 
 def test_every_documented_table_and_column_is_in_code(document):
@@ -50,8 +53,8 @@ def test_every_documented_table_and_column_is_in_code(document):
             assert spec.column(column).type == TYPE_WORDS[type_word], (name, column)
 
 
-def test_benefit_codes_match_the_document(document):
-    text = CONTRACT_MD.read_text(encoding="utf-8")
+def test_benefit_codes_match_the_document(contract_md):
+    text = contract_md.read_text(encoding="utf-8")
     documented = re.findall(r"^\| ([A-Z]{2,3})\s+\| ", text, flags=re.MULTILINE)
     assert tuple(documented) == BENEFITS
 

@@ -12,7 +12,8 @@ import pytest
 from felrisk.cli import main
 from felrisk.errors import ContractError
 from felrisk.validate import PANDERA_GATE_ROWS, validate_data
-from tests.felrisk.tiny_world import tiny_tables, write_tiny_world
+from tests.world.tiny import tiny_tables
+from tests.world.write import write_world
 
 
 def _problems(path, **kw):
@@ -21,6 +22,7 @@ def _problems(path, **kw):
     return {(p.table, p.column, p.rule.split(" (")[0]): p for p in info.value.problems}
 
 
+@pytest.mark.slow  # 209,378 rows
 def test_nan_and_inf_in_the_last_rows_of_a_long_table_are_refused(tmp_path):
     """Past the rows pandera sees: the issue's 209,378-row payments table, NaN and inf at its end."""
     n = 209_378
@@ -30,7 +32,7 @@ def test_nan_and_inf_in_the_last_rows_of_a_long_table_are_refused(tmp_path):
     pay = one.loc[one.index.repeat(n)].reset_index(drop=True)
     pay["payment_id"] = [f"U{i}" for i in range(n)]
     tables["payments"] = pay
-    write_tiny_world(tmp_path, tables)
+    write_world(tmp_path, **tables)
     t = pq.read_table(tmp_path / "payments.parquet")
     amount = t["amount_sek"].to_numpy()
     amount[[n - 1, n - 2]] = [np.nan, np.inf]  # a real NaN, not the null pandas would make of it
@@ -51,7 +53,7 @@ def test_negative_values_are_refused_where_the_contract_says_non_negative(tmp_pa
     tables = tiny_tables()
     tables["sgi_decisions"].loc[0, "annual_sgi_sek"] = -1.0
     tables["payments"].loc[0, "amount_sek"] = -500.0  # a reversal: allowed
-    found = _problems(write_tiny_world(tmp_path, tables))
+    found = _problems(write_world(tmp_path, **tables))
     assert set(found) == {("sgi_decisions", "annual_sgi_sek", "value below 0")}
 
 
@@ -59,7 +61,7 @@ def test_dates_after_the_datas_last_day_are_refused(tmp_path):
     tables = tiny_tables()
     tables["payments"].loc[1, "period_end"] = date(2099, 12, 31)  # not a known-from date
     tables["payments"].loc[2, "paid_date"] = date(2099, 12, 31)  # known-from: after today
-    found = _problems(write_tiny_world(tmp_path, tables), today=date(2026, 1, 1))
+    found = _problems(write_world(tmp_path, **tables), today=date(2026, 1, 1))
     late = found[("payments", "period_end", "date after the data's last day")]
     assert late.examples[0]["payment_id"] == "U2" and "2024-04-20" in late.rule
     future = found[("payments", "paid_date", "date after today")]
@@ -69,7 +71,7 @@ def test_dates_after_the_datas_last_day_are_refused(tmp_path):
 def test_dates_within_the_slack_after_the_last_day_pass(tmp_path):
     tables = tiny_tables()
     tables["payments"].loc[1, "period_end"] = date(2024, 5, 15)  # 25 days after 2024-04-20
-    assert validate_data(write_tiny_world(tmp_path, tables), today=date(2026, 1, 1)).ok
+    assert validate_data(write_world(tmp_path, **tables), today=date(2026, 1, 1)).ok
 
 
 DAMAGES = {
@@ -82,7 +84,7 @@ DAMAGES = {
 
 @pytest.mark.parametrize("damage", sorted(DAMAGES))
 def test_an_unreadable_parquet_file_is_exit_3_naming_the_file(tmp_path, capsys, damage):
-    write_tiny_world(tmp_path)
+    write_world(tmp_path, **tiny_tables())
     f = tmp_path / "payments.parquet"
     f.write_bytes(DAMAGES[damage](f.read_bytes()))
     assert main(["validate", "--data", str(tmp_path)]) == 3

@@ -213,6 +213,7 @@ def _rank(values: pd.Series) -> pd.Series:
     return values.rank(ascending=False, method="min")
 
 
+@pytest.mark.slow  # fits per example
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -254,6 +255,7 @@ def _falls(bundle: RiskModelBundle, cases: pd.DataFrame, col: str) -> int:
     return n
 
 
+@pytest.mark.slow  # fits with and without constraints
 def test_the_constraints_are_what_keeps_it_monotone(hybrid):
     bundle, cases = hybrid
     free, _ = _hybrid(())

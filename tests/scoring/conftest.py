@@ -78,9 +78,10 @@ def scored() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def world(tmp_path_factory):
     """A small contract-valid Parquet world (read only: copy it before changing it)."""
-    from tests.scoring.world import write_world
+    from tests.world.active import active_tables
+    from tests.world.write import write_world
 
-    return write_world(tmp_path_factory.mktemp("world"))
+    return write_world(tmp_path_factory.mktemp("world"), **active_tables())
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from felrisk.errors import UnsafePathError
 from scoring.job import run_nightly
 from tests.scoring.world import AS_OF, fakes, use_fakes
 
+pytestmark = pytest.mark.slow  # each test runs a night
+
 DAY = AS_OF.isoformat()
 
 

@@ -24,6 +24,8 @@ from scoring.publish import date_lock
 from scoring.reproduce import reproduce_night
 from tests.scoring.world import AS_OF, FakeData, NoChampion, fakes, no_facts, use_fakes
 
+pytestmark = pytest.mark.slow  # each test runs the nightly job end to end
+
 FILES = {
     "control_list.parquet",
     "control_list.csv",

@@ -7,7 +7,7 @@ import pytest
 from scoring.job import run_nightly
 from tests.scoring.world import AS_OF, fakes
 
-pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+pytestmark = pytest.mark.spark
 
 
 def test_spark_engine_gives_the_duckdb_list(night, world, tmp_path):

@@ -21,6 +21,8 @@ from scoring.outcomes import import_outcomes
 from scoring.selection import cooldown_persons
 from tests.scoring.world import AS_OF
 
+pytestmark = pytest.mark.slow  # imports into a published night (the nightly job runs first)
+
 CLOSED = (AS_OF + timedelta(days=30)).isoformat()
 
 

@@ -7,12 +7,14 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from scoring.timeline import render_timeline
 
 D = date.fromisoformat
 
 
+@pytest.mark.slow  # needs a published night
 def test_page_is_self_contained_and_has_every_case(night):
     result, _, _ = night
     html = (result.folder / "report.html").read_text(encoding="utf-8")
@@ -31,7 +33,7 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
     D mark nothing, a legitimate 50/50 split marks nothing."""
     from felrisk.datadir import open_data
     from scoring.timeline_data import fetch_timeline_facts
-    from tests.features.world import write_world
+    from tests.world.write import write_world
 
     def pay(case_id, start, end, extent=1.0, **kw):
         return {
@@ -238,7 +240,7 @@ def test_timeline_facts_come_in_one_order_whatever_order_the_tables_hold(tmp_pat
     returns rows in any order, and the page (whose hash the manifest pins) must not vary."""
     from felrisk.datadir import open_data
     from scoring.timeline_data import fetch_timeline_facts
-    from tests.features.world import write_world
+    from tests.world.write import write_world
 
     months = ["2025-09-01", "2025-07-01", "2025-08-01"]
     world = write_world(

@@ -33,7 +33,9 @@ from scoring.report import render_report
 from scoring.timeline import render_timelines
 from scoring.timeline_data import fetch_timeline_facts
 from tests.features import scenarios
-from tests.features.world import write_world
+from tests.world.write import write_world
+
+pytestmark = pytest.mark.slow  # builds and scores a planted world
 
 AS_OF = scenarios.AS_OF
 TELLABLE = frozenset(n for n, f in REGISTRY.items() if f.is_reason)

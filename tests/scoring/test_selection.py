@@ -305,6 +305,7 @@ def test_a_policy_without_floor_keys_fills_capacity_as_before(scored):
     assert (use.loc[~present, "unused"] == use.loc[~present, "capacity"]).all()
 
 
+@pytest.mark.slow  # many generated nights
 @settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(0, 80),

@@ -1,4 +1,4 @@
-"""One small synthetic world per test session (generated once), read back as pandas frames."""
+"""One small synthetic world per test run (generated once, shared by xdist workers), as pandas frames."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from felrisk.paths import config_dir
 from synthetic.calibration import CalibrationReport
 from synthetic.scenario import Scenario, load_scenario
 from synthetic.world import generate
+from tests.once import once_per_session
 
 PERSONS = 10_000
 START, END = date(2024, 1, 1), date(2025, 12, 31)
@@ -59,11 +60,15 @@ def _small_world(out: Path, scenario: Path | None) -> SmallWorld:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
-    """The default scenario: the agency's label density."""
-    return _small_world(tmp_path_factory.mktemp("synth") / "world", None)
+    """The default scenario: the agency's label density (read only)."""
+    return once_per_session(
+        tmp_path_factory, "synth", lambda folder: _small_world(folder / "world", None)
+    )
 
 
 @pytest.fixture(scope="session")
 def dense_world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
     """The same world under scenario_dense.toml (about 144 random controls per 1,000 persons)."""
-    return _small_world(tmp_path_factory.mktemp("synth_dense") / "world", DENSE)
+    return once_per_session(
+        tmp_path_factory, "synth_dense", lambda folder: _small_world(folder / "world", DENSE)
+    )

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from felrisk.datadir import file_sha256
 from synthetic.world import generate
+
+pytestmark = pytest.mark.slow  # generates several worlds
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 

@@ -1,9 +1,10 @@
-"""Shared fixtures: one migrated MLflow store per session, copied per test; a small fitted bundle."""
+"""Shared fixtures: one migrated MLflow store per test run, copied per test; a small fitted bundle."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -12,12 +13,10 @@ from models.bundle import RiskModelBundle
 from models.profile import TrainingProfile
 from models.rules import RulePrecision
 from tests.models.conftest import CATEGORICAL, RULE_PRIORS, fabricate
+from tests.once import once_per_session
 
 
-@pytest.fixture(scope="session")
-def migrated_store(tmp_path_factory):
-    """A freshly migrated mlflow.db (migrations cost seconds: do them once)."""
-    folder = tmp_path_factory.mktemp("mlruns-template")
+def _migrate(folder: Path) -> Path:
     old = os.environ.get("FELRISK_MLRUNS")
     os.environ["FELRISK_MLRUNS"] = str(folder)
     try:
@@ -30,6 +29,12 @@ def migrated_store(tmp_path_factory):
         else:
             os.environ["FELRISK_MLRUNS"] = old
     return folder / "mlflow.db"
+
+
+@pytest.fixture(scope="session")
+def migrated_store(tmp_path_factory) -> Path:
+    """A freshly migrated mlflow.db to copy (migrations cost seconds: done once per test run)."""
+    return once_per_session(tmp_path_factory, "mlruns-template", _migrate)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from audit.weights import ipw_weights
 from felrisk.cli import main
 from felrisk.errors import ConfigError, ContractError
 from felrisk.paths import project_root
+from tests.shared_files import shared_path
 
 FAST = {"n_boot": 200, "seed": 0}
 REQUIRED_TOP = {
@@ -267,8 +268,7 @@ def test_proxy_screen_leaves_a_one_row_class_out_of_the_model_auc() -> None:
     assert by[ALL_FEATURES] > 0.9 and table["n"].eq(n).all()
 
 
-# The agency's real 2017 VAB selections (README in the fixture folder).
-FIXTURE = project_root().parent / "shared" / "fixtures" / "fk_vab_2017"
+# The agency's real 2017 VAB selections (../shared/fixtures/fk_vab_2017, README there).
 CASES = {
     "gender": ("gender.csv", "gender"),
     "income": ("income.csv", "income"),
@@ -319,15 +319,14 @@ FK_ARGS = [
 
 @pytest.fixture(scope="module")
 def fk_audits(tmp_path_factory) -> dict[str, dict]:
-    if not FIXTURE.is_dir():
-        pytest.skip(f"real-data fixture not found at {FIXTURE} (CI clones shared/ beside the repo)")
+    fixture = shared_path("fixtures", "fk_vab_2017")
     out = {}
     for name, (file, column) in CASES.items():
         folder = tmp_path_factory.mktemp(name)
         code = main(
             [
                 "audit-selection",
-                str(FIXTURE / file),
+                str(fixture / file),
                 "--group",
                 column,
                 "--out",

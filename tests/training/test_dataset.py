@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from felrisk.datadir import open_data
-from tests.training.fakeworld import make_world
+from tests.world.planted import planted_tables
+from tests.world.write import write_world
 from training.dataset import build_training_set, date_chunks
 
 
@@ -30,7 +31,7 @@ def test_date_chunks_cover_every_date_once_within_the_row_limit():
 
 @pytest.mark.slow
 def test_chunks_give_the_same_training_set(tmp_path):
-    data = open_data(make_world(tmp_path / "data", persons=1500, seed=5))
+    data = open_data(write_world(tmp_path / "data", **planted_tables(persons=1500, seed=5)))
     whole = build_training_set(data, chunk_rows=10**9).frame
     pieces = build_training_set(data, chunk_rows=300)
     n_chunks = len(date_chunks(pieces.frame["selected_date"], 300))

@@ -1,6 +1,6 @@
 """`felrisk train` end to end on the fake world: set, split, models, metrics, audit, MLflow, gate.
 
-One world and two runs with the same seed are shared by the module (a run costs seconds): the
+One world and two runs with the same seed are shared by the test run (a run costs seconds): the
 first registers v1 and becomes champion through the gate alone; the second, identical, must give
 the same metrics and stay challenger because it cannot beat v1.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,14 @@ import pytest
 from felrisk.config import default_config_path
 from felrisk.contract import PROTECTED_COLUMNS
 from felrisk.errors import ContractError
-from tests.training.fakeworld import make_world
+from tests.once import once_per_session
+from tests.world.planted import planted_tables
+from tests.world.write import write_world
 
-pytestmark = pytest.mark.xdist_group("training_pipeline")
+if TYPE_CHECKING:  # training imports MLflow: not at collection
+    from training.pipeline import TrainResult
+
+pytestmark = pytest.mark.slow  # the shared runs train twice: about a minute and a half
 
 
 def _config(folder: Path, **replace: str) -> Path:
@@ -39,35 +45,56 @@ def _config(folder: Path, **replace: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world(tmp_path_factory) -> Path:
-    return make_world(tmp_path_factory.mktemp("fakeworld") / "data", persons=3000, seed=3)
+    """The planted world, written once per test run (xdist workers share it; read only)."""
+    return once_per_session(
+        tmp_path_factory,
+        "planted-world",
+        lambda folder: write_world(folder / "data", **planted_tables(persons=3000, seed=3)),
+    )
 
 
-@pytest.fixture(scope="module")
-def runs(world, migrated_store, tmp_path_factory):
-    """Two training runs with the same seed into one fresh store; yields (store, first, second)."""
+def _train_twice(
+    folder: Path, world: Path, migrated_store: Path
+) -> tuple[Path, TrainResult, TrainResult]:
     from training.pipeline import train
 
-    store = tmp_path_factory.mktemp("mlruns")
+    store = folder / "mlruns"
+    store.mkdir()
     shutil.copy(migrated_store, store / "mlflow.db")
-    cfg = _config(tmp_path_factory.mktemp("cfg"))
+    cfg = _config(folder)
     old = os.environ.get("FELRISK_MLRUNS")
     os.environ["FELRISK_MLRUNS"] = str(store)
     try:
         first = train(world, config_path=cfg, seed=11)
         second = train(world, config_path=cfg, seed=11)
-        yield store, first, second
     finally:
         if old is None:
             os.environ.pop("FELRISK_MLRUNS", None)
         else:
             os.environ["FELRISK_MLRUNS"] = old
+    return store, first, second
+
+
+@pytest.fixture(scope="session")
+def runs(world, migrated_store, tmp_path_factory):
+    """Two training runs with the same seed into one fresh store, trained once per test run
+    (about a minute and a half on 2 cores; xdist workers share them): (store, first, second)."""
+    return once_per_session(
+        tmp_path_factory,
+        "training-runs",
+        lambda folder: _train_twice(folder, world, migrated_store),
+    )
 
 
 @pytest.fixture
-def in_store(runs, monkeypatch):
-    monkeypatch.setenv("FELRISK_MLRUNS", str(runs[0]))
+def in_store(runs, tmp_path, monkeypatch):
+    """The runs, with FELRISK_MLRUNS on this test's copy of their store (a test may promote)."""
+    store = tmp_path / "mlruns"
+    store.mkdir()
+    shutil.copy(runs[0] / "mlflow.db", store / "mlflow.db")
+    monkeypatch.setenv("FELRISK_MLRUNS", str(store))
     return runs
 
 

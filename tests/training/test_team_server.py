@@ -28,10 +28,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.training.fakeworld import make_world
 from tests.training.test_pipeline import _config
+from tests.world.planted import planted_tables
+from tests.world.write import write_world
 
-pytestmark = [pytest.mark.slow, pytest.mark.mlflow_server, pytest.mark.xdist_group("mlflow_server")]
+pytestmark = [pytest.mark.slow, pytest.mark.mlflow_server]
 
 ROOT = Path(__file__).resolve().parents[2]
 MLFLOW = [sys.executable, "-m", "mlflow"]
@@ -124,7 +125,7 @@ def team(tmp_path_factory, migrated_store):
     )
     try:
         # the world and tonight's feature table are built while the server starts
-        world = make_world(tmp / "data", persons=3000, seed=3)
+        world = write_world(tmp / "data", **planted_tables(persons=3000, seed=3))
         features = write_feature_table(world, AS_OF, tmp / "features.parquet")
         _wait(f"{url}/health", server, server_log, START_S)
         with pytest.MonkeyPatch.context() as mp:

@@ -1,16 +1,10 @@
-"""A hand-built, contract-valid data directory with a row or two per table, for breaking on purpose."""
+"""A hand-built, contract-valid world with a row or two per table, for breaking on purpose."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from felrisk.contract import TABLES
-from felrisk.datadir import write_table
 
 D = date.fromisoformat
 
@@ -128,23 +122,3 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
             }
         ),
     }
-
-
-def write_tiny_world(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
-    """Write `tables` (default: the valid tiny world) as a Parquet data directory.
-
-    Columns are cast to their contract types where present, so a test can drop one on purpose.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    for name, df in (tables or tiny_tables()).items():
-        schema = TABLES[name].arrow_schema()
-        if set(schema.names) <= set(df.columns) and not df[list(schema.names)].isna().any().any():
-            write_table(name, df, out)
-            continue
-        t = pa.Table.from_pandas(df, preserve_index=False)
-        fields = [
-            schema.field(c).with_nullable(True) if c in schema.names else t.schema.field(c)
-            for c in t.column_names
-        ]
-        pq.write_table(t.cast(pa.schema(fields)), out / f"{name}.parquet")
-    return out

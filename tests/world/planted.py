@@ -1,4 +1,4 @@
-"""A tiny contract-shaped world with a planted signal (KAR paid on SJP days), for pipeline tests.
+"""A contract-shaped world with a planted signal (KAR paid on SJP days), for training tests.
 
 Not the synthetic generator: just enough rows for the training pipeline to run in seconds.
 """
@@ -6,39 +6,22 @@ Not the synthetic generator: just enough rows for the training pipeline to run i
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from felrisk.contract import TABLES
-from felrisk.datadir import write_table
+from tests.world.persons import random_persons
 
 START, END = date(2023, 1, 1), date(2025, 12, 31)
 
 
-def _empty(name: str) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[name].column_names})
-
-
-def make_world(out: Path, persons: int = 3000, seed: int = 0) -> Path:
-    """Write the world to `out` and its truth to `out/truth`; returns `out`."""
+def planted_tables(persons: int = 3000, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Every contract table, and case_truth for the oracle figures (`write_world(out, **tables)`)."""
     rng = np.random.default_rng(seed)
     n = persons
     pid = np.array([f"P{i:06d}" for i in range(n)])
-    birth = pd.to_datetime("1960-01-01") + pd.to_timedelta(rng.integers(0, 40 * 365, n), "D")
-    people = pd.DataFrame(
-        {
-            "person_id": pid,
-            "birth_date": birth.date,
-            "sex": rng.choice(["F", "M"], n),
-            "birth_region": rng.choice(
-                ["SE", "NORDIC", "EU", "OTHER", None], n, p=[0.7, 0.05, 0.1, 0.1, 0.05]
-            ),
-            "municipality_code": "0180",
-            "household_id": None,
-            "insured_from": None,
-        }
+    people = random_persons(
+        rng, pid, 40 * 365, {"SE": 0.7, "NORDIC": 0.05, "EU": 0.1, "OTHER": 0.1, None: 0.05}
     )
     span = (END - START).days - 120
     onset = np.array([START + timedelta(days=int(d)) for d in rng.integers(0, span, n)])
@@ -211,19 +194,6 @@ def make_world(out: Path, persons: int = 3000, seed: int = 0) -> Path:
             }
         ),
     }
-    tables = {
-        **one,
-        "sgi_decisions": sgi,
-        "persons": people,
-        "cases": cases,
-        "payments": payments,
-        "controls": controls,
-        "income_reports": income,
-        "employers": employers,
-    }
-    out = Path(out)
-    for name in TABLES:
-        write_table(name, tables.get(name, _empty(name)), out)
     truth = pd.DataFrame(
         {
             "case_id": cases["case_id"],
@@ -234,6 +204,14 @@ def make_world(out: Path, persons: int = 3000, seed: int = 0) -> Path:
             "wrong_amount_sek": 0.0,
         }
     )
-    (out / "truth").mkdir(exist_ok=True)
-    truth.to_parquet(out / "truth" / "case_truth.parquet", index=False)
-    return out
+    return {
+        **one,
+        "sgi_decisions": sgi,
+        "persons": people,
+        "cases": cases,
+        "payments": payments,
+        "controls": controls,
+        "income_reports": income,
+        "employers": employers,
+        "case_truth": truth,
+    }

@@ -1,0 +1,1 @@
+"""Test worlds: one writer (`write`) and the contract data directories tests share."""
