@@ -14,6 +14,12 @@ from models.rules import RulePrecision
 from tests.models.conftest import CATEGORICAL, RULE_PRIORS, fabricate
 
 
+@pytest.fixture(autouse=True)
+def private_model_cache(tmp_path_factory, monkeypatch):
+    """A team server's model cache goes to the user's cache folder: a temporary one in tests."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture(scope="session")
 def migrated_store(tmp_path_factory):
     """A freshly migrated mlflow.db (migrations cost seconds: do them once)."""
