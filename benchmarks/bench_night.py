@@ -89,11 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     env = {"FELRISK_MLRUNS": str(root / "mlruns")}
     train_n = args.train_persons or min(args.sizes)
-    ensure_champion(root, train_n, args.seed, env)
+    trained = ensure_champion(root, train_n, args.seed, env)
     policy = policy_for(args.selected, root / "selection.toml")
     trees = {"night": HERE, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
 
-    print(f"felrisk score as of {AS_OF} (champion trained on {train_n:,}) on {machine()}")
+    champion = f"trained on {train_n:,}" if trained else f"the one in {root / 'mlruns'}"
+    print(f"felrisk score as of {AS_OF} (champion: {champion}) on {machine()}")
     print("| persons | code | scan s | night s | night / scan | peak GB | first night s |")
     print("|---:|---|---:|---:|---:|---:|---:|")
     failed = 0

@@ -75,15 +75,17 @@ def policy_for(selected: int, out: Path) -> Path:
     return out
 
 
-def ensure_champion(root: Path, train_n: int, seed: int, env: dict[str, str]) -> None:
+def ensure_champion(root: Path, train_n: int, seed: int, env: dict[str, str]) -> bool:
     """A champion in the store `env` names: trained (not timed) on ROOT's world of `train_n`
-    persons, and promoted whatever the gate said, unless the store already has one."""
+    persons, and promoted whatever the gate said, unless the store already has one (False)."""
     has_champion = subprocess.run(
         [sys.executable, "-c", _HAS_CHAMPION], env={**os.environ, **env}, check=False
     )
-    if has_champion.returncode != 0:  # a kept store with a champion is reused
+    trained = has_champion.returncode != 0  # a kept store with a champion is reused
+    if trained:
         _run(_cli("train", "--data", str(ensure_world(root, train_n, seed))), env)
     _run([sys.executable, "-c", _CHAMPION], env)
+    return trained
 
 
 def main(argv: list[str] | None = None) -> int:
