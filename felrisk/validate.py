@@ -375,6 +375,11 @@ def _validate_references(data: DataSet, report: ValidationReport) -> None:
 
 
 def _targets(data: DataSet, ref, name: str) -> ibis.Table:
-    """The distinct values a reference may point at, in one column `name`."""
+    """The distinct values a reference may point at, in one column `name`.
+
+    A target that is its table's key is distinct already (its table passed, duplicates
+    included), so no hash aggregate over it is needed.
+    """
     target = data[ref.table]
-    return target.select(**{name: target[ref.target]}).distinct()
+    values = target.select(**{name: target[ref.target]})
+    return values if TABLES[ref.table].key == (ref.target,) else values.distinct()

@@ -250,3 +250,28 @@ def test_the_id_pattern_is_configurable(tmp_path):
 
     with pytest.raises(ConfigError, match="id_pattern"):
         load_contract_config(bad)
+
+
+def test_references_to_missing_rows_are_counted_per_column_with_their_rows(tmp_path):
+    def mutate(df):
+        df.loc[[0, 2], "case_id"] = "C9"
+        df.loc[1, "person_id"] = "P9"
+        return df
+
+    err = _broken(tmp_path, "payments", mutate)
+    cases = _one(err, "payments", "case_id", "refers to a missing cases.case_id")
+    assert cases.n_rows == 2
+    assert [e["payment_id"] for e in cases.examples] == ["U1", "U3"]
+    persons = _one(err, "payments", "person_id", "refers to a missing persons.person_id")
+    assert persons.n_rows == 1 and persons.examples[0]["person_id"] == "P9"
+    assert len(err.problems) == 2
+
+
+def test_references_are_not_checked_against_a_broken_table(tmp_path):
+    tables = tiny_tables()
+    tables["payments"].loc[0, "case_id"] = "C9"
+    tables["cases"].loc[0, "benefit"] = "VAB"  # cases is broken: nothing refers to it
+    write_tiny_world(tmp_path, tables)
+    with pytest.raises(ContractError) as info:
+        validate_data(tmp_path)
+    assert {(p.table, p.column) for p in info.value.problems} == {("cases", "benefit")}
