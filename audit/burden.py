@@ -124,8 +124,11 @@ def group_labels(values: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v)
 
-    out = values.map(one, na_action="ignore").astype(object)
-    return out.where(values.notna(), MISSING_LABEL)
+    # each distinct value once: a night's random stream holds tens of thousands of rows, a group
+    # column a handful of values
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    names = np.array([one(v) for v in uniques] + [MISSING_LABEL], dtype=object)
+    return pd.Series(names[codes], index=values.index, dtype=object, name=values.name)
 
 
 def _label_order(values: pd.Series, labels: pd.Series) -> list[str]:
@@ -265,7 +268,7 @@ def equal_treatment(
     table["n_random_errors"] = (r_hot * r_err[:, None]).sum(axis=0).astype(int)
     table["n_selected"] = s_hot.sum(axis=0).astype(int)
     table["n_selected_known"] = (s_hot * s_known[:, None]).sum(axis=0).astype(int)
-    _rates_and_counts_by_fairlearn(table, r_labels, r_err, w, s_labels, s_err, s_known)
+    _rates_and_counts(table, order, r_labels, r_err, w, s_labels, s_err, s_known)
     low, high = table["equal_burden_ratio_low"], table["equal_burden_ratio_high"]
     enough = table["n_random_errors"] >= min_random_errors
     outside = (low > band[1]) | (high < band[0])
@@ -295,37 +298,31 @@ def equal_treatment(
     )
 
 
-def _labels_for_fairlearn(labels: np.ndarray) -> pd.Series:
-    """Group labels as fairlearn takes them at any length: a one-element numpy array of strings
-    is read as a 2-D feature array ("too many dimensions"), a Series is not."""
-    return pd.Series(labels, dtype=object)
-
-
-def _rates_and_counts_by_fairlearn(table, r_labels, r_err, w, s_labels, s_err, s_known) -> None:
-    """Per-group hit rates and random-stream counts from fairlearn's MetricFrame (point values)."""
-    from fairlearn.metrics import MetricFrame, count
-
-    def weighted_rate(y_true, y_pred, sample_weight):
-        return float(np.average(y_true, weights=sample_weight))
-
-    mf_r = MetricFrame(
-        metrics={"hit_rate": weighted_rate, "n": count},
-        y_true=r_err,
-        y_pred=r_err,
-        sensitive_features=_labels_for_fairlearn(r_labels.to_numpy(dtype=str)),
-        sample_params={"hit_rate": {"sample_weight": w}},
-    ).by_group
-    sel = s_known
-    if sel.any():
-        mf_s = MetricFrame(
-            metrics={"hit_rate": lambda y_true, y_pred: float(np.mean(y_true)), "n": count},
-            y_true=s_err[sel].astype(float),
-            y_pred=s_err[sel].astype(float),
-            sensitive_features=_labels_for_fairlearn(s_labels.to_numpy(dtype=str)[sel]),
-        ).by_group
-        table["hit_rate_selected"] = mf_s["hit_rate"].reindex(table.index).to_numpy(float)
-    table["hit_rate_random"] = mf_r["hit_rate"].reindex(table.index).to_numpy(float)
-    table["n_random"] = mf_r["n"].reindex(table.index).fillna(0).to_numpy(int)
+def _rates_and_counts(table, order, r_labels, r_err, w, s_labels, s_err, s_known) -> None:
+    """Per-group hit rates and random-stream counts (point values), as fairlearn's MetricFrame
+    gives them: the same arithmetic on each group's rows in their order (`np.average` with the
+    weights, `np.mean` of known outcomes), so the figures are equal to the last bit (a test holds
+    them to MetricFrame). MetricFrame itself stacks every row as a Python object: 1.7 s per
+    group column of 80,000 random-stream rows on the 2-core machine, 7 of the audit's 16 s over
+    four columns, for these few numbers.
+    """
+    r_codes = pd.Categorical(r_labels, categories=order).codes
+    s_codes = pd.Categorical(s_labels, categories=order).codes
+    rate_r = np.full(len(order), np.nan)
+    n_r = np.zeros(len(order), dtype=int)
+    rate_s = np.full(len(order), np.nan)
+    for j in range(len(order)):
+        rows = r_codes == j
+        n_r[j] = int(rows.sum())
+        if n_r[j]:
+            rate_r[j] = float(np.average(r_err[rows], weights=w[rows]))
+        known = s_known & (s_codes == j)
+        if known.any():
+            rate_s[j] = float(np.mean(s_err[known].astype(float)))
+    if s_known.any():
+        table["hit_rate_selected"] = rate_s
+    table["hit_rate_random"] = rate_r
+    table["n_random"] = n_r
 
 
 def pair_labels(frame: pd.DataFrame, a: str, b: str) -> pd.Series:

@@ -75,6 +75,19 @@ def policy_for(selected: int, out: Path) -> Path:
     return out
 
 
+def ensure_champion(root: Path, train_n: int, seed: int, env: dict[str, str]) -> bool:
+    """A champion in the store `env` names: trained (not timed) on ROOT's world of `train_n`
+    persons, and promoted whatever the gate said, unless the store already has one (False)."""
+    has_champion = subprocess.run(
+        [sys.executable, "-c", _HAS_CHAMPION], env={**os.environ, **env}, check=False
+    )
+    trained = has_champion.returncode != 0  # a kept store with a champion is reused
+    if trained:
+        _run(_cli("train", "--data", str(ensure_world(root, train_n, seed))), env)
+    _run([sys.executable, "-c", _CHAMPION], env)
+    return trained
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -87,12 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     env = {"FELRISK_MLRUNS": str((root / "mlruns").resolve())}
     train_n = args.train_persons or min(args.sizes)
-    has_champion = subprocess.run(
-        [sys.executable, "-c", _HAS_CHAMPION], env={**os.environ, **env}, check=False
-    )
-    if has_champion.returncode != 0:  # a kept store with a champion is reused
-        _run(_cli("train", "--data", str(ensure_world(root, train_n, args.seed))), env)
-    _run([sys.executable, "-c", _CHAMPION], env)
+    ensure_champion(root, train_n, args.seed, env)
     policy = policy_for(args.selected, root / "selection.toml")
 
     print(f"felrisk score (as of {AS_OF}, champion trained on {train_n:,}) on {machine()}")

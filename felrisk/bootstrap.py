@@ -69,8 +69,12 @@ def resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> Iterator[n
     while done < n_boot:
         reps = min(per_chunk, n_boot - done)
         idx = rng.integers(0, n, size=(reps, n))
-        flat = (np.arange(reps)[:, None] * n + idx).ravel()
-        yield np.bincount(flat, minlength=reps * n).reshape(reps, n).astype(float)
+        counts = np.empty((reps, n))
+        # one bincount per resample: its n counters stay in cache (four times faster at 80,000
+        # rows than one bincount over reps * n counters, the same counts)
+        for r in range(reps):
+            counts[r] = np.bincount(idx[r], minlength=n)
+        yield counts
         done += reps
 
 
@@ -97,6 +101,13 @@ def bootstrap(
     """Point value `stat(ones)` and percentile interval of `stat` over `n_boot` resamples of n rows.
 
     `stat` maps a (reps, n) count matrix to a (reps,) vector of the statistic.
+
+    Hand-written rather than `scipy.stats.bootstrap` because it is faster on felrisk's
+    statistics: an IPW hit rate (ratio of weighted sums) over 70,000 rows and 1,000 resamples
+    took 1.9 s here and 3.0-5.4 s with scipy's percentile method (paired, vectorised) on the
+    2-core machine; scipy's default BCa adds a jackknife over every row. The intervals agreed
+    within 3e-6. Counts times a design matrix also serve ranked statistics (a cumulative sum in
+    score order) that scipy would recompute from indexed copies of the data.
     """
     if n_boot < 1:
         raise ValueError(f"n_boot must be at least 1, got {n_boot}")

@@ -36,6 +36,9 @@ class Environment(BaseModel):
     PYSPARK_GATEWAY_PORT: str | None = Field(None, description="set by spark-submit")
     MLFLOW_TRACKING_URI: str | None = Field(None, description="MLflow server or database")
     MLFLOW_REGISTRY_URI: str | None = Field(None, description="MLflow model registry")
+    XDG_CACHE_HOME: Path | None = Field(
+        None, description="user cache folder of a server store's model cache (default ~/.cache)"
+    )
 
     @field_validator("*", mode="before")
     @classmethod

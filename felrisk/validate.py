@@ -19,14 +19,15 @@ import pandera.errors
 from felrisk.contract import TABLES, Column, ContractConfig, TableSpec, load_contract_config
 from felrisk.datadir import DataSet, open_data, parquet_path
 from felrisk.errors import ContractError
-from felrisk.schemas import IBIS_TYPES, contract_schema
+from felrisk.schemas import IBIS_TYPES, contract_schema, schema_frame
 
 log = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 5
-# Rows of each table (first by key) that pandera's schema also checks. The contract's rules run
-# over every row in felrisk's own one-pass aggregate; pandera's ibis backend costs a query per
-# column and check, three quarters of validation at 1M persons, for a second opinion.
+# Rows of each table (the file's first) that pandera's schema also checks, in memory. The
+# contract's rules run over every row in felrisk's own one-pass aggregate; pandera's ibis backend
+# cost a query per column and check (half of validation on a 200,000-person world), its pandas
+# backend on Arrow-typed columns a few milliseconds per table beside the read.
 PANDERA_GATE_ROWS = 200_000
 
 
@@ -85,7 +86,9 @@ def validate_data(
 
     Every row of every table is checked in one aggregate query per table: types, nulls, codes,
     ranges, finite floats, id format, duplicates, date order, no known-from date after `today`
-    (default: the clock's), and then no date after the data's last day (see `_late_dates`).
+    (default: the clock's), and then no date after the data's last day (see `_late_dates`) and
+    references (one query per referring table). A broken rule costs one more query, for its
+    rows.
     """
     path = Path(path)
     config = config or load_contract_config()
@@ -161,8 +164,6 @@ def _validate_table(
         else:
             usable.add(col.name)
 
-    if spec.key and set(spec.key) <= usable:
-        t = t.mutate(__dup=t.count().over(group_by=[t[k] for k in spec.key]))
     checks = _row_checks(spec, t, usable, config.id_pattern, today)
     date_cols = [c.name for c in spec.columns if c.type == "date" and c.name in usable]
     maxima = [
@@ -172,7 +173,7 @@ def _validate_table(
     try:
         counts = t.aggregate(
             [ibis._.count().name("__rows")]
-            + [pred.cast("int64").sum().name(f"c{i}") for i, (_, _, pred) in enumerate(checks)]
+            + [_violations(t, spec, pred).name(f"c{i}") for i, (_, _, pred) in enumerate(checks)]
             + maxima
         ).execute()
     except duckdb.Error as exc:
@@ -194,7 +195,16 @@ def _validate_table(
     for i, (column, rule, pred) in enumerate(checks):
         n = counts[f"c{i}"].iloc[0]
         n = 0 if n is None or n != n else int(n)
-        if n:
+        if n and pred is _DUPLICATES:
+            t_dup = t.mutate(__dup=t.count().over(group_by=[t[k] for k in spec.key]))
+            pred = t_dup["__dup"] > 1
+            n = int(t_dup.filter(pred).count().execute())
+            if n:
+                failed = True
+                report.problems.append(
+                    Problem(spec.name, column, rule, n, _examples(t_dup, spec, pred, column))
+                )
+        elif n:
             failed = True
             report.problems.append(
                 Problem(spec.name, column, rule, n, _examples(t, spec, pred, column))
@@ -203,6 +213,24 @@ def _validate_table(
     # report a failure with no failure cases on zero rows, so it only sees non-empty tables.
     if not failed and usable == set(spec.column_names) and report.row_counts[spec.name]:
         _pandera_gate(spec, t, report)
+
+
+# The duplicate rule's place in a table's checks: the one-pass aggregate only tells whether any
+# key repeats (rows minus distinct keys), and a second query counts the rows sharing a key.
+_DUPLICATES = object()
+
+
+def _violations(t: ibis.Table, spec: TableSpec, pred: object) -> ibis.Value:
+    """The aggregate of one check: offending rows, or for duplicates rows beyond distinct keys.
+
+    Rows minus distinct keys is above zero exactly when some key repeats (a null key counts as
+    one value, as it does in the exact count's grouping), without a window over every row.
+    """
+    if pred is not _DUPLICATES:
+        return pred.cast("int64").sum()
+    key = t[spec.key[0]] if len(spec.key) == 1 else ibis.struct({k: t[k] for k in spec.key})
+    distinct = key.nunique() + key.isnull().any().cast("int64")
+    return t.count() - distinct
 
 
 def _first_line(exc: BaseException) -> str:
@@ -250,8 +278,8 @@ def _row_checks(
             checks.append(
                 (col.name, f"date after today ({today.isoformat()})", c.notnull() & (c > today))
             )
-    if "__dup" in t.columns:
-        checks.append(("+".join(spec.key), "duplicated id", t["__dup"] > 1))
+    if spec.key and set(spec.key) <= usable:
+        checks.append(("+".join(spec.key), "duplicated id", _DUPLICATES))
     for earlier, later in spec.date_order:
         if {earlier, later} <= usable:
             checks.append(
@@ -286,10 +314,12 @@ def _examples(t: ibis.Table, spec: TableSpec, pred, column: str) -> tuple[dict, 
 
 
 def _pandera_gate(spec: TableSpec, t: ibis.Table, report: ValidationReport) -> None:
-    """Second opinion from the table's pandera schema on its first PANDERA_GATE_ROWS rows."""
-    order = [k for k in spec.key if k in t.columns]
-    # materialised once: pandera then queries a small in-memory table, not the input each time
-    head = ibis.memtable((t.order_by(order) if order else t).limit(PANDERA_GATE_ROWS).to_pyarrow())
+    """Second opinion from the table's pandera schema on its first PANDERA_GATE_ROWS rows.
+
+    The rows come in file order (a read that stops early; ordering by key would sort the whole
+    table), as Arrow-typed pandas columns (`schema_frame`).
+    """
+    head = schema_frame(t.select(*spec.column_names).limit(PANDERA_GATE_ROWS).to_pyarrow(), spec)
     try:
         contract_schema(spec.name).validate(head, lazy=True)
     except pandera.errors.SchemaErrors as exc:
@@ -297,20 +327,40 @@ def _pandera_gate(spec: TableSpec, t: ibis.Table, report: ValidationReport) -> N
 
 
 def _validate_references(data: DataSet, report: ValidationReport) -> None:
+    """Non-null references to a missing row: one query per referring table counts them all.
+
+    Tables with a problem of their own are left out on either side; only a broken reference
+    costs a second query, for its rows.
+    """
     broken_tables = {p.table for p in report.problems}
     for spec in TABLES.values():
         if spec.name not in data or spec.name in broken_tables:
             continue
+        refs = [r for r in spec.references if r.table in data and r.table not in broken_tables]
+        if not refs:
+            continue
         t = data[spec.name]
-        for ref in spec.references:
-            if ref.table not in data or ref.table in broken_tables:
-                continue
-            target = data[ref.table].select(**{"__ref": data[ref.table][ref.target]}).distinct()
-            orphans = t.filter(t[ref.column].notnull()).anti_join(
-                target, t[ref.column] == target["__ref"]
-            )
-            n = int(orphans.count().execute())
+        joined = t
+        for i, ref in enumerate(refs):
+            target = _targets(data, ref, f"__ref{i}")
+            joined = joined.left_join(target, joined[ref.column] == target[f"__ref{i}"])
+        counts = joined.aggregate(
+            [
+                (joined[ref.column].notnull() & joined[f"__ref{i}"].isnull())
+                .cast("int64")
+                .sum()
+                .name(f"c{i}")
+                for i, ref in enumerate(refs)
+            ]
+        ).execute()
+        for i, ref in enumerate(refs):
+            n = counts[f"c{i}"].iloc[0]
+            n = 0 if n is None or n != n else int(n)
             if n:
+                target = _targets(data, ref, "__ref")
+                orphans = t.filter(t[ref.column].notnull()).anti_join(
+                    target, t[ref.column] == target["__ref"]
+                )
                 cols = list(dict.fromkeys((*spec.key, ref.column)))
                 ex = orphans.select(cols).order_by(cols).limit(MAX_EXAMPLES).execute()
                 report.problems.append(
@@ -322,3 +372,14 @@ def _validate_references(data: DataSet, report: ValidationReport) -> None:
                         tuple(ex.to_dict("records")),
                     )
                 )
+
+
+def _targets(data: DataSet, ref, name: str) -> ibis.Table:
+    """The distinct values a reference may point at, in one column `name`.
+
+    A target that is its table's key is distinct already (its table passed, duplicates
+    included), so no hash aggregate over it is needed.
+    """
+    target = data[ref.table]
+    values = target.select(**{name: target[ref.target]})
+    return values if TABLES[ref.table].key == (ref.target,) else values.distinct()

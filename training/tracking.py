@@ -20,11 +20,13 @@ from datetime import UTC, date, datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
 
+import cloudpickle
 import mlflow
+import mlflow.artifacts
 import mlflow.pyfunc
 import pandas as pd
 from mlflow.exceptions import MlflowException
-from mlflow.models import ModelSignature, infer_signature
+from mlflow.models import Model, ModelSignature, infer_signature
 from mlflow.protos.databricks_pb2 import (
     INVALID_PARAMETER_VALUE,
     RESOURCE_DOES_NOT_EXIST,
@@ -37,8 +39,11 @@ from felrisk.environment import environment
 from felrisk.errors import ConfigError, NoModelError
 from felrisk.safeio import make_dir
 from models.bundle import RiskModelBundle
+from training import model_cache
 from training.config import load_training_config
 from training.store import Store, current_store
+
+log = logging.getLogger(__name__)
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -352,13 +357,38 @@ def promote_version(version: int, reason: str, console=None, name: str | None = 
 
 
 def load_version(version: int, name: str | None = None) -> RiskModelBundle:
-    """Load one registered version's bundle."""
+    """Load one registered version's bundle: from the local model cache when it holds that
+    version (training/model_cache.py), else through MLflow, keeping it there for the next night."""
     name = _model_name(name)
-    client(create=False)  # the store, also in a fresh process that resolved no champion first
+    c = client(create=False)  # the store, also in a fresh process that resolved no champion first
     try:
-        model = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
+        mv = c.get_model_version(name, str(version))
     except MlflowException as exc:
         raise NoModelError(f"cannot load model {name!r} version {version}: {exc}") from exc
+    identity = {
+        "run_id": mv.run_id,
+        "source": mv.source,
+        "registered": mv.creation_timestamp,
+        "store": store().registry_uri,
+        "requirements": _requirements(),
+    }
+    cache = model_cache.ModelCache(model_cache.default_folder(store().folder))
+    key = model_cache.entry_key(name, version, identity)
+    cached = cache.get(name, version, key)
+    if cached is not None:
+        return cloudpickle.loads(cached)
+    with scratch_dir() as tmp:
+        try:
+            local = mlflow.artifacts.download_artifacts(f"models:/{name}/{version}", dst_path=tmp)
+            model = mlflow.pyfunc.load_model(local)
+        except MlflowException as exc:
+            raise NoModelError(f"cannot load model {name!r} version {version}: {exc}") from exc
+        pickled = Model.load(local).flavors["python_function"].get("python_model")
+        try:
+            if pickled is not None:  # a pickled PythonModel, as log_bundle writes them
+                cache.put(name, version, key, (Path(local) / pickled).read_bytes())
+        except OSError as exc:  # a cache that cannot be written costs the next night time only
+            log.warning("model cache: cannot keep %s version %s (%s)", name, version, exc)
     return model.unwrap_python_model()
 
 

@@ -119,6 +119,43 @@ def test_duplicated_id(tmp_path):
     assert problem.n_rows == 2
 
 
+def test_duplicated_composite_key_counts_every_row_that_shares_it(tmp_path):
+    def mutate(df):
+        return pd.concat([df, df.iloc[[0]]], ignore_index=True)
+
+    err = _broken(tmp_path, "children", mutate)
+    problem = _one(err, "children", "child_id+parent_id", "duplicated")
+    assert problem.n_rows == 2
+    assert len(problem.examples) == 2
+
+
+def test_one_null_key_is_not_a_duplicate(tmp_path):
+    def mutate(df):
+        df.loc[0, "payment_id"] = None
+        return df
+
+    err = _broken(tmp_path, "payments", mutate)
+    _one(err, "payments", "payment_id", "null")
+    assert not [p for p in err.problems if "duplicated" in p.rule]
+
+
+def test_shipped_pandera_schema_refuses_wrong_types_and_codes():
+    """The gate's schema is not a formality: Arrow-typed columns, checked for type and code."""
+    import pandera.errors
+
+    from felrisk.contract import TABLES
+    from felrisk.schemas import contract_schema, schema_frame
+
+    frame = pa.Table.from_pandas(tiny_tables()["payments"], preserve_index=False)
+    good = schema_frame(frame, TABLES["payments"])
+    contract_schema("payments").validate(good, lazy=True)
+    bad = good.assign(benefit=good["benefit"].where(good.index != 1, "VAB"))
+    with pytest.raises(pandera.errors.SchemaErrors, match="benefit"):
+        contract_schema("payments").validate(bad, lazy=True)
+    with pytest.raises(pandera.errors.SchemaErrors, match="amount_sek"):
+        contract_schema("payments").validate(good.assign(amount_sek="1"), lazy=True)
+
+
 def test_dates_out_of_order(tmp_path):
     def mutate(df):
         df.loc[0, "period_end"] = date(2024, 2, 1)  # before period_start 2024-02-15
@@ -176,7 +213,7 @@ def test_duckdb_file_form(tmp_path):
 
 def test_pandera_gate_reports_what_only_its_schema_says(tmp_path, monkeypatch):
     """The pandera schema is a second opinion on each table's first rows; its failures count."""
-    import pandera.ibis as pa_ibis
+    import pandera.pandas as pa_pd
 
     from felrisk import validate as validate_module
 
@@ -185,8 +222,8 @@ def test_pandera_gate_reports_what_only_its_schema_says(tmp_path, monkeypatch):
     def strict_schema(name):
         if name != "payments":
             return shipped(name)
-        return pa_ibis.DataFrameSchema(
-            {"amount_sek": pa_ibis.Column(float, pa_ibis.Check.less_than(0.0))}
+        return pa_pd.DataFrameSchema(
+            {"amount_sek": pa_pd.Column(pd.ArrowDtype(pa.float64()), pa_pd.Check.less_than(0.0))}
         )
 
     monkeypatch.setattr(validate_module, "contract_schema", strict_schema)
@@ -225,3 +262,28 @@ def test_the_id_pattern_is_configurable(tmp_path):
 
     with pytest.raises(ConfigError, match="id_pattern"):
         load_contract_config(bad)
+
+
+def test_references_to_missing_rows_are_counted_per_column_with_their_rows(tmp_path):
+    def mutate(df):
+        df.loc[[0, 2], "case_id"] = "C9"
+        df.loc[1, "person_id"] = "P9"
+        return df
+
+    err = _broken(tmp_path, "payments", mutate)
+    cases = _one(err, "payments", "case_id", "refers to a missing cases.case_id")
+    assert cases.n_rows == 2
+    assert [e["payment_id"] for e in cases.examples] == ["U1", "U3"]
+    persons = _one(err, "payments", "person_id", "refers to a missing persons.person_id")
+    assert persons.n_rows == 1 and persons.examples[0]["person_id"] == "P9"
+    assert len(err.problems) == 2
+
+
+def test_references_are_not_checked_against_a_broken_table(tmp_path):
+    tables = tiny_tables()
+    tables["payments"].loc[0, "case_id"] = "C9"
+    tables["cases"].loc[0, "benefit"] = "VAB"  # cases is broken: nothing refers to it
+    write_world(tmp_path, **tables)
+    with pytest.raises(ContractError) as info:
+        validate_data(tmp_path)
+    assert {(p.table, p.column) for p in info.value.problems} == {("cases", "benefit")}

@@ -16,6 +16,12 @@ from tests.models.conftest import CATEGORICAL, RULE_PRIORS, fabricate
 from tests.once import once_per_session
 
 
+@pytest.fixture(autouse=True)
+def private_model_cache(tmp_path_factory, monkeypatch):
+    """A team server's model cache goes to the user's cache folder: a temporary one in tests."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 def _migrate(folder: Path) -> Path:
     old = os.environ.get("FELRISK_MLRUNS")
     os.environ["FELRISK_MLRUNS"] = str(folder)

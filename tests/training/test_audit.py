@@ -25,6 +25,7 @@ from audit import (
     proxy_screen,
     yearly_pay,
 )
+from audit.burden import group_labels
 from audit.night import add_groups
 from audit.weights import ipw_weights
 from felrisk.cli import main
@@ -528,3 +529,52 @@ def test_by_benefit_leaves_out_few_picks_and_no_random_errors() -> None:
 def test_ipw_weights_invert_known_probabilities_only() -> None:
     frame = pd.DataFrame({"selection_probability": [0.25, None, 0.0, "x", np.inf, 1.0]})
     assert ipw_weights(frame).tolist() == [4.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+
+
+def test_hit_rates_and_counts_equal_fairlearns_metricframe_to_the_bit() -> None:
+    """The audit's per-group point rates are MetricFrame's, computed without its per-row cost."""
+    from fairlearn.metrics import MetricFrame, count
+
+    rng = np.random.default_rng(11)
+    n, m = 3_000, 400
+    groups = np.array([1.0, 2.0, 3.5, np.nan, 7.0], dtype=object)
+    random = pd.DataFrame(
+        {
+            "g": rng.choice(groups, n),
+            "is_error": rng.random(n) < 0.2,
+            "weight": 1.0 / rng.choice([0.003, 0.007, 0.011, 0.3], n),
+        }
+    )
+    selected = pd.DataFrame(
+        {"g": rng.choice(groups[:4], m), "is_error": rng.choice([True, False, None], m)}
+    )
+    table = equal_treatment(random, selected, "g", weight_col="weight", n_boot=50, seed=1).table()
+
+    def weighted_rate(y_true, y_pred, sample_weight):
+        return float(np.average(y_true, weights=sample_weight))
+
+    r_err = random["is_error"].to_numpy(float)
+    mf_r = MetricFrame(
+        metrics={"hit_rate": weighted_rate, "n": count},
+        y_true=r_err,
+        y_pred=r_err,
+        sensitive_features=pd.Series(group_labels(random["g"]).to_numpy(dtype=str), dtype=object),
+        sample_params={"hit_rate": {"sample_weight": random["weight"].to_numpy(float)}},
+    ).by_group
+    known = selected["is_error"].notna().to_numpy()
+    s_err = selected["is_error"][known].astype(bool).to_numpy(float)
+    mf_s = MetricFrame(
+        metrics={"hit_rate": lambda y_true, y_pred: float(np.mean(y_true))},
+        y_true=s_err,
+        y_pred=s_err,
+        sensitive_features=pd.Series(
+            group_labels(selected["g"]).to_numpy(dtype=str)[known], dtype=object
+        ),
+    ).by_group
+    expect_r = mf_r["hit_rate"].reindex(table.index).to_numpy(float)
+    expect_s = mf_s["hit_rate"].reindex(table.index).to_numpy(float)
+    np.testing.assert_array_equal(table["hit_rate_random"].to_numpy(float), expect_r)
+    np.testing.assert_array_equal(table["hit_rate_selected"].to_numpy(float), expect_s)
+    expect_n = mf_r["n"].reindex(table.index).fillna(0).to_numpy(int)
+    np.testing.assert_array_equal(table["n_random"].to_numpy(int), expect_n)
+    assert list(table.index) == ["1", "2", "3.5", "7", "missing"]
