@@ -174,13 +174,15 @@ def run_nightly(
     source: DataSource | None = None,
     config: SelectionConfig | None = None,
     issued_from: Path | None = None,
+    audit: dict | None = None,
 ) -> NightResult:
     """Score every active case on `as_of` and publish OUT/<as_of>/ completely or not at all.
 
     Order matters: config, data and model are checked before anything is created on disk.
     `config` (a policy object, e.g. from a manifest) replaces `config_path`; `issued_from` is
     the folder of earlier lists for the cooldown (default OUT). `models` and `source` default to
-    the real registry and data (scoring/sources.py).
+    the real registry and data (scoring/sources.py); `audit` (the equal-treatment settings, e.g.
+    from a manifest) to the audit policy's.
     """
     data_dir, out = Path(data_dir), Path(out)
     steps = _Steps(console)
@@ -191,7 +193,7 @@ def run_nightly(
             "given" if config is not None else str(config_path or "felrisk/config/selection.toml")
         )
         config = config or load_selection_config(config_path)
-        audit = audit_settings()
+        audit = dict(audit) if audit is not None else audit_settings()
     with steps.step("validate", f"Kontrollerar indata i {data_dir}"):
         source = source or default_source()
         report = source.validate(data_dir)
@@ -403,6 +405,7 @@ def _manifest(n: _Night, tmp: Path, counts: dict, issued: dict[str, str], note: 
         timings_s=n.steps.timings,
         outputs={f: file_sha256(tmp / f) for f in LIST_FILES},
         notes=[note] if note else [],
+        audit=n.audit,
     )
 
 

@@ -96,6 +96,7 @@ class Manifest:
     timings_s: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    audit: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -112,6 +113,7 @@ class Manifest:
             "engine": self.engine,
             "config": self.config.model_dump(mode="json"),
             "config_source": self.config_source,
+            "audit": {k: list(v) if isinstance(v, tuple) else v for k, v in self.audit.items()},
             "inputs": self.inputs,
             "issued_lists_for_cooldown": self.issued_lists,
             "counts": self.counts,
@@ -181,6 +183,18 @@ def config_from_manifest(path: Path) -> SelectionConfig:
     for key in MOVED_TO_AUDIT:
         recorded.pop(key, None)
     return parse_config(SelectionConfig, {**RECORDED_BEFORE, **recorded}, source=f"{path} config")
+
+
+def audit_from_manifest(path: Path, current: dict) -> dict:
+    """The equal-treatment settings a night used (the page's intervals depend on them); a
+    manifest from before they were recorded: `current`, with the resample count its policy
+    recorded then."""
+    m = read_manifest(path)
+    recorded = m.get("audit")
+    if recorded:
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()}
+    n_boot = m["config"].get("equal_treatment_n_boot")
+    return dict(current, n_boot=n_boot) if n_boot is not None else dict(current)
 
 
 def manifest_differences(old: dict, new: dict) -> list[str]:

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from felrisk.datadir import file_sha256
 from felrisk.errors import ConfigError, ContractError
+from scoring.fairness import audit_settings
 from scoring.job import NightResult, default_models, run_nightly
 from scoring.manifest import (
+    audit_from_manifest,
     config_from_manifest,
     input_mismatches,
     manifest_differences,
@@ -126,6 +128,7 @@ def reproduce_night(
         out=Path(out),
         engine=m["engine"],
         config=config_from_manifest(manifest_path),
+        audit=audit_from_manifest(manifest_path, audit_settings()),
         models=recorded,
         source=source,
         issued_from=lists_dir,

@@ -17,8 +17,14 @@ from felrisk.cli import main
 from felrisk.datadir import file_sha256, write_table
 from felrisk.errors import ContractError, LockedError, NoModelError
 from scoring import job as job_module
+from scoring.fairness import audit_settings
 from scoring.job import run_nightly
-from scoring.manifest import config_from_manifest, input_mismatches, read_manifest
+from scoring.manifest import (
+    audit_from_manifest,
+    config_from_manifest,
+    input_mismatches,
+    read_manifest,
+)
 from scoring.outputs import FINAL_COLUMNS
 from scoring.publish import date_lock
 from scoring.reproduce import reproduce_night
@@ -106,7 +112,33 @@ def test_manifest_records_data_model_config_and_steps(night, world):
     assert {"validate", "features", "score", "select", "reasons", "write"} <= set(m["timings_s"])
     assert m["felrisk_version"] and m["packages"]["lightgbm"][0].isdigit()
     assert m["config"]["capacity"]["SJP"]["verifiering"] == 40
+    assert m["audit"] == {
+        k: list(v) if isinstance(v, tuple) else v for k, v in audit_settings().items()
+    }
     assert input_mismatches(m, world) == []
+
+
+def test_a_night_is_remade_with_the_audit_settings_it_recorded(night, world, tmp_path):
+    """The page's intervals depend on the audit's resamples: a remake uses what the night used,
+    and a manifest from before they were recorded, the resample count its policy held then."""
+    result, _, _ = night
+    raw = read_manifest(result.folder / "manifest.json")
+    raw["audit"]["n_boot"] = 77
+    edited = tmp_path / "edited" / "2025-10-01" / "manifest.json"
+    edited.parent.mkdir(parents=True)
+    edited.write_text(json.dumps(raw))
+    audit = audit_from_manifest(edited, audit_settings())
+    assert audit["n_boot"] == 77 and audit["groups"] == audit_settings()["groups"]
+    other = reproduce_night(edited, world, tmp_path / "other", **fakes(world))
+    assert other.actual["control_list.parquet"] == raw["outputs_sha256"]["control_list.parquet"]
+    assert other.actual["report.html"] != raw["outputs_sha256"]["report.html"]
+    del raw["audit"]
+    raw["config"]["equal_treatment_n_boot"] = 150
+    edited.write_text(json.dumps(raw))
+    assert audit_from_manifest(edited, audit_settings()) == dict(audit_settings(), n_boot=150)
+    del raw["config"]["equal_treatment_n_boot"]
+    edited.write_text(json.dumps(raw))
+    assert audit_from_manifest(edited, audit_settings()) == audit_settings()
 
 
 def test_scoring_run_logs_drift_sizes_and_equal_treatment(night):
