@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from babel import Locale
 from babel.dates import format_date
@@ -20,6 +20,9 @@ from babel.numbers import format_currency, format_decimal, format_percent
 NBSP = "\u00a0"
 UNKNOWN = "okänt"
 SV_SE = Locale.parse("sv_SE")
+# Rounding works on a float's exact digits: the largest finite float has 309 before the decimal
+# mark, where Decimal's default context holds 28 (a value of 1e308 in bad data must still print).
+_EXACT = Context(prec=400)
 
 
 def _finite(value: object) -> float | None:
@@ -52,7 +55,8 @@ def number(value: object, decimals: int | None = None, *, unknown: str = UNKNOWN
         return unknown
     if decimals is None:
         decimals = 0 if v.is_integer() or abs(v) >= 100 else 2
-    return format_decimal(_exact(v, decimals), _pattern(decimals), locale=SV_SE)
+    with localcontext(_EXACT):
+        return format_decimal(_exact(v, decimals), _pattern(decimals), locale=SV_SE)
 
 
 def sek(value: object, *, unknown: str = UNKNOWN) -> str:
@@ -63,22 +67,24 @@ def sek(value: object, *, unknown: str = UNKNOWN) -> str:
     v = _finite(value)
     if v is None:
         return unknown
-    return format_currency(
-        _exact(v, 0), "SEK", f"{_pattern(0)}{NBSP}¤", locale=SV_SE, currency_digits=False
-    )
+    with localcontext(_EXACT):
+        return format_currency(
+            _exact(v, 0), "SEK", f"{_pattern(0)}{NBSP}¤", locale=SV_SE, currency_digits=False
+        )
 
 
 def percent(share: object, decimals: int = 1, *, unknown: str = "–") -> str:
-    """A share (0-1) as percent: "57,5 %"; `unknown` when it is missing.
+    """A share (0-1) as percent: "57,5 %"; `unknown` when it is missing (or beyond a float).
 
     The percent is computed in floating point (100 * share) and handed to Babel exactly, so a
     share rounds as it always has (0.0015 to "0,1 %": the float 0.15 lies just below the tie).
     """
     v = _finite(share)
-    if v is None:
+    if v is None or not math.isfinite(100 * v):
         return unknown
-    hundredths = _exact(100 * v, decimals).scaleb(-2)  # Babel multiplies by 100 again, exactly
-    return format_percent(hundredths, f"{_pattern(decimals)}{NBSP}%", locale=SV_SE)
+    with localcontext(_EXACT):
+        hundredths = _exact(100 * v, decimals).scaleb(-2)  # Babel multiplies by 100, exactly
+        return format_percent(hundredths, f"{_pattern(decimals)}{NBSP}%", locale=SV_SE)
 
 
 def day(value: date) -> str:

@@ -58,6 +58,19 @@ def test_numbers_and_amounts_round_as_python_does(v, decimals):
     assert swedish.number(v) == _reference(v, 0 if v.is_integer() or abs(v) >= 100 else 2)
 
 
+@pytest.mark.parametrize("v", [1e308, -1.7976931348623157e308, 1e-300, 123456789012345678901.5])
+def test_any_finite_amount_prints_as_python_does(v):
+    """Broken data may hold any finite float; the page must still render it (Decimal's default
+    context rounds only 28 digits)."""
+    assert swedish.sek(v) == f"{_reference(v, 0)}{NB}kr"
+    assert swedish.number(v, 2) == _reference(v, 2)
+
+
+def test_a_share_whose_percent_is_beyond_a_float_is_unknown():
+    assert swedish.percent(1e308) == "–"
+    assert swedish.percent(1e306) == f"{_reference(100 * 1e306, 1)}{NB}%"
+
+
 @given(st.floats(min_value=-2, max_value=2), st.integers(0, 2))
 def test_percent_rounds_the_float_percent(share, decimals):
     assert swedish.percent(share, decimals) == f"{_reference(100 * share, decimals)}{NB}%"
