@@ -8,35 +8,21 @@ import pytest
 
 from felrisk.config import parse_config
 from scoring.config import SelectionConfig
+from scoring.manifest import RECORDED_BEFORE
 
 
 def make_config(**overrides) -> SelectionConfig:
     """A small selection policy; keyword arguments replace fields."""
+    # what an older night's missing fields meant: no value floors, so ranking and lanes see
+    # every case; the fields below are the tests' own small policy
     raw = {
-        "rank_by": "expected_sek",
+        **RECORDED_BEFORE,
         "intent_threshold": 0.5,
         "intent_basis": "absolute",
         "exploration_share": 0.2,
         "seed": 7,
         "cooldown_days": 30,
         "hard_rule_features": ["overlap_forbidden_days", "tfp_in_sickpay_period_days"],
-        "reasons_per_case": 3,
-        "investigation_rank_by": "rank_by",
-        "reason_exclude_features": [],
-        "reason_notable_above": {},
-        "reason_notable_below": {},
-        "equal_treatment_window_days": 730,
-        "equal_treatment_benefit_mix": "pooled",
-        "equal_treatment_base": "auto",
-        "equal_treatment_min_exploration_errors": 50,
-        "equal_treatment_per_benefit_groups": ["sex"],
-        "equal_treatment_per_benefit_min_picks": 20,
-        "equal_treatment_power": 0.8,
-        # no value floors: the tests of ranking and lanes see every case
-        "min_probability": 0.0,
-        "min_expected_wrong_sek": 0.0,
-        "investigation_min_probability": 0.0,
-        "notice": None,
         "capacity": {
             "SJP": {"verifiering": 10, "kontrollutredning": 5},
             "TFP": {"verifiering": 5, "kontrollutredning": 0},
