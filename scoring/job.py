@@ -317,7 +317,8 @@ def _explain(n: _Night, s: Scored, lst: pd.DataFrame) -> pd.DataFrame:
         lst = attach_reasons(
             lst,
             contrib,
-            lambda items: n.source.explain(s.data, items),
+            # the values the model saw: the features are not built again for the reasons
+            lambda items: n.source.explain(s.data, items, values=chosen),
             k=config.reasons_per_case,
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
             # where the facts are silent, the registry's sentence filled with the value
