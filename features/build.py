@@ -147,14 +147,7 @@ def execute_features(data: DataSet, expr: ir.Table, order_by: list[str]) -> pa.T
     The row order comes from the sort, not from the engine: DuckDB may then drop its
     insertion order while executing (several percent faster), and Spark never had one.
     """
-    if data.engine == "duckdb":
-        raw = data.con.con
-        raw.execute("SET preserve_insertion_order = false")
-        try:
-            table = data.con.to_pyarrow(expr)
-        finally:
-            raw.execute("RESET preserve_insertion_order")
-    else:
+    with data.any_row_order():
         table = data.con.to_pyarrow(expr)
     return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in order_by]))
 

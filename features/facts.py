@@ -110,16 +110,35 @@ def _normalise(items: pd.DataFrame) -> pd.DataFrame:
     return it.drop_duplicates().reset_index(drop=True)
 
 
-def _values(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
-    """Feature values of the items' (case, as_of) pairs, from the same builders."""
+def _values(data, it: pd.DataFrame, rules, config, known: pd.DataFrame | None) -> pd.DataFrame:
+    """Feature values of the items' (case, as_of) pairs, from the same builders.
+
+    `known`: values already built for some of these pairs (the night's feature table, built
+    by `build_features` on every active case): their rows are taken as they are, and only the
+    pairs it lacks are built again (each row is computed from its own case and date, so a row is
+    the same on either spine).
+    """
     keys = it[["case_id", "as_of"]].drop_duplicates()
-    spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
     families = tuple(sorted({REGISTRY[f].family for f in it["feature"]}))
-    expr = build_features(data, spine, rules, config, families=families)
     names = [f for f in REGISTRY if REGISTRY[f].family in families]
-    df = data.con.execute(expr.select("case_id", "as_of", "person_id", *names))
+    cols = ["case_id", "as_of", "person_id", *names]
+    have = None
+    if known is not None and set(cols) <= set(known.columns):
+        have = known[cols].copy()
+        have["case_id"] = have["case_id"].astype(str)
+        have["as_of"] = pd.to_datetime(have["as_of"]).dt.date
+        have = have.merge(keys, on=["case_id", "as_of"]).drop_duplicates(["case_id", "as_of"])
+        keys = keys.merge(have[["case_id", "as_of"]], how="left", indicator=True)
+        keys = keys[keys["_merge"] == "left_only"].drop(columns="_merge")
+        if keys.empty:
+            return have.reset_index(drop=True)
+    spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
+    expr = build_features(data, spine, rules, config, families=families)
+    df = data.con.execute(expr.select(*cols))
     df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
-    return df
+    if have is None or have.empty:
+        return df
+    return pd.concat([have, df], ignore_index=True)
 
 
 def _fetch(data, table: str, column: str, ids: list[str], cols: list[str]) -> pd.DataFrame:
@@ -431,20 +450,23 @@ def explain(
     items: pd.DataFrame,
     rules: CoordinationRules | None = None,
     config: FeatureSettings | None = None,
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Swedish sentences with the facts behind each (case_id, as_of, feature) of `items`.
 
     Returns case_id, feature, reason_sv, same_as: one row per distinct item. The value comes from
     the same builders as the model's input; for the overlap and SGI rules the sentence also names
     the dates, benefits and amounts involved. `same_as` names the feature whose sentence already
-    states the item's fact, when the case has both ("" otherwise).
+    states the item's fact, when the case has both ("" otherwise). `values`: feature rows
+    already built by `build_features` (case_id, as_of, person_id, features), e.g. the night's:
+    the items' values are taken from them instead of built again.
     """
     if items.empty:
         return pd.DataFrame(columns=OUT_COLUMNS)
     rules = rules or load_rules()
     config = config or load_feature_settings()
     it = _normalise(items)
-    vals = _values(data, it, rules, config)
+    vals = _values(data, it, rules, config, values)
     long = vals.melt(id_vars=["case_id", "as_of", "person_id"], var_name="feature")
     told = it.merge(long, on=["case_id", "as_of", "feature"], how="left")
     told["reason_sv"] = [

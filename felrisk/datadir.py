@@ -6,7 +6,8 @@ The loader is the single entry point the pipeline uses to read contract tables, 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,23 @@ class DataSet:
 
     def __contains__(self, name: str) -> bool:
         return name in self.tables
+
+    @contextmanager
+    def any_row_order(self) -> Iterator[None]:
+        """Queries inside return rows in any order, for a caller that sorts them on unique keys.
+
+        DuckDB then drops its insertion order while executing (about a tenth faster on the
+        feature query); Spark never had one.
+        """
+        if self.engine != "duckdb":
+            yield
+            return
+        raw = self.con.con
+        raw.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        finally:
+            raw.execute("RESET preserve_insertion_order")
 
 
 def parquet_path(data_dir: str | Path, name: str) -> Path:

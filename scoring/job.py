@@ -272,7 +272,8 @@ def _score(n: _Night) -> Scored:
     with n.steps.step("features", "Beräknar särdrag för aktiva ärenden"):
         data = n.source.open(n.data_dir, engine=n.engine)
         spine = n.source.active_spine(data, n.as_of)
-        features = n.source.build_features(data, spine).to_pandas()
+        with data.any_row_order():  # one row per case: the sort on case_id gives the order
+            features = n.source.build_features(data, spine).to_pandas()
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
         if features.empty:
             raise ContractError(_no_active_cases(data, n.as_of))
@@ -319,7 +320,8 @@ def _explain(n: _Night, s: Scored, lst: pd.DataFrame) -> pd.DataFrame:
         lst = attach_reasons(
             lst,
             contrib,
-            lambda items: n.source.explain(s.data, items),
+            # the values the model saw: the features are not built again for the reasons
+            lambda items: n.source.explain(s.data, items, values=chosen),
             k=config.reasons_per_case,
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
             # where the facts are silent, the registry's sentence filled with the value

@@ -58,7 +58,8 @@ class DataSource(Protocol):
 
     `validate` raises ContractError; `explain` gives (case_id, feature, reason_sv), an empty
     reason where the facts say nothing, so that `reason_templates` (the registry's sentences,
-    filled with the feature's value) speak; `reason_features` are the features that may be told
+    filled with the feature's value) speak; `values` are feature rows already built (the night's,
+    which `explain` need not build again); `reason_features` are the features that may be told
     as a reason (a fact of the person's own case that points to an error), None: every one.
     """
 
@@ -73,6 +74,8 @@ class DataSource(Protocol):
 
     def build_features(self, data: DataSet, spine: ir.Table) -> ir.Table: ...
 
-    def explain(self, data: DataSet, items: pd.DataFrame) -> pd.DataFrame: ...
+    def explain(
+        self, data: DataSet, items: pd.DataFrame, values: pd.DataFrame | None = None
+    ) -> pd.DataFrame: ...
 
     def timeline_facts(self, data: DataSet, persons: pd.Series, as_of: date) -> TimelineFacts: ...

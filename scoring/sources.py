@@ -58,8 +58,10 @@ class FelriskData:
     def build_features(self, data: DataSet, spine: ir.Table) -> ir.Table:
         return build.build_features(data, spine)
 
-    def explain(self, data: DataSet, items: pd.DataFrame) -> pd.DataFrame:
-        return facts.explain(data, items)
+    def explain(
+        self, data: DataSet, items: pd.DataFrame, values: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        return facts.explain(data, items, values=values)
 
     def timeline_facts(self, data: DataSet, persons: pd.Series, as_of: date) -> TimelineFacts:
         return fetch_timeline_facts(data, persons, as_of)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ibis
 import pandas as pd
 import pytest
 
+from features import facts
+from features.build import build_features
 from features.facts import explain
 from felrisk.datadir import open_data
 from tests.features import scenarios
@@ -115,6 +118,32 @@ def test_other_features_use_the_registry_sentence_with_the_value(told):
     assert told["KS_K", "amount_in_window_sek"] == (
         "I ärendet har 804\u00a0kr betalats ut under de senaste tolv månaderna."
     )
+
+
+def _items() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(c, scenarios.AS_OF, f) for c, f in ITEMS], columns=["case_id", "as_of", "feature"]
+    )
+
+
+def test_values_already_built_give_the_same_sentences(hand_world, monkeypatch):
+    """The night passes its feature table: the same sentences, also where it lacks some cases;
+    where it has every case, the features are not built again."""
+    data = open_data(hand_world)
+    items = _items()
+    spine = ibis.memtable(
+        items[["case_id", "as_of"]].drop_duplicates(), schema={"case_id": "string", "as_of": "date"}
+    )
+    built = build_features(data, spine).to_pandas()
+    alone = explain(data, items)
+    some = built[built["case_id"].isin(["EX_S", "MX_S", "AC1"])]
+    pd.testing.assert_frame_equal(explain(data, items, values=some), alone)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(facts, "build_features", no_build)
+    pd.testing.assert_frame_equal(explain(data, items, values=built), alone)
 
 
 def test_unknown_feature_and_empty_items(hand_world):

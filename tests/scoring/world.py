@@ -82,11 +82,11 @@ class FakeBundle:
         return out
 
 
-def fake_explain(data, items: pd.DataFrame) -> pd.DataFrame:
+def fake_explain(data, items: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
     return items.assign(reason_sv="Skäl: " + items["feature"] + " i ärende " + items["case_id"])
 
 
-def no_facts(data, items: pd.DataFrame) -> pd.DataFrame:
+def no_facts(data, items: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
     """An explain that says nothing: the registry's sentence templates word every reason."""
     return items.assign(reason_sv="")
 
