@@ -248,6 +248,18 @@ def test_an_id_outside_the_contract_form_is_refused_with_its_row(tmp_path, bad_i
     assert problem.n_rows == 1 and problem.examples[0]["payment_id"] == bad_id
 
 
+def test_a_repeated_id_outside_the_form_counts_every_row_it_stands_in(tmp_path):
+    """The form is checked on a column's distinct values; the problem still counts rows."""
+
+    def mutate(df):
+        df.loc[[0, 1], "person_id"] = "P 1"
+        return df
+
+    problem = _one(_broken(tmp_path, "payments", mutate), "payments", "person_id", "id not of")
+    assert problem.n_rows == 2
+    assert [r["person_id"] for r in problem.examples] == ["P 1", "P 1"]
+
+
 def test_the_id_pattern_is_configurable(tmp_path):
     from felrisk.contract import load_contract_config
 
