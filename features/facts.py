@@ -280,7 +280,11 @@ def rule_marks(
 ) -> pd.DataFrame:
     """The timeline's red marks: one per rule-break period of the spine's cases (case_id, start,
     end: inclusive dates; label: the rule and what it concerns, in Swedish)."""
-    p = rule_break_periods(data, spine, rules, config)
+    return marks_of(rule_break_periods(data, spine, rules, config))
+
+
+def marks_of(p: pd.DataFrame) -> pd.DataFrame:
+    """The red marks (MARK_COLUMNS) of break periods already computed by `rule_break_periods`."""
     if p.empty:
         return pd.DataFrame(columns=MARK_COLUMNS)
     return pd.DataFrame(
@@ -321,15 +325,24 @@ def _same_facts(p: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case_id", "as_of", "feature", "same_as"])
 
 
-def _rule_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
-    """Days, span and what of the break periods behind each rule feature of the items."""
+def _rule_facts(
+    data, it: pd.DataFrame, rules, config, periods: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Days, span and what of the break periods behind each rule feature of the items;
+    `periods`: break periods already computed on a spine holding every item's (case, as_of)."""
     cols = ["case_id", "as_of", "feature", "reason_sv", "same_as"]
     want = it[it["feature"].isin(overlap.RULE_FEATURES)]
     if want.empty:
         return pd.DataFrame(columns=cols)
     keys = want[["case_id", "as_of"]].drop_duplicates()
-    spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
-    p = rule_break_periods(data, spine, rules, config)
+    if periods is None:
+        spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
+        p = rule_break_periods(data, spine, rules, config)
+    else:  # each period comes from its own case key: the items' rows, in their order
+        ours = pd.MultiIndex.from_frame(periods[["case_id", "as_of"]]).isin(
+            pd.MultiIndex.from_frame(keys)
+        )
+        p = periods[ours].reset_index(drop=True)
     same = _same_facts(p)
     rule_of = {r: f for f, rs in overlap.RULE_FEATURES.items() for r in rs}
     p = p.assign(feature=p["rule"].map(rule_of))
@@ -451,6 +464,7 @@ def explain(
     rules: CoordinationRules | None = None,
     config: FeatureSettings | None = None,
     values: pd.DataFrame | None = None,
+    periods: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Swedish sentences with the facts behind each (case_id, as_of, feature) of `items`.
 
@@ -459,7 +473,9 @@ def explain(
     the dates, benefits and amounts involved. `same_as` names the feature whose sentence already
     states the item's fact, when the case has both ("" otherwise). `values`: feature rows
     already built by `build_features` (case_id, as_of, person_id, features), e.g. the night's:
-    the items' values are taken from them instead of built again.
+    the items' values are taken from them instead of built again. `periods`: the rule break
+    periods (`rule_break_periods`) of a spine holding every item's (case_id, as_of), e.g. the
+    night's for the picked persons, which the timelines draw too: not computed again.
     """
     if items.empty:
         return pd.DataFrame(columns=OUT_COLUMNS)
@@ -477,7 +493,7 @@ def explain(
         [
             d
             for d in (
-                _rule_facts(data, it, rules, config),
+                _rule_facts(data, it, rules, config, periods),
                 _sgi_facts(data, it, vals),
                 _assistant_facts(data, it, rules, config),
             )

@@ -246,11 +246,14 @@ def _run(n: _Night) -> NightResult:
     """The night's stages in order; only a published night is logged to the scoring run."""
     scored = _score(n)
     picks = _select(n, scored)
-    lst = _explain(n, scored, picks.lst)
+    with n.steps.step("breaks", "Regelbrott för valda personers ärenden"):
+        # once a night: the reasons word them, the timelines draw them
+        periods = n.source.rule_periods(scored.data, picks.lst["person_id"], n.as_of)
+    lst = _explain(n, scored, picks.lst, periods)
     fairness = _audit(n, scored, picks, lst)
     with n.steps.step("drift", "Drift mot träningsdata (PSI)"):
         psi = drift(n.bundle, scored.features, scored.scored)
-    html = _render(n, scored, picks, lst, fairness)
+    html = _render(n, scored, picks, lst, fairness, periods)
     counts = _night_counts(scored, picks, lst, fairness)
     folder = _publish(n, lst, html, counts, picks.issued_hashes, fairness.message)
     # Logged only once the night is published: a failed night leaves no run that looks like one.
@@ -308,8 +311,9 @@ def _select(n: _Night, s: Scored) -> Picks:
     return Picks(lst, use, controls, cooled, confirmed, issued_hashes)
 
 
-def _explain(n: _Night, s: Scored, lst: pd.DataFrame) -> pd.DataFrame:
-    """The picks with their reasons in Swedish, the notice and the list's final columns."""
+def _explain(n: _Night, s: Scored, lst: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """The picks with their reasons in Swedish, the notice and the list's final columns;
+    `periods`: the rule break periods of the picked persons' cases."""
     config = n.config
     with n.steps.step("reasons", f"Skäl för {len(lst)} valda ärenden"):
         chosen = s.features.set_index("case_id").loc[lst["case_id"]].reset_index()
@@ -321,7 +325,7 @@ def _explain(n: _Night, s: Scored, lst: pd.DataFrame) -> pd.DataFrame:
             lst,
             contrib,
             # the values the model saw: the features are not built again for the reasons
-            lambda items: n.source.explain(s.data, items, values=chosen),
+            lambda items: n.source.explain(s.data, items, values=chosen, periods=periods),
             k=config.reasons_per_case,
             forced=hard_rule_reasons(chosen, config.hard_rule_features),
             # where the facts are silent, the registry's sentence filled with the value
@@ -339,10 +343,18 @@ def _audit(n: _Night, s: Scored, picks: Picks, lst: pd.DataFrame) -> NightFairne
         return audit_night(s.data, picks.controls, lst, n.as_of, n.config, n.audit, explored)
 
 
-def _render(n: _Night, s: Scored, picks: Picks, lst: pd.DataFrame, fairness: NightFairness) -> str:
-    """The night's page: the list, capacity, equal treatment and a timeline per selected case."""
+def _render(
+    n: _Night,
+    s: Scored,
+    picks: Picks,
+    lst: pd.DataFrame,
+    fairness: NightFairness,
+    periods: pd.DataFrame,
+) -> str:
+    """The night's page: the list, capacity, equal treatment and a timeline per selected case
+    (`periods`: the red marks' rule break periods of the picked persons' cases)."""
     with n.steps.step("timelines", "Tidslinjer för valda ärenden"):
-        facts = n.source.timeline_facts(s.data, lst["person_id"], n.as_of)
+        facts = n.source.timeline_facts(s.data, lst["person_id"], n.as_of, periods=periods)
         timelines = render_timelines(lst, facts.payments, facts.income, facts.marks, n.as_of)
         return render_report(
             lst,

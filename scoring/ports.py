@@ -61,6 +61,9 @@ class DataSource(Protocol):
     filled with the feature's value) speak; `values` are feature rows already built (the night's,
     which `explain` need not build again); `reason_features` are the features that may be told
     as a reason (a fact of the person's own case that points to an error), None: every one.
+    `rule_periods` are the coordination rules' break periods of every case of the picked
+    persons, computed once: `explain` words the picks' rule reasons from them and
+    `timeline_facts` draws them as red marks (None: each computes its own).
     """
 
     reason_templates: Mapping[str, str]
@@ -74,8 +77,16 @@ class DataSource(Protocol):
 
     def build_features(self, data: DataSet, spine: ir.Table) -> ir.Table: ...
 
+    def rule_periods(self, data: DataSet, persons: pd.Series, as_of: date) -> pd.DataFrame: ...
+
     def explain(
-        self, data: DataSet, items: pd.DataFrame, values: pd.DataFrame | None = None
+        self,
+        data: DataSet,
+        items: pd.DataFrame,
+        values: pd.DataFrame | None = None,
+        periods: pd.DataFrame | None = None,
     ) -> pd.DataFrame: ...
 
-    def timeline_facts(self, data: DataSet, persons: pd.Series, as_of: date) -> TimelineFacts: ...
+    def timeline_facts(
+        self, data: DataSet, persons: pd.Series, as_of: date, periods: pd.DataFrame | None = None
+    ) -> TimelineFacts: ...

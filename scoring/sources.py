@@ -15,7 +15,7 @@ from features.registry import REGISTRY
 from felrisk.datadir import DataSet, open_data
 from felrisk.validate import ValidationReport, validate_data
 from scoring.ports import Bundle, RunLogger
-from scoring.timeline_data import TimelineFacts, fetch_timeline_facts
+from scoring.timeline_data import TimelineFacts, fetch_timeline_facts, rule_periods
 from training import tracking
 
 
@@ -58,10 +58,19 @@ class FelriskData:
     def build_features(self, data: DataSet, spine: ir.Table) -> ir.Table:
         return build.build_features(data, spine)
 
-    def explain(
-        self, data: DataSet, items: pd.DataFrame, values: pd.DataFrame | None = None
-    ) -> pd.DataFrame:
-        return facts.explain(data, items, values=values)
+    def rule_periods(self, data: DataSet, persons: pd.Series, as_of: date) -> pd.DataFrame:
+        return rule_periods(data, persons, as_of)
 
-    def timeline_facts(self, data: DataSet, persons: pd.Series, as_of: date) -> TimelineFacts:
-        return fetch_timeline_facts(data, persons, as_of)
+    def explain(
+        self,
+        data: DataSet,
+        items: pd.DataFrame,
+        values: pd.DataFrame | None = None,
+        periods: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        return facts.explain(data, items, values=values, periods=periods)
+
+    def timeline_facts(
+        self, data: DataSet, persons: pd.Series, as_of: date, periods: pd.DataFrame | None = None
+    ) -> TimelineFacts:
+        return fetch_timeline_facts(data, persons, as_of, periods=periods)

@@ -1,7 +1,7 @@
 """The facts a timeline picture needs for a handful of selected persons, as known by D-1.
 
 Raw rows only (payments, monthly income) plus the red marks: the rule engine's break periods of
-the persons' cases (features.facts.rule_marks), the same periods the overlap features count and
+the persons' cases (features.facts.rule_break_periods), the same periods the overlap features count and
 the reasons name. Drawing data, no feature logic.
 """
 
@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import ibis
 import pandas as pd
 
-from features.facts import MARK_COLUMNS, rule_marks
+from features.facts import MARK_COLUMNS, marks_of, rule_break_periods
 
 PAYMENT_COLUMNS = (
     "person_id",
@@ -41,17 +41,42 @@ def _dates(frame: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
+def _of_persons(t: ibis.Table, ids: ibis.Table) -> ibis.Table:
+    """The rows of `t` whose person_id is in `ids`: a join on a small in-memory table, which
+    scales where an IN list of thousands of literals does not (scoring/fairness.py)."""
+    return t.semi_join(ids, t.person_id == ids._pid)
+
+
+def _person_ids(persons: pd.Series) -> ibis.Table:
+    ids = sorted(set(persons.astype(str)))
+    return ibis.memtable(pd.DataFrame({"_pid": ids}), schema={"_pid": "string"})
+
+
+def rule_periods(data, persons: pd.Series, as_of: date) -> pd.DataFrame:
+    """The coordination rules' break periods (features.facts.rule_break_periods) of every case
+    of `persons` as of `as_of`: the timelines' red marks and the picks' rule reasons, computed
+    once a night for both."""
+    cases = _of_persons(data["cases"], _person_ids(persons))
+    spine = cases.select("case_id", as_of=ibis.literal(as_of, "date"))
+    return rule_break_periods(data, spine)
+
+
 def fetch_timeline_facts(
-    data, persons: pd.Series, as_of: date, *, window_days: int = 365
+    data,
+    persons: pd.Series,
+    as_of: date,
+    *,
+    window_days: int = 365,
+    periods: pd.DataFrame | None = None,
 ) -> TimelineFacts:
     """Payments and income of `persons` in the window before as_of, known by D-1, and the red
-    marks of every case of theirs as of `as_of`."""
+    marks of every case of theirs as of `as_of`; `periods`: their `rule_periods`, when already
+    computed."""
     last_known = as_of - timedelta(days=1)
     first = as_of - timedelta(days=window_days)
-    ids = sorted(set(persons.astype(str)))
-    pay = data["payments"]
+    ids = _person_ids(persons)
+    pay = _of_persons(data["payments"], ids)
     pay = pay.filter(
-        pay.person_id.isin(ids),
         pay.paid_date <= last_known,
         pay.period_end >= first,
         pay.period_start <= last_known,
@@ -60,9 +85,9 @@ def fetch_timeline_facts(
     payments = pay.to_pandas().sort_values("payment_id", kind="stable", ignore_index=True)
     payments = _dates(payments.drop(columns="payment_id"), ("period_start", "period_end"))
     if "income_reports" in data:
-        inc = data["income_reports"]
+        inc = _of_persons(data["income_reports"], ids)
         inc = (
-            inc.filter(inc.person_id.isin(ids), inc.reported_date <= last_known, inc.month >= first)
+            inc.filter(inc.reported_date <= last_known, inc.month >= first)
             .group_by("person_id", "month")
             .aggregate(gross_pay_sek=inc.gross_pay_sek.sum())
         )
@@ -70,11 +95,9 @@ def fetch_timeline_facts(
         income = _dates(income, ("month",))
     else:
         income = pd.DataFrame(columns=["person_id", "month", "gross_pay_sek"])
-    cases = data["cases"]
-    spine = cases.filter(cases.person_id.isin(ids)).select(
-        "case_id", as_of=ibis.literal(as_of, "date")
-    )
-    marks = rule_marks(data, spine).sort_values(list(MARK_COLUMNS), ignore_index=True)
+    if periods is None:
+        periods = rule_periods(data, persons, as_of)
+    marks = marks_of(periods).sort_values(list(MARK_COLUMNS), ignore_index=True)
     return TimelineFacts(payments, income, marks)
 
 
@@ -87,4 +110,4 @@ def empty_facts() -> TimelineFacts:
     )
 
 
-__all__ = ["TimelineFacts", "fetch_timeline_facts", "empty_facts"]
+__all__ = ["TimelineFacts", "empty_facts", "fetch_timeline_facts", "rule_periods"]

@@ -146,6 +146,24 @@ def test_values_already_built_give_the_same_sentences(hand_world, monkeypatch):
     pd.testing.assert_frame_equal(explain(data, items, values=built), alone)
 
 
+def test_periods_already_computed_give_the_same_sentences(hand_world, monkeypatch):
+    """The night computes the break periods once, for every case of the picked persons (more
+    cases than the items name): the same sentences, and no periods computed again."""
+    data = open_data(hand_world)
+    items = _items()
+    cases = data["cases"]
+    spine = cases.select("case_id", as_of=ibis.literal(scenarios.AS_OF, "date"))
+    periods = facts.rule_break_periods(data, spine)
+    assert set(periods["case_id"]) > set(items["case_id"]) & set(periods["case_id"])
+    alone = explain(data, items)
+
+    def no_periods(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(facts, "rule_break_periods", no_periods)
+    pd.testing.assert_frame_equal(explain(data, items, periods=periods), alone)
+
+
 def test_unknown_feature_and_empty_items(hand_world):
     data = open_data(hand_world)
     with pytest.raises(KeyError, match="not_a_feature"):

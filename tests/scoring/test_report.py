@@ -32,7 +32,7 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
     """The marks are the rule engine's break periods as of D: a reversed payment and one paid on
     D mark nothing, a legitimate 50/50 split marks nothing."""
     from felrisk.datadir import open_data
-    from scoring.timeline_data import fetch_timeline_facts
+    from scoring.timeline_data import fetch_timeline_facts, rule_periods
     from tests.world.write import write_world
 
     def pay(case_id, start, end, extent=1.0, **kw):
@@ -69,7 +69,12 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
             pay("F2", "2025-09-01", "2025-09-10", 0.5, amount_sek=4000.0),
         ],
     )
-    facts = fetch_timeline_facts(open_data(world), pd.Series(["P1", "P2"]), D("2025-10-01"))
+    data = open_data(world)
+    facts = fetch_timeline_facts(data, pd.Series(["P1", "P2"]), D("2025-10-01"))
+    # the night's periods, computed once for the reasons too, draw the same marks
+    periods = rule_periods(data, pd.Series(["P2", "P1", "P1"]), D("2025-10-01"))
+    again = fetch_timeline_facts(data, pd.Series(["P1", "P2"]), D("2025-10-01"), periods=periods)
+    pd.testing.assert_frame_equal(again.marks, facts.marks)
     marks = facts.marks
     s1 = marks[marks["case_id"] == "S1"].sort_values(["start", "label"]).reset_index(drop=True)
     assert list(zip(s1["start"], s1["end"], strict=True)) == [

@@ -18,7 +18,7 @@ from felrisk.datadir import open_data
 from felrisk.errors import NoModelError
 from felrisk.validate import validate_data
 from models.profile import TrainingProfile
-from scoring.timeline_data import fetch_timeline_facts
+from scoring.timeline_data import fetch_timeline_facts, rule_periods
 from tests.world.active import AS_OF
 
 # ---- fakes of features and training -------------------------------------------------------
@@ -82,18 +82,29 @@ class FakeBundle:
         return out
 
 
-def fake_explain(data, items: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
+def fake_explain(
+    data,
+    items: pd.DataFrame,
+    values: pd.DataFrame | None = None,
+    periods: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     return items.assign(reason_sv="Skäl: " + items["feature"] + " i ärende " + items["case_id"])
 
 
-def no_facts(data, items: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
+def no_facts(
+    data,
+    items: pd.DataFrame,
+    values: pd.DataFrame | None = None,
+    periods: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """An explain that says nothing: the registry's sentence templates word every reason."""
     return items.assign(reason_sv="")
 
 
 @dataclass
 class FakeData:
-    """The data side: real validation, tables and timeline facts; fake features and explain.
+    """The data side: real validation, tables, rule periods and timeline facts; fake features and
+    explain.
 
     The fields are the parts a test swaps (the real builders, another explain, templates).
     """
@@ -110,8 +121,11 @@ class FakeData:
     def open(self, data_dir: Path, engine: str = "duckdb"):
         return open_data(data_dir, engine=engine)
 
-    def timeline_facts(self, data, persons: pd.Series, as_of: date):
-        return fetch_timeline_facts(data, persons, as_of)
+    def rule_periods(self, data, persons: pd.Series, as_of: date):
+        return rule_periods(data, persons, as_of)
+
+    def timeline_facts(self, data, persons: pd.Series, as_of: date, periods=None):
+        return fetch_timeline_facts(data, persons, as_of, periods=periods)
 
 
 @dataclass
