@@ -25,6 +25,7 @@ from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
 from felrisk import swedish
 from felrisk.contract import BENEFIT_NAMES_SV
+from felrisk.datadir import rows_with_ids
 from felrisk.rules import CoordinationRules, load_rules
 
 # same_as: the feature whose sentence already states this item's fact ("" when none), so that a
@@ -142,10 +143,7 @@ def _values(data, it: pd.DataFrame, rules, config, known: pd.DataFrame | None) -
 
 
 def _fetch(data, table: str, column: str, ids: list[str], cols: list[str]) -> pd.DataFrame:
-    t = data[table]
-    ids_t = ibis.memtable(pd.DataFrame({"_id": ids}), schema={"_id": "string"})
-    t = t.semi_join(ids_t, t[column] == ids_t._id).select(*cols)
-    return data.con.execute(t)
+    return data.con.execute(rows_with_ids(data[table], column, ids).select(*cols))
 
 
 def _days(s: pd.Series) -> np.ndarray:

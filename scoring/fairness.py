@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-import ibis
 import pandas as pd
 
 from audit.burden import equal_treatment
@@ -20,6 +19,7 @@ from audit.night import (
     random_stream,
 )
 from audit.policy import AuditPolicy, load_audit_policy
+from felrisk.datadir import rows_with_ids
 from scoring.config import SelectionConfig
 
 log = logging.getLogger("felrisk.scoring")
@@ -53,13 +53,11 @@ class NightFairness:
 
 
 def _persons_frame(data, ids: set[str]) -> pd.DataFrame:
-    """Audit attributes of the given persons: a join on a small in-memory table, which scales
-    where an IN list of tens of thousands of literals does not."""
+    """Audit attributes of the given persons (rows_with_ids: no IN list of thousands of ids)."""
     t = data["persons"].select("person_id", "sex", "birth_region", "birth_date")
     if not ids:
         return t.limit(0).to_pandas()
-    wanted = ibis.memtable({"person_id": sorted(ids)}, schema={"person_id": "string"})
-    return t.join(wanted, "person_id").to_pandas()
+    return rows_with_ids(t, "person_id", ids).to_pandas()
 
 
 def _with_groups(

@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from features.facts import MARK_COLUMNS, marks_of, rule_break_periods
+from felrisk.datadir import rows_with_ids
 
 PAYMENT_COLUMNS = (
     "person_id",
@@ -41,22 +42,11 @@ def _dates(frame: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def _of_persons(t: ibis.Table, ids: ibis.Table) -> ibis.Table:
-    """The rows of `t` whose person_id is in `ids`: a join on a small in-memory table, which
-    scales where an IN list of thousands of literals does not (scoring/fairness.py)."""
-    return t.semi_join(ids, t.person_id == ids._pid)
-
-
-def _person_ids(persons: pd.Series) -> ibis.Table:
-    ids = sorted(set(persons.astype(str)))
-    return ibis.memtable(pd.DataFrame({"_pid": ids}), schema={"_pid": "string"})
-
-
 def rule_periods(data, persons: pd.Series, as_of: date) -> pd.DataFrame:
     """The coordination rules' break periods (features.facts.rule_break_periods) of every case
     of `persons` as of `as_of`: the timelines' red marks and the picks' rule reasons, computed
     once a night for both."""
-    cases = _of_persons(data["cases"], _person_ids(persons))
+    cases = rows_with_ids(data["cases"], "person_id", persons)
     spine = cases.select("case_id", as_of=ibis.literal(as_of, "date"))
     return rule_break_periods(data, spine)
 
@@ -74,8 +64,7 @@ def fetch_timeline_facts(
     computed."""
     last_known = as_of - timedelta(days=1)
     first = as_of - timedelta(days=window_days)
-    ids = _person_ids(persons)
-    pay = _of_persons(data["payments"], ids)
+    pay = rows_with_ids(data["payments"], "person_id", persons)
     pay = pay.filter(
         pay.paid_date <= last_known,
         pay.period_end >= first,
@@ -85,7 +74,7 @@ def fetch_timeline_facts(
     payments = pay.to_pandas().sort_values("payment_id", kind="stable", ignore_index=True)
     payments = _dates(payments.drop(columns="payment_id"), ("period_start", "period_end"))
     if "income_reports" in data:
-        inc = _of_persons(data["income_reports"], ids)
+        inc = rows_with_ids(data["income_reports"], "person_id", persons)
         inc = (
             inc.filter(inc.reported_date <= last_known, inc.month >= first)
             .group_by("person_id", "month")
