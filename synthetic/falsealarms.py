@@ -3,7 +3,9 @@
 The domain brief lists false alarms the data must contain; most come from the benefit generators
 (employer sick pay, holiday and back pay, double days, reversals, late and corrected reports,
 collective top-ups). The partial combinations are added here: half SJP beside half FP, and half
-AKS beside half FP, which rule 1 allows (extents add up to 1.0) but a naive overlap rule flags.
+AKS beside half FP, which rule 1 allows (extents add up to 1.0) but a naive overlap rule flags;
+then the traps of the `[false_alarms]` section (synthetic.traps), legitimate cases that the
+contract's simplified rules or the agency's rules flag.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from synthetic.hosts import child_of
 from synthetic.mechanisms_coordination import new_daily_cases
 from synthetic.state import WorldState
 from synthetic.streams import pick, stream
+from synthetic.traps import add_traps
 
 
 def add_false_alarms(w: WorldState) -> None:
-    """Add half FP on days of half-time SJP and half-time AKS cases of parents."""
+    """Add half FP on days of half-time SJP and half-time AKS cases of parents, then the traps."""
     b = w.scenario.benefits
     for host, per_100k in (
         ("SJP", b.legit_half_sjp_half_fp_per_100k),
@@ -49,3 +52,4 @@ def add_false_alarms(w: WorldState) -> None:
         s = ps + (rng.random(k) * (pe - ps - 5)).astype("int64")
         e = np.minimum(s + rng.integers(4, 30, k), pe)
         new_daily_cases(w, "FP", c["pid"].to_numpy()[rows], child, s, e, np.full(k, 0.5), rng)
+    add_traps(w)

@@ -164,6 +164,38 @@ class Controls(FrozenConfig):
         return self
 
 
+class FalseAlarms(FrozenConfig):
+    """Legitimate cases that the contract's simplified rules or the agency's rules flag.
+
+    The rules are not 100 % right in reality: each trap is correct in truth and, like reality's,
+    indistinguishable in the data from the error it resembles (docs/false_alarms.md).
+    """
+
+    tfp_certificate_per_child_year_12_15: float = Field(
+        ge=0, description="TFP episodes per child-year aged 12-15 (doctor's certificate)"
+    )
+    tfp_lss_per_child_year_16_20: float = Field(
+        ge=0, description="TFP episodes per child-year aged 16-20 (child covered by LSS)"
+    )
+    fp_school_year_5_share: float = Field(
+        ge=0,
+        le=1,
+        description="parents of a child turning 12 before its school year 5 ends who take FP then",
+    )
+    tfp_seriously_ill_per_1000_child_years: float = Field(
+        ge=0, description="children under 12 seriously ill, both parents on TFP the same days"
+    )
+    sgi_protected_study_share: float = Field(
+        ge=0, le=1, description="long FP cases of parents without work paid on a protected SGI"
+    )
+    aks_final_pay_share: float = Field(
+        ge=0,
+        le=1,
+        description="new AKS cases whose first month carries a former employer's final pay",
+    )
+    min_cases_per_trap: int = Field(ge=0, description="so that small worlds show each trap")
+
+
 class Scenario(FrozenConfig):
     """Every knob of the synthetic world."""
 
@@ -173,6 +205,7 @@ class Scenario(FrozenConfig):
     errors: Errors
     drift: Drift
     controls: Controls
+    false_alarms: FalseAlarms
 
     @cached_property
     def rules(self) -> BenefitRules:

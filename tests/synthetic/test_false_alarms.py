@@ -110,3 +110,107 @@ def test_assistants_are_paid_by_their_provider_and_not_on_their_own_sick_days(wo
     wrong = set(c.loc[c["is_erroneous"], "case_id"])
     m = m[on_leave]
     assert (m["case_id"].isin(wrong) | m["client_case_id"].isin(wrong)).all()
+
+
+# --- the traps of [false_alarms] (synthetic/traps.py, docs/false_alarms.md) ---------------------
+
+
+def _correct_paid(world, benefit: str) -> pd.DataFrame:
+    """Correct cases of `benefit` with their first and last paid day and the child's birth."""
+    c = _correct(world)
+    c = c[c["benefit"] == benefit]
+    p = world["payments"]
+    p = p[(p["amount_sek"] > 0) & p["case_id"].isin(c["case_id"])]
+    span = p.groupby("case_id").agg(
+        first=("period_start", "min"), last=("period_end", "max"), paid=("amount_sek", "sum")
+    )
+    births = world["children"].drop_duplicates("child_id").set_index("child_id")["child_birth_date"]
+    c = c.join(span, on="case_id", how="inner")
+    return c.assign(child_birth=births.reindex(c["child_id"]).to_numpy())
+
+
+def _age_at(birth: pd.Series, day: pd.Series) -> pd.Series:
+    """Whole years of age."""
+    years = day.dt.year - birth.dt.year
+    before = (day.dt.month < birth.dt.month) | (
+        (day.dt.month == birth.dt.month) & (day.dt.day < birth.dt.day)
+    )
+    return years - before.astype(int)
+
+
+def test_tfp_for_a_child_of_12_to_15_and_under_lss_to_20_is_correct(world):
+    """TFP for a child aged 12-15 (certificate) and 16-20 (LSS): the age check's false alarms."""
+    t = _correct_paid(world, "TFP")
+    age = _age_at(t["child_birth"], t["last"])
+    assert ((age >= 12) & (age <= 15)).sum() >= 1
+    assert ((age >= 16) & (age <= 20)).sum() >= 1
+    # nothing older: the law's limits hold for correct cases
+    assert (age[age >= 12] <= 20).all()
+    # the whole episode lies past the 12th birthday (one short episode, not a long case)
+    old = t[age >= 12]
+    assert (_age_at(old["child_birth"], old["first"]) >= 12).all()
+    assert ((old["last"] - old["first"]).dt.days <= 4).all()
+
+
+def test_fp_until_school_year_5_ends_is_correct(world):
+    """FP after the 12th birthday up to 14 June of that year (school year 5 ends)."""
+    f = _correct_paid(world, "FP")
+    old = f[_age_at(f["child_birth"], f["last"]) >= 12]
+    assert len(old) >= 1
+    assert (old["first"].dt.year == old["child_birth"].dt.year + 12).all()
+    assert (old["last"].dt.month * 100 + old["last"].dt.day <= 614).all()
+    # one block per child
+    assert old["child_id"].is_unique
+
+
+def test_both_parents_on_tfp_for_a_seriously_ill_child_is_correct(world):
+    t = _correct_paid(world, "TFP")
+    m = t.merge(t, on="child_id")
+    m = m[m["person_id_x"] < m["person_id_y"]]
+    m = m[(m["first_x"] <= m["last_y"]) & (m["first_y"] <= m["last_x"])]
+    assert len(m) >= 1
+    # both parents of the child, the same days, longer than a usual VAB episode
+    parents = world["children"].groupby("child_id")["parent_id"].agg(set)
+    assert all(
+        {a, b} == parents[k]
+        for k, a, b in zip(m["child_id"], m["person_id_x"], m["person_id_y"], strict=True)
+    )
+    assert ((m["first_x"] == m["first_y"]) & (m["last_x"] == m["last_y"])).all()
+    assert ((m["last_x"] - m["first_x"]).dt.days >= 4).all()
+
+
+def test_sgi_protected_while_studying_has_no_pay_behind_it(world):
+    """FP paid above the basic level on an SGI decided with an employment basis, for a person
+    with no pay reported and no AKS: the SGI kept while studying."""
+    s = world["sgi_decisions"]
+    s = s[s["income_basis"] == "employment"]
+    # no pay reported for the person in the world at all, and no AKS (not registered unemployed)
+    c = world["cases"]
+    unpaid = s[
+        ~s["person_id"].isin(world["income_reports"]["person_id"])
+        & ~s["person_id"].isin(c.loc[c["benefit"] == "AKS", "person_id"])
+    ]
+    f = _correct_paid(world, "FP")
+    f = f[f["person_id"].isin(unpaid["person_id"])]
+    p = world["payments"]
+    p = p[p["case_id"].isin(f["case_id"]) & (p["amount_sek"] > 0)]
+    days = (p["period_end"] - p["period_start"]).dt.days + 1
+    per_day = p["amount_sek"] / (days * p["extent"])
+    assert (per_day > 260).sum() >= 1  # above the basic level of 250 SEK a day
+    assert not world.truth.set_index("case_id").loc[f["case_id"], "is_erroneous"].any()
+
+
+def test_aks_month_with_a_former_employers_final_pay_is_correct(world):
+    """A correct AKS case whose first month shows employer pay far above the declared work."""
+    c = _correct(world)
+    a = world["activity_reports"]
+    a = a[a["case_id"].isin(c.loc[c["benefit"] == "AKS", "case_id"])]
+    inc = (
+        world["income_reports"]
+        .groupby(["person_id", "month"], as_index=False)["gross_pay_sek"]
+        .sum()
+    )
+    m = a.merge(inc, on=["person_id", "month"])
+    flagged = m[m["gross_pay_sek"] > 300 * m["declared_work_hours"] + 1000]
+    first = a.groupby("case_id")["month"].min()
+    assert (flagged["month"].to_numpy() == first.reindex(flagged["case_id"]).to_numpy()).any()

@@ -54,15 +54,27 @@ def test_rule2_forbidden_pairs_only_on_errors(paid_days):
         assert (m["err_x"] | m["err_y"]).all(), pair
 
 
-def test_rule4_tfp_never_to_both_parents_when_correct(world):
+def _paid_spans(world) -> pd.DataFrame:
+    """Per case: its first and last paid day (positive payments)."""
+    p = world["payments"]
+    p = p[p["amount_sek"] > 0]
+    return p.groupby("case_id").agg(first=("period_start", "min"), last=("period_end", "max"))
+
+
+def test_rule4_tfp_to_both_parents_only_for_a_seriously_ill_child(world):
+    """Correct TFP to both parents for one child and day: only the seriously-ill-child trap, both
+    parents paid for the same days for a child under 12 (docs/false_alarms.md)."""
     c = world["cases"].merge(world.truth, on="case_id")
-    tfp = c[(c["benefit"] == "TFP") & ~c["is_erroneous"]]
+    tfp = c[(c["benefit"] == "TFP") & ~c["is_erroneous"]].join(_paid_spans(world), on="case_id")
     m = tfp.merge(tfp, on="child_id")
     m = m[m["person_id_x"] < m["person_id_y"]]
-    both = (m["insured_event_date_x"] <= m["insured_event_date_y"]) & (
-        m["insured_event_date_y"] <= m["insured_event_date_x"]
-    )
-    assert not both.any()
+    both = (m["first_x"] <= m["last_y"]) & (m["first_y"] <= m["last_x"])
+    m = m[both]
+    assert len(m) > 0  # the trap is there
+    assert (m["first_x"] == m["first_y"]).all() and (m["last_x"] == m["last_y"]).all()
+    births = world["children"].drop_duplicates("child_id").set_index("child_id")["child_birth_date"]
+    twelve = births.reindex(m["child_id"]) + pd.DateOffset(years=12)
+    assert (m["last_x"].to_numpy() < twelve.to_numpy()).all()
 
 
 def test_rule7_assistant_hours_when_correct(world):
@@ -97,8 +109,15 @@ def test_rule5_age_limits_when_correct(world):
     twelve = pd.Series(births.reindex(kid["child_id"]).to_numpy(), index=kid.index) + pd.DateOffset(
         years=12
     )
-    old = kid["period_end"] >= twelve
-    assert not (old & ~kid["is_erroneous"]).any()
+    old = (kid["period_end"] >= twelve) & ~kid["is_erroneous"]
+    # the documented traps only (docs/false_alarms.md): TFP for a child under 16 (certificate) or
+    # under 21 (LSS), FP until school year 5 ends (14 June of the year the child turns 12)
+    tfp = old & (kid["benefit"] == "TFP")
+    assert (kid.loc[tfp, "period_end"] < twelve[tfp] + pd.DateOffset(years=9)).all()
+    fp = old & (kid["benefit"] == "FP")
+    june = pd.to_datetime(twelve[fp].dt.year.astype(str) + "-06-14")
+    assert (kid.loc[fp, "period_end"] <= june).all()
+    assert tfp.any() and fp.any()
     per = p.merge(world["persons"][["person_id", "birth_date"]], on="person_id")
     se = per[(per["benefit"] == "SE") & ~per["is_erroneous"]]
     assert (se["period_end"] < se["birth_date"] + pd.DateOffset(years=65)).all()
