@@ -207,7 +207,7 @@ def sgi_protected_while_studying(w: WorldState) -> None:
         12 * sc.population.median_monthly_pay_sek * 0.85 * np.exp(rng.normal(0, 0.3, k)), -2
     )
     c.loc[c.index[rows], "sgi"] = sgi
-    c.loc[c.index[rows], "daily"] = daily_amount("FP", sgi, sc.amounts)
+    c.loc[c.index[rows], "daily"] = daily_amount("FP", sgi, c["ps"].to_numpy()[rows], sc.rules)
 
 
 def aks_final_pay(w: WorldState) -> None:
