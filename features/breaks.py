@@ -3,11 +3,13 @@
 `rule_breaks(ctx)` is one Ibis expression with one row per period in which a case key breaks a
 rule: the case, the rule, the days (first_day..last_day, inclusive day numbers), and what an
 investigator needs to check it (the person's paid extent of each benefit on those days, the other
-case involved, a reference day such as an age limit). A period is a maximal run of consecutive
-days of one case key and rule on which all of that stays the same. Only payments known by D-1
-count, reversals cancel their days, and periods are swept over period boundaries, never expanded
-to days. The overlap features, the reason facts and the timeline's red marks are all derived
-from this one table.
+case involved, a reference day such as an age limit, the figure of the law crossed). A period is
+a maximal run of consecutive days of one case key and rule on which all of that stays the same.
+Only payments known by D-1 count, reversals cancel their days, and periods are swept over period
+boundaries, never expanded to days. A rule whose figure changes with the law (rules.toml names
+it, benefit_rules.toml dates it) is applied as in force on each day: its periods enter the sweep
+as events, so a payment crossing a change is split there. The overlap features, the reason
+facts and the timeline's red marks are all derived from this one table.
 """
 
 from __future__ import annotations
@@ -63,21 +65,51 @@ def break_columns(rules: CoordinationRules) -> list[str]:
         "days",
         "other_case",
         "ref_day",
+        "limit",
         *ext,
     ]
 
 
-def person_segments(ctx: BuildContext) -> ir.Table:
+def _law_events(
+    k: ir.Table, periods, values: dict[str, object], lo=FAR_PAST, hi=None
+) -> list[ir.Table]:
+    """Events of a dated figure's periods ((first, last, ...) day numbers, None: open) per case
+    key of `k`, clipped to [lo, hi] (hi: the key's window end); `values` maps each value column
+    to a function of the period giving its value."""
+    hi = k.hi if hi is None else hi
+    out = []
+    for period in periods:
+        first, last = period[0], period[1]
+        if first is None:
+            s = lo
+        else:
+            s = max(lo, first) if isinstance(lo, int) else ibis.greatest(lo, first)
+        e = hi if last is None else ibis.least(hi, last)
+        t = k.mutate(_ls=ibis.literal(s, "int64") if isinstance(s, int) else s, _le=e)
+        vals = {n: ibis.literal(float(f(period))) for n, f in values.items()}
+        out.append(interval_events(t, CASE_KEYS, "_ls", "_le", vals))
+    return out
+
+
+def person_segments(ctx: BuildContext, pairs_by_day: bool = False) -> ir.Table:
     """Per case key, constant pieces [start, end) of the person's payments known by D-1 in the
     window: `own` (this case's net extent) and ext_<benefit> (the person's net extent of each
-    benefit of `composition_benefits`)."""
+    benefit of `composition_benefits`); with `pairs_by_day`, pair_<i> is 1 on the days forbidden
+    pair i of the rules is in force (pieces split where one starts or ends)."""
     k = ctx.keys.select("case_id", "as_of_day", "person_id", "lo", "hi")
     j = ctx.person_payments_in_window(k)
     values = {"own": (j.pay_case == j.case_id).ifelse(j.ext, 0.0)}
     for b in composition_benefits(ctx.rules):
         values[f"ext_{b}"] = (j.pay_benefit == b).ifelse(j.ext, 0.0)
-    ev = interval_events(j, CASE_KEYS, "s", "e", values)
-    return segments(ev, CASE_KEYS, list(values))
+    events = [interval_events(j, CASE_KEYS, "s", "e", values)]
+    names = list(values)
+    if pairs_by_day:
+        for i, pair in enumerate(ctx.rules.forbidden_pairs):
+            if pair.in_force is not None:
+                periods = ctx.rules.pair_periods(pair)
+                events += _law_events(k, periods, {f"pair_{i}": lambda _: 1.0}, lo=k.lo)
+                names.append(f"pair_{i}")
+    return segments(align(events, CASE_KEYS, names), CASE_KEYS, names)
 
 
 def _bounds(ctx: BuildContext) -> ir.Table:
@@ -125,17 +157,13 @@ def _person_breaks(ctx: BuildContext) -> ir.Table:
     """Rules 1, 2, 5 and 6 from one sweep of the person's payments: each own-paid piece that
     breaks a rule, once per rule it breaks (a cross join with the rule names, then a filter)."""
     tol, rules = ctx.tolerance, ctx.rules
-    seg = person_segments(ctx)
+    seg = person_segments(ctx, pairs_by_day=True)
     seg = seg.filter(seg.own > tol)
     b = _bounds(ctx)
     seg = seg.join(b, [seg.case_id == b.b_case, seg.as_of_day == b.b_day])
     ext = {x: seg[f"ext_{x}"] for x in composition_benefits(rules)}
     tot = sum((ext[x] for x in rules.extent.benefits), ibis.literal(0.0))
-    partners = [
-        (seg.kb == x, sum((ext[p] for p in rules.forbidden_partners(x)), ibis.literal(0.0)))
-        for x in sorted({x for p in rules.forbidden_pairs for x in p.benefits})
-    ]
-    forb = ibis.cases(*partners, else_=0.0)
+    forb = ibis.cases(*_forbidden_beside(seg, rules, ext), else_=0.0)
     over = tot > rules.extent.max_total + tol
     has_forb = forb > tol
     below = seg.age_lo.notnull() & (seg.start < seg.age_lo)
@@ -179,11 +207,24 @@ def _person_breaks(ctx: BuildContext) -> ir.Table:
         end=end,
         other_case=ibis.null("string"),
         ref_day=ref,
+        limit=ibis.null("float64"),
         **{
             f"ext_{b}": with_comp.ifelse(v.round(6), ibis.null("float64"))
             for b, v in ((b, x[f"ext_{b}"]) for b in composition_benefits(rules))
         },
     )
+
+
+def _forbidden_beside(seg: ir.Table, rules: CoordinationRules, ext: dict) -> list:
+    """Per benefit of a forbidden pair: (case's benefit is it, the summed extent of its partners
+    paid beside it in force on the piece), for `ibis.cases`."""
+    beside: dict[str, list] = {}
+    for i, pair in enumerate(rules.forbidden_pairs):
+        on = None if pair.in_force is None else seg[f"pair_{i}"] > 0.5
+        for x, other in (pair.benefits, pair.benefits[::-1]):
+            term = ext[other] if on is None else on.ifelse(ext[other], 0.0)
+            beside.setdefault(x, []).append(term)
+    return [(seg.kb == x, sum(t, ibis.literal(0.0))) for x, t in sorted(beside.items())]
 
 
 def _windowed(ctx: BuildContext, j: ir.Table, clip_low: bool) -> ir.Table:
@@ -292,47 +333,64 @@ def _both_parents_breaks(ctx: BuildContext) -> ir.Table:
 
 def _double_day_breaks(ctx: BuildContext) -> ir.Table:
     """Rule 4 double days: both parents paid for one child on one day is allowed only before the
-    child's age limit (ref_day: the limit) and for at most the quota of days per child, counted
-    over all history; the days past the quota are the last ones of the piece that crosses it."""
+    child's age limit (ref_day: the limit day) and for at most the quota of days per child,
+    counted over all history; the days past the quota are the last ones of the piece that crosses
+    it. Both figures are those in force on the day the double day is paid (`limit`: the quota,
+    or the age limit in months, that the period broke); a day no age period covers allows none."""
     rule = ctx.rules.both_parents
+    benefit = rule.double_day_benefit
     tol = ctx.tolerance
-    k = ctx.keys.filter((ctx.keys.benefit == rule.double_day_benefit) & ctx.keys.child_id.notnull())
+    k = ctx.keys.filter((ctx.keys.benefit == benefit) & ctx.keys.child_id.notnull())
     k = k.select("case_id", "as_of_day", "person_id", "child_id", "lo", "hi")
     kids = _child_births(ctx)
     kk = k.join(kids, k.child_id == kids.ch_id)
-    limit = (kk.ch_birth + ibis.interval(months=rule.double_days_before_child_age_months)).cast(
-        "date"
-    )
-    kk = kk.mutate(s=day(kk.ch_birth), e=day(limit) - 1)
-    young = interval_events(kk, CASE_KEYS, "s", "e", {"young": ibis.literal(1.0)})
+    law = []
+    for first, last, months in ctx.rules.in_force_periods(rule.age_months_rule, benefit):
+        until = day((kk.ch_birth + ibis.interval(months=int(months))).cast("date"))
+        t = kk.mutate(
+            s=ibis.greatest(day(kk.ch_birth), first),
+            e=ibis.least(until - 1, kk.hi if last is None else ibis.least(last, kk.hi)),
+        )
+        law.append(interval_events(t, CASE_KEYS, "s", "e", {"young": ibis.literal(1.0)}))
+        whole = kk.mutate(
+            s=ibis.literal(first, "int64"),
+            e=kk.hi if last is None else ibis.least(last, kk.hi),
+            _until=until,
+        )
+        limits = {"until": whole._until, "months": ibis.literal(months)}
+        law.append(interval_events(whole, CASE_KEYS, "s", "e", limits))
+    quota = ctx.rules.in_force_periods(rule.quota_rule, benefit)
+    law += _law_events(kk, quota, {"quota": lambda p: p[2]})
     mark = interval_events(k.mutate(s=k.lo), CASE_KEYS, "s", "s", {"young": ibis.literal(0.0)})
-    others = _other_parent_payments(ctx, k, rule.double_day_benefit, clip_low=False)
+    others = _other_parent_payments(ctx, k, benefit, clip_low=False)
     other_ev = interval_events(others, CASE_KEYS, "s", "e", {"other": others.ext})
-    values = ["own", "other", "young"]
-    ev = align([_own_events(ctx, k, clip_low=False), other_ev, young, mark], CASE_KEYS, values)
-    seg = segments(ev, CASE_KEYS, values)
+    values = ["own", "other", "young", "until", "months", "quota"]
+    own = _own_events(ctx, k, clip_low=False)
+    seg = segments(align([own, other_ev, *law, mark], CASE_KEYS, values), CASE_KEYS, values)
     length = seg.end - seg.start
     double = (seg.own > tol) & (seg.other > tol)
     is_young = seg.young > 0.5
     seg = seg.mutate(_yd=(double & is_young).ifelse(length, 0), _double=double, _young=is_young)
     running = ibis.window(group_by=CASE_KEYS, order_by="start", rows=(None, 0))
     seg = seg.mutate(_cum=seg._yd.sum().over(running))
-    quota = rule.max_double_days_per_child
-    over = ibis.greatest(seg._cum - quota, 0) - ibis.greatest(seg._cum - seg._yd - quota, 0)
+    q = seg.quota.round().cast("int64")
+    over = ibis.greatest(seg._cum - q, 0) - ibis.greatest(seg._cum - seg._yd - q, 0)
     seg = seg.filter(seg._double & (~seg._young | (over > 0)))
+    has_age = seg.months > 0.5
     seg = seg.mutate(
         _rule=seg._young.ifelse(DOUBLE_DAYS_QUOTA, DOUBLE_DAYS_AGE),
         start=seg._young.ifelse(seg.end - over, seg.start),
+        _ref=(~seg._young & has_age).ifelse(seg.until.round().cast("int64"), ibis.null("int64")),
+        _limit=seg._young.ifelse(seg.quota, has_age.ifelse(seg.months, ibis.null("float64"))),
     )
-    keys_lo = kk.select(w_case="case_id", w_day="as_of_day", w_lo="lo", w_limit=day(limit))
+    keys_lo = k.select(w_case="case_id", w_day="as_of_day", w_lo="lo")
     seg = seg.join(keys_lo, [seg.case_id == keys_lo.w_case, seg.as_of_day == keys_lo.w_day])
     seg = seg.filter(seg.start >= seg.w_lo)
-    br = _other_case(seg.select(*CASE_KEYS, "start", "end", "_rule", "w_limit"), others, tol)
-    ref = (br._rule == DOUBLE_DAYS_AGE).ifelse(br.w_limit, ibis.null("int64"))
-    return _shape(br, br._rule, ref_day=ref)
+    br = _other_case(seg.select(*CASE_KEYS, "start", "end", "_rule", "_ref", "_limit"), others, tol)
+    return _shape(br, br._rule, ref_day=br._ref, limit=br._limit)
 
 
-def _shape(t: ir.Table, rule, ref_day) -> ir.Table:
+def _shape(t: ir.Table, rule, ref_day, limit=None) -> ir.Table:
     """A piece table (CASE_KEYS, start, end, other_case) in the shape of `_person_breaks`."""
     rule = ibis.literal(rule) if isinstance(rule, str) else rule
     return t.select(
@@ -343,6 +401,7 @@ def _shape(t: ir.Table, rule, ref_day) -> ir.Table:
         end="end",
         other_case=t.other_case.cast("string"),
         ref_day=ref_day.cast("int64"),
+        limit=ibis.null("float64") if limit is None else limit.cast("float64"),
     )
 
 
@@ -370,7 +429,7 @@ def rule_breaks(ctx: BuildContext) -> ir.Table:
     others = [_sickpay_breaks(ctx), _both_parents_breaks(ctx), _double_day_breaks(ctx)]
     others = [o.mutate(**{c: ibis.null("float64") for c in ext}) for o in others]
     pieces = person.union(*others)
-    attrs = ["other_case", "ref_day", *ext]
+    attrs = ["other_case", "ref_day", "limit", *ext]
     periods = _merge(pieces, attrs)
     k = ctx.keys.select(
         k_case="case_id", k_day="as_of_day", person_id="person_id", benefit="benefit"

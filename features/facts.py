@@ -188,16 +188,17 @@ def _total(row, benefits: tuple[str, ...]) -> int:
 
 
 def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
-    """Per period: what was paid beside what, or which limit it crossed, in Swedish."""
-    bp = rules.both_parents
+    """Per period: what was paid beside what, or which limit it crossed (as in force on the
+    period's days: the engine's `limit`), in Swedish."""
     out = []
     for row in df.to_dict("records"):
         rule, other, ref = row["rule"], row["other_case"], row["ref_day"]
         if rule == breaks.EXTENT:
             text = _composition(row, rules.extent.benefits)
         elif rule == breaks.FORBIDDEN_PAIR:
+            on = _date(row["first_day"])  # the pairs in force then (a period lies in one law)
             partners = [
-                b for b in rules.forbidden_partners(row["benefit"]) if row[f"ext_{b}"] > TOL
+                b for b in rules.forbidden_partners(row["benefit"], on) if row[f"ext_{b}"] > TOL
             ]
             text = f"{BENEFIT_NAMES_SV[row['benefit']]} och {BENEFIT_NAMES_SV[partners[0]]}"
         elif rule == breaks.SICKPAY_PERIOD:
@@ -207,10 +208,10 @@ def _what(df: pd.DataFrame, rules: CoordinationRules) -> list[str]:
         elif rule == breaks.BOTH_PARENTS:
             # never the other parent's case or id: the person may read this
             text = "för samma dagar"
-        elif rule == breaks.DOUBLE_DAYS_AGE:
-            text = f"barnet blev {bp.double_days_before_child_age_months} månader {_iso(ref)}"
+        elif rule == breaks.DOUBLE_DAYS_AGE:  # the limits in force on the period's days
+            text = f"barnet blev {round(row['limit'])} månader {_iso(ref)}"
         elif rule == breaks.DOUBLE_DAYS_QUOTA:
-            text = f"högst {bp.max_double_days_per_child} dubbeldagar per barn"
+            text = f"högst {round(row['limit'])} dubbeldagar per barn"
         elif rule == breaks.AGE:
             text = (
                 f"förmånen kan betalas ut från {_iso(ref)}"

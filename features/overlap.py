@@ -51,7 +51,7 @@ FEATURES: tuple[Feature, ...] = (
         "fp_double_days_excess",
         FAMILY,
         "For FP cases: days in the window paid to both parents for the same child beyond the "
-        "allowed double days (after the child's 15 months, or past 60 double days; rule 4).",
+        "allowed double days (past the child's age limit or the quota in force on the day; rule 4).",
         "days",
         "{value} dagar betalades föräldrapenning ut till båda föräldrarna utöver de "
         "tillåtna dubbeldagarna.",

@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
 from felrisk.config import FrozenConfig, load_config, unknown_names
-from felrisk.rules import Benefit
 
+# The contract's benefit codes (felrisk.rules re-exports it: the coordination rules read this module).
+Benefit = Literal["SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS"]
 _OPEN = np.iinfo("int64").max  # an open valid_to, as a day number
 
 

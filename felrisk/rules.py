@@ -1,16 +1,28 @@
-"""The coordination rules file as a typed object, read by the generator and the feature builders."""
+"""The coordination rules file as a typed object, read by the generator and the feature builders.
+
+rules.toml states what each rule is (which benefits, which pairs, whose age); a figure of a rule
+that changes with the law (the double-days quota and age limit, the day a forbidden pair starts)
+is named there and lives, dated, in benefit_rules.toml only: one place per fact, read by the world,
+the features and the reasons alike. `law` carries those dated figures; `in_force_periods` gives a
+named figure's periods as day numbers, for the rule engine's sweep.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
-from felrisk.config import FrozenConfig, load_config
+from felrisk.benefit_rules import Benefit, BenefitRules, load_benefit_rules
+from felrisk.config import FrozenConfig, parse_config, read_toml
+from felrisk.config import default_config_path as _default_path
+from felrisk.errors import ConfigError
 
-Benefit = Literal["SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS"]
+__all__ = ["Benefit", "CoordinationRules", "load_rules"]
 
 
 class ExtentRule(FrozenConfig):
@@ -21,9 +33,11 @@ class ExtentRule(FrozenConfig):
 
 
 class ForbiddenPair(FrozenConfig):
-    """Rule 2: two benefits never paid for the same day to one person."""
+    """Rule 2: two benefits never paid for the same day to one person; only on the days of
+    `in_force` (a benefit_rules.toml rule, read for the pair's first benefit) when named."""
 
     benefits: tuple[Benefit, Benefit]
+    in_force: str | None = Field(default=None, description="benefit_rules name; None: always")
 
     @model_validator(mode="after")
     def _distinct(self) -> ForbiddenPair:
@@ -43,11 +57,15 @@ class SickpayPeriodRule(FrozenConfig):
 
 
 class BothParentsRule(FrozenConfig):
-    """Rule 4: both parents paid for one child on one day."""
+    """Rule 4: both parents paid for one child on one day. The double days' quota per child and
+    the child's age limit in months are benefit_rules.toml rules of `double_day_benefit`, named
+    here, applied as in force on the day the double day is paid."""
 
     double_day_benefit: Benefit
-    max_double_days_per_child: int = Field(ge=0)
-    double_days_before_child_age_months: int = Field(ge=0)
+    quota_rule: str = Field(min_length=1, description="benefit_rules name: double days per child")
+    age_months_rule: str = Field(
+        min_length=1, description="benefit_rules name: double days before this age in months"
+    )
     never: tuple[Benefit, ...]
 
 
@@ -83,11 +101,51 @@ class CoordinationRules(FrozenConfig):
     age: dict[Benefit, AgeRule]
     coverage: CoverageRule
     assistance: AssistanceRule
+    law: BenefitRules = Field(description="the dated figures (benefit_rules.toml) named above")
 
-    def forbidden_partners(self, benefit: str) -> tuple[str, ...]:
-        """Benefits that may never be paid beside `benefit` on the same day (rule 2)."""
+    @model_validator(mode="after")
+    def _named_figures_exist(self) -> CoordinationRules:
+        bp = self.both_parents
+        named = [
+            (bp.quota_rule, bp.double_day_benefit),
+            (bp.age_months_rule, bp.double_day_benefit),
+        ]
+        named += [(p.in_force, p.benefits[0]) for p in self.forbidden_pairs if p.in_force]
+        for name, benefit in named:
+            try:
+                self.law.entries(name, benefit)
+            except KeyError as exc:
+                raise ValueError(f"benefit_rules.toml: {exc.args[0]}") from None
+        return self
+
+    def in_force_periods(
+        self, name: str, benefit: str | None
+    ) -> tuple[tuple[int, int | None, float], ...]:
+        """A dated figure's periods: (first day, last day or None: open, value), day numbers
+        (days since 1970-01-01), by first day."""
+        return tuple(
+            (_day_number(e.valid_from), _day_number(e.valid_to), e.value)
+            for e in self.law.entries(name, benefit)
+        )
+
+    def pair_periods(self, pair: ForbiddenPair) -> tuple[tuple[int | None, int | None], ...]:
+        """The days a forbidden pair is in force, as (first, last) day numbers (None: open)."""
+        if pair.in_force is None:
+            return ((None, None),)
+        return tuple((a, b) for a, b, _ in self.in_force_periods(pair.in_force, pair.benefits[0]))
+
+    def value_on(self, name: str, benefit: str | None, day: dt.date) -> float | None:
+        """A dated figure on one day (None: not in force), e.g. for a reason or a check."""
+        v = float(self.law.value(name, np.datetime64(day, "D"), benefit)[0])
+        return None if np.isnan(v) else v
+
+    def forbidden_partners(self, benefit: str, day: dt.date | None = None) -> tuple[str, ...]:
+        """Benefits that may not be paid beside `benefit` on the same day (rule 2): on `day`
+        when given, else on any day."""
         out = []
         for pair in self.forbidden_pairs:
+            if day is not None and not self.pair_in_force(pair, day):
+                continue
             a, b = pair.benefits
             if a == benefit:
                 out.append(b)
@@ -95,14 +153,35 @@ class CoordinationRules(FrozenConfig):
                 out.append(a)
         return tuple(sorted(set(out)))
 
+    def pair_in_force(self, pair: ForbiddenPair, day: dt.date) -> bool:
+        """Whether a forbidden pair is in force on `day`."""
+        return (
+            pair.in_force is None or self.value_on(pair.in_force, pair.benefits[0], day) is not None
+        )
 
-def load_rules(path: str | Path | None = None) -> CoordinationRules:
-    """Read the coordination rules file (default: the one shipped in felrisk/config/rules.toml)."""
-    if path is None:
+
+def _day_number(d: dt.date | None) -> int | None:
+    return None if d is None else (d - dt.date(1970, 1, 1)).days
+
+
+def load_rules(
+    path: str | Path | None = None, law: BenefitRules | None = None
+) -> CoordinationRules:
+    """Read the coordination rules file (default: the one shipped in felrisk/config/rules.toml)
+    with the dated figures it names (`law`; default: the shipped benefit_rules.toml)."""
+    if path is None and law is None:
         return _default_rules()
-    return load_config(CoordinationRules, path, "rules.toml")
+    return _load(path, law or load_benefit_rules())
 
 
 @lru_cache(maxsize=1)
 def _default_rules() -> CoordinationRules:
-    return load_config(CoordinationRules, None, "rules.toml")
+    return _load(None, load_benefit_rules())
+
+
+def _load(path: str | Path | None, law: BenefitRules) -> CoordinationRules:
+    path = Path(path) if path is not None else _default_path("rules.toml")
+    raw = read_toml(path)
+    if "law" in raw:
+        raise ConfigError(f"{path}: no [law] here: dated figures live in benefit_rules.toml")
+    return parse_config(CoordinationRules, {**raw, "law": law}, source=str(path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from felrisk.rules import load_rules
 from synthetic.timeaxis import NA_DAY, overlaps_earlier
 
 # benefits whose daily extents add up per person (coordination rule 1); ASS is paid by the hour
@@ -94,11 +95,13 @@ def no_tfp_in_sickpay_period(cases: pd.DataFrame, spells: pd.DataFrame) -> pd.Da
 def one_parent_per_child_day(cases: pd.DataFrame) -> pd.DataFrame:
     """Drop TFP, and FP other than double days, that overlap another such case for one child.
 
-    Rule 4: both parents for one child and day only as FP double days (generated separately and
-    marked); TFP to both parents never.
+    Rule 4 (rules.toml [both_parents]): both parents for one child and day only as double days
+    of the double-day benefit (generated separately and marked, within the quota and age limit in
+    force: synthetic.parental); the `never` benefits to both parents never.
     """
+    rule = load_rules().both_parents
     drop = np.zeros(len(cases), dtype=bool)
-    for benefit in ("TFP", "FP"):
+    for benefit in (*rule.never, rule.double_day_benefit):
         m = (cases["benefit"].to_numpy() == benefit) & (cases["child"].to_numpy() >= 0)
         m &= ~cases["double_day"].to_numpy(dtype=bool)
         rows = np.flatnonzero(m)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from felrisk.rules import load_rules
 from synthetic.casebook import daily_amount, growth, new_cases
 from synthetic.scenario import Scenario
 from synthetic.sickness import seasonal_days
@@ -56,8 +57,10 @@ def _fp_frame(pid, child, s, e, extent, persons, start, end, sc, rng, double=Fal
 
 
 def _double_days_max(days: np.ndarray, sc: Scenario) -> np.ndarray:
-    """Most double days allowed for a block starting on each day (at least 5: a block's least)."""
-    limit = sc.rules.value("double_days_max", days, "FP")
+    """Most double days allowed for a block starting on each day (at least 5: a block's least):
+    the quota rules.toml's rule 4 names, as benefit_rules.toml has it in force on the day."""
+    rule = load_rules().both_parents
+    limit = sc.rules.value(rule.quota_rule, days, rule.double_day_benefit)
     return np.maximum(np.nan_to_num(limit, nan=5.0), 5).astype("int64")
 
 
@@ -91,8 +94,11 @@ def fp_cases(
             y2["p2"].to_numpy(), y2["child"].to_numpy(), s2, e2, ext2, persons, start, end, sc, rng
         )
     )
-    # legitimate double days: both parents in the first weeks, within the limits in force (30 days
-    # in the child's first year before 2024-07-01, 60 days before 15 months from then)
+    # legitimate double days: both parents in the first weeks, within the limits in force
+    # (benefit_rules.toml, named by rules.toml's rule 4; they changed on 2024-07-01): a block
+    # starts in the child's first 20 days and lasts at most the quota in force on its first day,
+    # so it ends well before 12 months; the limits only grew, so a later day allows it too
+    # (tests/synthetic/test_rules_hold.py checks every double day against the law of its day)
     dd = rng.random(m) < b.double_days_share
     y3 = y2[dd]
     k = len(y3)

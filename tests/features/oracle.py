@@ -49,7 +49,6 @@ def oracle(
         person, benefit = c["person_id"], c["benefit"]
         own = by_case.get(case_id, [])
         mine = by_person.get(person, [])
-        partners = set(rules.forbidden_partners(benefit))
         paid = {d for d in days if _paid(own, d) > TOL}
         f = dict.fromkeys(
             [
@@ -68,6 +67,7 @@ def oracle(
             total = _paid([p for p in mine if p["benefit"] in rules.extent.benefits], d)
             if total > rules.extent.max_total + TOL:
                 f["overlap_excess_days"] += 1
+            partners = set(rules.forbidden_partners(benefit, d))  # the pairs in force on d
             if _paid([p for p in mine if p["benefit"] in partners], d) > TOL:
                 f["overlap_forbidden_days"] += 1
         ins = persons[person]["insured_from"]
@@ -114,14 +114,17 @@ def oracle(
                 f["both_parents_tfp_days"] = sum(1 for d in paid if _paid(others, d) > TOL)
             else:
                 born = births[c["child_id"]]
-                limit = _add_months(born, bp.double_days_before_child_age_months)
                 used, d = 0, first_day
                 while d < as_of:
                     if _paid(own, d) > TOL and _paid(others, d) > TOL:
-                        excess = not born <= d < limit
+                        # the age limit and the quota in force on the day of the double day
+                        months = rules.value_on(bp.age_months_rule, bp.double_day_benefit, d)
+                        quota = rules.value_on(bp.quota_rule, bp.double_day_benefit, d) or 0
+                        limit = None if months is None else _add_months(born, round(months))
+                        excess = limit is None or not born <= d < limit
                         if not excess:
                             used += 1
-                            excess = used > bp.max_double_days_per_child
+                            excess = used > quota
                         if excess and d in paid:
                             f["fp_double_days_excess"] += 1
                     d += timedelta(days=1)

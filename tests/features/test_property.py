@@ -23,6 +23,9 @@ from tests.features.oracle import oracle
 from tests.world.write import DEFAULTS
 
 AS_OF = date(2025, 6, 1)
+# D of an example: after both law changes, or with its window across 2024-07-01 (double days:
+# 30 in 12 months, then 60 in 15) or 2020-07-01 (AKS beside SJP, SE, AE forbidden from then)
+AS_OFS = [AS_OF, date(2024, 8, 15), date(2020, 8, 15)]
 WINDOW = 60
 # FP and TFP twice as likely: the both-parents rules need two of them for one child.
 BENEFITS = ["SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "FP", "TFP"]
@@ -39,8 +42,8 @@ FEATURES = [
 ]
 
 
-def _day(offset: int) -> date:
-    return AS_OF + timedelta(days=offset)
+def _day(offset: int, as_of: date = AS_OF) -> date:
+    return as_of + timedelta(days=offset)
 
 
 payment = st.fixed_dictionaries(
@@ -85,15 +88,15 @@ family = st.fixed_dictionaries(
 )
 
 
-def _world(families: list[dict]) -> dict[str, list[dict]]:
+def _world(families: list[dict], as_of: date = AS_OF) -> dict[str, list[dict]]:
     t: dict[str, list[dict]] = {k: [] for k in ("persons", "children", "cases", "payments")}
     for fi, fam in enumerate(families):
         child = f"C{fi}"
-        birth = (AS_OF - timedelta(days=fam["child_age_days"])).replace(day=5)
+        birth = (as_of - timedelta(days=fam["child_age_days"])).replace(day=5)
         for pi, per in enumerate(fam["parents"]):
             pid = f"P{fi}_{pi}"
-            born = (AS_OF - timedelta(days=per["age_days"])).replace(day=10)
-            ins = None if per["insured"] is None else _day(per["insured"])
+            born = (as_of - timedelta(days=per["age_days"])).replace(day=10)
+            ins = None if per["insured"] is None else _day(per["insured"], as_of)
             t["persons"].append(
                 {**DEFAULTS["persons"], "person_id": pid, "birth_date": born, "insured_from": ins}
             )
@@ -112,7 +115,7 @@ def _world(families: list[dict]) -> dict[str, list[dict]]:
                 )
             for ci, cs in enumerate(cases):
                 cid = f"{pid}_{ci}"
-                ied = _day(cs["ied"])
+                ied = _day(cs["ied"], as_of)
                 t["cases"].append(
                     {
                         **DEFAULTS["cases"],
@@ -126,7 +129,7 @@ def _world(families: list[dict]) -> dict[str, list[dict]]:
                     }
                 )
                 for ki, pay in enumerate(cs["payments"]):
-                    start = _day(pay["start"])
+                    start = _day(pay["start"], as_of)
                     length = 1 if cs["benefit"] == "KAR" else pay["length"]
                     end = start + timedelta(days=length - 1)
                     row = {
@@ -138,7 +141,7 @@ def _world(families: list[dict]) -> dict[str, list[dict]]:
                         "period_start": start,
                         "period_end": end,
                         "extent": pay["extent"],
-                        "paid_date": (end if pay["paid"][0] == "lag" else AS_OF)
+                        "paid_date": (end if pay["paid"][0] == "lag" else as_of)
                         + timedelta(days=pay["paid"][1]),
                     }
                     t["payments"].append(row)
@@ -166,10 +169,26 @@ def _ibis_tables(t: dict[str, list[dict]]) -> dict[str, ibis.Table]:
 
 
 RULES = load_rules()
-# A small double-day quota so that random worlds reach it.
-RULES_SMALL_QUOTA = RULES.model_copy(
-    update={"both_parents": RULES.both_parents.model_copy(update={"max_double_days_per_child": 5})}
-)
+
+
+def _small_quota(rules, before: float, after: float):
+    """The rules with a small double-day quota in force (`before` to 2024-06-30, `after` from
+    2024-07-01) so that random worlds reach it; the age limits stay as shipped."""
+    name = rules.both_parents.quota_rule
+    law = rules.law.model_copy(
+        update={
+            "rule": tuple(
+                e.model_copy(update={"value": before if e.valid_to else after})
+                if e.name == name
+                else e
+                for e in rules.law.rule
+            )
+        }
+    )
+    return load_rules(law=law)
+
+
+RULES_SMALL_QUOTA = _small_quota(RULES, 3.0, 5.0)
 CONFIG = load_feature_settings().model_copy(update={"window_days": WINDOW})
 
 
@@ -182,20 +201,20 @@ CONFIG = load_feature_settings().model_copy(update={"window_days": WINDOW})
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(families=st.lists(family, min_size=1, max_size=3))
-def test_overlap_features_equal_day_by_day_oracle(families):
-    rules = RULES_SMALL_QUOTA  # the shipped quota of 60 is pinned by the hand-built cases
-    t = _world(families)
-    spine_ids = [c["case_id"] for c in t["cases"] if c["opened_date"] < AS_OF]
+@given(families=st.lists(family, min_size=1, max_size=3), as_of=st.sampled_from(AS_OFS))
+def test_overlap_features_equal_day_by_day_oracle(families, as_of):
+    rules = RULES_SMALL_QUOTA  # the shipped quotas are pinned by the hand-built cases
+    t = _world(families, as_of)
+    spine_ids = [c["case_id"] for c in t["cases"] if c["opened_date"] < as_of]
     if not spine_ids:
         return
     spine = ibis.memtable(
-        pd.DataFrame({"case_id": spine_ids, "as_of": [AS_OF] * len(spine_ids)}),
+        pd.DataFrame({"case_id": spine_ids, "as_of": [as_of] * len(spine_ids)}),
         schema={"case_id": "string", "as_of": "date"},
     )
     expr = build_features(_ibis_tables(t), spine, rules, CONFIG, families=("overlap",))
     got = ibis.duckdb.connect().execute(expr).set_index("case_id")
-    want = pd.DataFrame(oracle(t, spine_ids, AS_OF, rules, WINDOW)).T
+    want = pd.DataFrame(oracle(t, spine_ids, as_of, rules, WINDOW)).T
     pd.testing.assert_frame_equal(
         got.loc[spine_ids, FEATURES].astype("int64"),
         want.loc[spine_ids, FEATURES].astype("int64"),

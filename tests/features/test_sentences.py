@@ -149,7 +149,8 @@ def test_one_and_unknown_read_right(feature, value, sentence):
 
 def _period(rule: str, benefit: str, **kw) -> dict:
     row = {f"ext_{b}": 0.0 for b in ("SJP", "KAR", "FP", "TFP", "AKS", "SE", "AE", "ASS")}
-    row.update(rule=rule, benefit=benefit, other_case="S9", ref_day=0, last_day=0)
+    row.update(rule=rule, benefit=benefit, other_case="S9", ref_day=0, first_day=0, last_day=0)
+    row.update(limit=float("nan"))
     row.update(kw)
     return row
 
@@ -193,15 +194,31 @@ RULE_FACTS = [
     ),
     (
         "fp_double_days_excess",
-        _period(breaks.DOUBLE_DAYS_AGE, "FP", other_case="OTHER_PARENT_CASE", ref_day=MAR1),
+        _period(
+            breaks.DOUBLE_DAYS_AGE, "FP", other_case="OTHER_PARENT_CASE", ref_day=MAR1, limit=15.0
+        ),
         "12 dagar 2025-03-01–2025-03-12 betalades föräldrapenning ut till båda föräldrarna utöver "
         "de tillåtna dubbeldagarna (barnet blev 15 månader 2025-03-01).",
     ),
+    (  # the engine's limit in force: 12 months before 2024-07-01
+        "fp_double_days_excess",
+        _period(
+            breaks.DOUBLE_DAYS_AGE, "FP", other_case="OTHER_PARENT_CASE", ref_day=MAR1, limit=12.0
+        ),
+        "12 dagar 2025-03-01–2025-03-12 betalades föräldrapenning ut till båda föräldrarna utöver "
+        "de tillåtna dubbeldagarna (barnet blev 12 månader 2025-03-01).",
+    ),
     (
         "fp_double_days_excess",
-        _period(breaks.DOUBLE_DAYS_QUOTA, "FP", other_case="OTHER_PARENT_CASE"),
+        _period(breaks.DOUBLE_DAYS_QUOTA, "FP", other_case="OTHER_PARENT_CASE", limit=60.0),
         "12 dagar 2025-03-01–2025-03-12 betalades föräldrapenning ut till båda föräldrarna utöver "
         "de tillåtna dubbeldagarna (högst 60 dubbeldagar per barn).",
+    ),
+    (
+        "fp_double_days_excess",
+        _period(breaks.DOUBLE_DAYS_QUOTA, "FP", other_case="OTHER_PARENT_CASE", limit=30.0),
+        "12 dagar 2025-03-01–2025-03-12 betalades föräldrapenning ut till båda föräldrarna utöver "
+        "de tillåtna dubbeldagarna (högst 30 dubbeldagar per barn).",
     ),
     (
         "age_rule_days",

@@ -4,6 +4,7 @@ docs/contract_additions.md): every table, column, type and code."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -84,17 +85,37 @@ def test_rules_file_encodes_the_seven_rules():
     assert set(rules.forbidden_partners("AKS")) == {"SJP", "SE", "AE"}
     assert rules.forbidden_partners("KAR") == ("SJP",)
     assert (rules.sickpay_period.first_day, rules.sickpay_period.last_day) == (1, 14)
-    assert rules.both_parents.max_double_days_per_child == 60
     assert rules.both_parents.never == ("TFP",)
+    # the figures that change with the law: named here, dated in benefit_rules.toml only
+    bp = rules.both_parents
+    for day, quota, months in ((date(2024, 6, 30), 30, 12), (date(2024, 7, 1), 60, 15)):
+        assert rules.value_on(bp.quota_rule, bp.double_day_benefit, day) == quota
+        assert rules.value_on(bp.age_months_rule, bp.double_day_benefit, day) == months
+    assert rules.forbidden_partners("AKS", date(2020, 6, 30)) == ()
+    assert rules.forbidden_partners("AKS", date(2020, 7, 1)) == ("AE", "SE", "SJP")
+    assert rules.forbidden_partners("SJP", date(2020, 6, 30)) == ("KAR",)
     assert rules.age["AE"].by_month and rules.age["SE"].min_age == 30
     assert rules.assistance.max_assistant_hours_per_day == 24
 
 
-def test_bad_rules_file_names_the_field(tmp_path):
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        ("max_total = 1.0", 'max_total = "lots"', r"extent\.max_total.*'lots'"),
+        # a dated figure named but absent from benefit_rules.toml fails at load, with a hint
+        (
+            'quota_rule = "double_days_max"',
+            'quota_rule = "double_day_max"',
+            r"double_day_max.*did you mean 'double_days_max'",
+        ),
+        ('in_force = "aks_not_beside_sjp_se_ae"', 'in_force = "x"', r"'x'"),
+    ],
+)
+def test_bad_rules_file_names_the_field(tmp_path, old, new, match):
     from felrisk.errors import ConfigError
 
     bad = tmp_path / "rules.toml"
     text = (project_root() / "felrisk" / "config" / "rules.toml").read_text()
-    bad.write_text(text.replace("max_total = 1.0", 'max_total = "lots"'))
-    with pytest.raises(ConfigError, match=r"extent\.max_total.*'lots'"):
+    bad.write_text(text.replace(old, new))
+    with pytest.raises(ConfigError, match=match):
         load_rules(bad)

@@ -21,6 +21,9 @@ ABSENT_MEANS_NONE = {
     "AgeRule.min_age",
     "AgeRule.max_age_exclusive",
     "AgeRule.by_month",
+    "ForbiddenPair.in_force",  # no dated figure: the pair is forbidden on every day
+    "RuleEntry.benefit",  # benefit_rules.toml (the rules' dated figures): a general entry
+    "RuleEntry.valid_to",  # still in force
 }
 
 

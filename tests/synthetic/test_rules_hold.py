@@ -51,7 +51,47 @@ def test_rule2_forbidden_pairs_only_on_errors(paid_days):
     for pair in rules.forbidden_pairs:
         a, b = pair.benefits
         m = d[d["benefit"] == a].merge(d[d["benefit"] == b], on=["person", "day"])
+        if pair.in_force is not None:  # forbidden only on the days the law says (AKS: 2020-07-01)
+            m = m[rules.law.in_force(pair.in_force, m["day"].to_numpy(), a)]
         assert (m["err_x"] | m["err_y"]).all(), pair
+
+
+def test_rule4_correct_double_days_within_the_law_of_their_day(world):
+    """Both parents paid the double-day benefit for one child on one day, in correct cases only:
+    every such day lies before the child's age limit in force on it, and the child's count of
+    them up to it stays within the quota in force on it."""
+    rules = load_rules()
+    bp = rules.both_parents
+    c = world["cases"].merge(world.truth[["case_id", "is_erroneous"]], on="case_id")
+    c = c[(c["benefit"] == bp.double_day_benefit) & c["child_id"].notna() & ~c["is_erroneous"]]
+    p = world["payments"]
+    p = p[(p["amount_sek"] > 0)].drop_duplicates(["case_id", "period_start", "period_end"])
+    p = p.merge(c[["case_id", "child_id"]], on="case_id")
+    s = p["period_start"].to_numpy().astype("datetime64[D]").astype("int64")
+    n = p["period_end"].to_numpy().astype("datetime64[D]").astype("int64") - s + 1
+    idx = np.repeat(np.arange(len(p)), n)
+    days = pd.DataFrame(
+        {
+            "child": p["child_id"].to_numpy()[idx],
+            "person": p["person_id"].to_numpy()[idx],
+            "day": s[idx] + np.arange(idx.size) - np.repeat(np.cumsum(n) - n, n),
+        }
+    ).drop_duplicates()
+    both = days.groupby(["child", "day"]).size()
+    double = both[both >= 2].reset_index()[["child", "day"]].sort_values(["child", "day"])
+    assert len(double) > 0  # the world has legitimate double days
+    d = double["day"].to_numpy()
+    quota = rules.law.value(bp.quota_rule, d, bp.double_day_benefit)
+    months = rules.law.value(bp.age_months_rule, d, bp.double_day_benefit)
+    births = world["children"].drop_duplicates("child_id").set_index("child_id")["child_birth_date"]
+    birth = pd.to_datetime(births.reindex(double["child"]).to_numpy())
+    limit = np.full(len(d), np.iinfo("int64").min)
+    for m in np.unique(months[~np.isnan(months)]):
+        at = (birth + pd.DateOffset(months=int(m))).to_numpy().astype("datetime64[D]")
+        limit = np.where(months == m, at.astype("int64"), limit)
+    assert (d < limit).all()
+    used = double.groupby("child").cumcount().to_numpy() + 1
+    assert (used <= quota).all()
 
 
 def _paid_spans(world) -> pd.DataFrame:
