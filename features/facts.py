@@ -18,7 +18,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from features import breaks, overlap
+from features import breaks, overlap, se_ae_work
 from features.build import build_context, build_features
 from features.pit import known_before
 from features.registry import REGISTRY
@@ -456,6 +456,19 @@ def _assistant_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     return summary[cols]
 
 
+def _se_ae_work_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
+    """Months, benefit, extent and pay behind se_ae_work_pay_sek (features.se_ae_work)."""
+    cols = ["case_id", "as_of", "feature", "reason_sv"]
+    want = it[it["feature"] == se_ae_work.NAME][["case_id", "as_of"]].drop_duplicates()
+    if want.empty:
+        return pd.DataFrame(columns=cols)
+    spine = ibis.memtable(want, schema={"case_id": "string", "as_of": "date"})
+    months = data.con.execute(se_ae_work.month_checks(build_context(data, spine, rules, config)))
+    out = se_ae_work.facts_sv(months, config.se_ae_work.baseline_months)
+    out["as_of"] = [_date(d) for d in out["as_of_day"]]
+    return out.assign(feature=se_ae_work.NAME)[cols]
+
+
 def explain(
     data,
     items: pd.DataFrame,
@@ -494,6 +507,7 @@ def explain(
                 _rule_facts(data, it, rules, config, periods),
                 _sgi_facts(data, it, vals),
                 _assistant_facts(data, it, rules, config),
+                _se_ae_work_facts(data, it, rules, config),
             )
             if not d.empty
         ]

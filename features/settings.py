@@ -29,6 +29,14 @@ class WorkSettings(FrozenConfig):
     aks_min_pay_sek: float = Field(ge=0)
 
 
+class SeAeWorkSettings(FrozenConfig):
+    """Thresholds of pay beside sjukersättning and aktivitetsersättning (features/se_ae_work.py)."""
+
+    allowed_pay_sek_per_month: float = Field(ge=0)
+    baseline_months: int = Field(ge=1)
+    final_pay_months: int = Field(ge=0)
+
+
 class NetworkSettings(FrozenConfig):
     """Thresholds of the network family."""
 
@@ -45,6 +53,7 @@ class FeatureSettings(FrozenConfig):
     sgi: SgiSettings
     work: WorkSettings
     network: NetworkSettings
+    se_ae_work: SeAeWorkSettings
 
 
 def load_feature_settings(path: str | Path | None = None) -> FeatureSettings:

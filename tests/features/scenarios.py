@@ -468,3 +468,76 @@ _MORE: dict[str, dict[str, float]] = {
 }
 for _case_id, _exp in _MORE.items():
     EXPECTED.setdefault(_case_id, {}).update(_exp)
+
+
+# --- pay beside SE and AE (features/se_ae_work.py) ------------------------------------------------
+# Months of the work window: 2024-06..2025-05; May's pay is reported on 2025-06-12, after D.
+
+
+def _monthly(case_id, first, last, extent=1.0, **kw):
+    """One payment per calendar month of `first`..`last` (YYYY-MM), paid on the month's last day."""
+    out = []
+    for m in _months(first, last):
+        y, mo = (int(x) for x in m.split("-"))
+        end = (date(y + (mo == 12), mo % 12 + 1, 1) - date.resolution).isoformat()
+        out.append(_pay(case_id, f"{m}-01", end, extent, amount_sek=15000.0 * extent, **kw))
+    return out
+
+
+PERSONS += [
+    {"person_id": "SW"},  # full SE and a side job: flagged
+    {"person_id": "SA", "birth_date": "2000-03-01"},  # full AE and a small allowed income
+    {"person_id": "SP"},  # SE 50 % and half the former pay
+    {"person_id": "SH"},  # full SE and the former employer's holiday pay
+    {"person_id": "SQ"},  # SE 25 % since long, no pay known before it
+    {"person_id": "SR"},  # a reversed SE month beside pay
+    {"person_id": "SX"},  # SE 50 % and more than half the former pay: flagged
+]
+EMPLOYERS += [{"employer_id": "ES1"}, {"employer_id": "ES2"}]
+CASES += [
+    _case("SW_E", "SW", "SE", insured_event_date="2022-05-01", opened_date="2022-06-01"),
+    _case("SA_E", "SA", "AE", insured_event_date="2023-01-01", opened_date="2023-01-01"),
+    _case("SP_E", "SP", "SE", insured_event_date="2024-09-15", opened_date="2024-10-01"),
+    _case("SH_E", "SH", "SE", insured_event_date="2024-10-01", opened_date="2024-11-01"),
+    _case("SQ_E", "SQ", "SE", insured_event_date="2015-01-01", opened_date="2015-02-01"),
+    _case("SR_E", "SR", "SE", insured_event_date="2022-05-01", opened_date="2022-06-01"),
+    _case("SX_E", "SX", "SE", insured_event_date="2023-06-10", opened_date="2023-07-01"),
+]
+PAYMENTS += (
+    _monthly("SW_E", "2024-11", "2025-05")
+    + _monthly("SA_E", "2024-11", "2025-05")
+    + _monthly("SP_E", "2024-12", "2025-05", 0.5)
+    + _monthly("SH_E", "2025-01", "2025-05")
+    + _monthly("SQ_E", "2024-11", "2025-05", 0.25)
+    + _monthly("SR_E", "2025-01", "2025-05")
+    + _monthly("SX_E", "2024-11", "2025-05", 0.5)
+    # February reversed in March; its payment again comes on D: not known yet (a late row)
+    + [_pay("SR_E", "2025-02-01", "2025-02-28", amount_sek=-15000.0, paid_date="2025-03-20")]
+    + [_pay("SR_E", "2025-02-01", "2025-02-28", amount_sek=15000.0, paid_date="2025-06-01")]
+)
+INCOME += (
+    [_inc("SW", m, 12000.0, "ES1") for m in ("2025-02", "2025-03")]
+    # April's pay reported on D: not known yet (a late row)
+    + [_inc("SW", "2025-04", 15000.0, "ES1", reported="2025-06-01")]
+    + [_inc("SA", m, 800.0, "ES1") for m in _months("2024-11", "2025-04")]
+    + [_inc("SP", m, 20000.0, "ES2") for m in _months("2023-09", "2024-08")]
+    + [_inc("SP", m, 10500.0, "ES2") for m in _months("2024-12", "2025-04")]
+    + [_inc("SH", m, 25000.0, "ES2") for m in _months("2023-10", "2024-09")]
+    + [_inc("SH", "2025-01", 18000.0, "ES2")]
+    + [_inc("SQ", m, 15000.0, "ES1") for m in _months("2024-11", "2025-04")]
+    + [_inc("SR", "2025-02", 10000.0, "ES1")]
+    + [_inc("SX", m, 20000.0, "ES2") for m in _months("2022-06", "2023-05")]
+    + [_inc("SX", "2025-02", 9000.0, "ES2"), _inc("SX", "2025-03", 16000.0, "ES2")]
+)
+TABLES.update(income_reports=INCOME)
+
+for _case_id, _value in {
+    "SW_E": 2 * (12000.0 - 1000.0),
+    "SA_E": 0.0,
+    "SP_E": 0.0,  # 10,500 a month is within 1,000 + (1 - 0.5) x 20,000
+    "SH_E": 0.0,  # January's 18,000 is the former employer's final pay
+    "SQ_E": 0.0,  # partial benefit, no pay known before it: not judged
+    "SR_E": 0.0,  # February's days were reversed: not a month of benefit
+    "SX_E": 16000.0 - (1000.0 + 0.5 * 20000.0),  # March; February's 9,000 is within the room
+}.items():
+    EXPECTED.setdefault(_case_id, {})["se_ae_work_pay_sek"] = _value
