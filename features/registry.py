@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from features import assistance, history, network, overlap, se_ae_work, sgi, work
+from features import assistance, history, network, overlap, se_ae_work, sgi, sgi_amounts, work
 from features.feature import Feature
 from felrisk.contract import PROTECTED_COLUMNS
 
 # Family modules in registry order; each exports FEATURES and build(ctx).
 FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, work, assistance, network, history)
-# Detectors B of issue 13: pay beside SE/AE.
-FAMILY_MODULES += (se_ae_work,)
+# Detectors B of issue 13: the agency's own daily amounts, pay beside SE/AE.
+FAMILY_MODULES += (sgi_amounts, se_ae_work)
 
 REGISTRY: dict[str, Feature] = {f.name: f for m in FAMILY_MODULES for f in m.FEATURES}
 

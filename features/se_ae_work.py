@@ -20,6 +20,7 @@ import pandas as pd
 from features.context import BuildContext, left_attach
 from features.feature import Feature
 from features.pit import day, known_before, month_index, signed_extent
+from features.settings import FeatureSettings
 from features.sweep import interval_events, segments
 from felrisk import swedish
 from felrisk.contract import BENEFIT_NAMES_SV
@@ -187,7 +188,12 @@ def _extent_sv(benefit: str, extents: pd.Series) -> str:
     return f"{name} {lo} %" if lo == hi else f"{name} {lo}–{hi} %"
 
 
-def facts_sv(months: pd.DataFrame, baseline_months: int) -> pd.DataFrame:
+def fact_rows(ctx: BuildContext) -> ir.Table:
+    """The rows the facts are worded from: `month_checks`."""
+    return month_checks(ctx)
+
+
+def facts_sv(months: pd.DataFrame, settings: FeatureSettings) -> pd.DataFrame:
     """The facts behind the feature, in Swedish, from `month_checks` rows (executed) of a few case
     keys: the months with pay above the room, the benefit and extent paid for every day of them,
     the pay reported for them and, beside a partial benefit, the pay before it. Columns case_id,
@@ -211,7 +217,7 @@ def facts_sv(months: pd.DataFrame, baseline_months: int) -> pd.DataFrame:
         if partial.any():
             ied = date.fromordinal(int(g["ied_day"].iloc[0]) + EPOCH)
             text += (
-                f"; de {baseline_months} månaderna före försäkringsfallet {swedish.day(ied)} var "
+                f"; de {settings.se_ae_work.baseline_months} månaderna före försäkringsfallet {swedish.day(ied)} var "
                 f"lönen i "
                 f"genomsnitt {swedish.sek(g.loc[partial, 'base_pay'].iloc[0])} i månaden"
             )

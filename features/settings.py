@@ -37,6 +37,13 @@ class SeAeWorkSettings(FrozenConfig):
     final_pay_months: int = Field(ge=0)
 
 
+class AmountSettings(FrozenConfig):
+    """Tolerances of the recomputed daily amounts (features/sgi_amounts.py)."""
+
+    tolerance_share: float = Field(ge=0, lt=1)
+    tolerance_sek_per_day: float = Field(ge=0)
+
+
 class NetworkSettings(FrozenConfig):
     """Thresholds of the network family."""
 
@@ -54,6 +61,7 @@ class FeatureSettings(FrozenConfig):
     work: WorkSettings
     network: NetworkSettings
     se_ae_work: SeAeWorkSettings
+    amounts: AmountSettings
 
 
 def load_feature_settings(path: str | Path | None = None) -> FeatureSettings:

@@ -541,3 +541,65 @@ for _case_id, _value in {
     "SX_E": 16000.0 - (1000.0 + 0.5 * 20000.0),  # March; February's 9,000 is within the room
 }.items():
     EXPECTED.setdefault(_case_id, {})["se_ae_work_pay_sek"] = _value
+
+
+# --- the agency's own daily amounts (features/sgi_amounts.py) -------------------------------------
+# 2025: prisbasbelopp 58,800; SGI caps SJP 8 (470,400), FP 10 (588,000), TFP 7.5 (441,000); rate
+# 77.6 %; a full day is round(0.776 x min(SGI, cap) / 365); FP at least 250 SEK.
+
+PERSONS += [{"person_id": p} for p in ("FA", "FC", "FH", "FB", "FR", "FL", "FZ")]
+CHILDREN += [
+    {"child_id": "FHC", "parent_id": "FH", "child_birth_date": "2024-09-01"},
+    {"child_id": "FBC", "parent_id": "FB", "child_birth_date": "2024-09-01"},
+    {"child_id": "FRC", "parent_id": "FR", "child_birth_date": "2020-09-01"},
+]
+CASES += [
+    # a wrong daily amount (flagged); the SGI cap not applied (flagged)
+    _case("FA_S", "FA", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+    _case("FC_S", "FC", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+    # false alarms: half FP; FP at the basic level; a TFP payment reversed and corrected; a lower
+    # SGI decided after the payment
+    _case("FH_F", "FH", "FP", child_id="FHC"),
+    _case("FB_F", "FB", "FP", child_id="FBC"),
+    _case("FR_T", "FR", "TFP", child_id="FRC"),
+    _case("FL_S", "FL", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+    # a too-high payment paid on D: not known yet (a late row)
+    _case("FZ_S", "FZ", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+]
+PAYMENTS += [
+    _pay("FA_S", "2025-03-01", "2025-03-31", amount_sek=24800.0, paid_date="2025-04-05"),
+    _pay("FA_S", "2025-04-01", "2025-04-30", amount_sek=30 * 638.0, paid_date="2025-05-05"),
+    # its reversal comes on D: not known yet (a late row)
+    _pay("FA_S", "2025-03-01", "2025-03-31", amount_sek=-24800.0, paid_date="2025-06-01"),
+    _pay("FC_S", "2025-03-01", "2025-03-31", amount_sek=31 * 1276.0, paid_date="2025-04-05"),
+    _pay("FH_F", "2025-03-01", "2025-03-31", 0.5, amount_sek=31 * 0.5 * 850.0),
+    _pay("FB_F", "2025-04-01", "2025-04-30", amount_sek=30 * 250.0),
+    _pay("FR_T", "2025-03-03", "2025-03-07", amount_sek=5000.0, paid_date="2025-03-10"),
+    _pay("FR_T", "2025-03-03", "2025-03-07", amount_sek=-5000.0, paid_date="2025-04-01"),
+    _pay("FR_T", "2025-03-03", "2025-03-07", amount_sek=5 * 765.0, paid_date="2025-04-01"),
+    _pay("FL_S", "2025-03-01", "2025-03-31", amount_sek=31 * 850.0, paid_date="2025-04-05"),
+    _pay("FZ_S", "2025-03-01", "2025-03-31", amount_sek=31 * 638.0, paid_date="2025-04-05"),
+    _pay("FZ_S", "2025-04-01", "2025-04-30", amount_sek=25000.0, paid_date="2025-06-01"),
+]
+SGI += [
+    _sgi("G_FA", "FA", "2025-01-10", 300000.0, 2080.0),
+    _sgi("G_FC", "FC", "2025-01-10", 600000.0, 2080.0),
+    _sgi("G_FH", "FH", "2025-01-10", 400000.0, 2080.0),
+    _sgi("G_FB", "FB", "2025-01-10", 80000.0, 2080.0),
+    _sgi("G_FR", "FR", "2025-01-10", 360000.0, 2080.0),
+    _sgi("G_FL1", "FL", "2024-06-01", 400000.0, 2080.0),
+    # decided after the March payment (valid from January): it cannot make that payment wrong
+    {**_sgi("G_FL2", "FL", "2025-04-20", 250000.0, 2080.0), "valid_from": "2025-01-01"},
+    _sgi("G_FZ", "FZ", "2025-01-10", 300000.0, 2080.0),
+]
+
+for _case_id, _value in {
+    "FA_S": 24800.0 - 31 * 638.0,
+    "FC_S": 31 * (1276.0 - 1000.0),
+    "FH_F": 0.0,
+    "FB_F": 0.0,
+    "FR_T": 0.0,
+    "FL_S": 0.0,
+    "FZ_S": 0.0,
+}.items():
+    EXPECTED.setdefault(_case_id, {})["paid_above_rules_sek"] = _value

@@ -22,6 +22,9 @@ from tests.world.write import write_world
 NB = "\u00a0"
 D = scenarios.AS_OF
 ITEMS = [
+    ("FA_S", "paid_above_rules_sek"),
+    ("FC_S", "paid_above_rules_sek"),
+    ("FL_S", "paid_above_rules_sek"),
     ("SW_E", "se_ae_work_pay_sek"),
     ("SX_E", "se_ae_work_pay_sek"),
     ("SA_E", "se_ae_work_pay_sek"),
@@ -33,6 +36,28 @@ def told(hand_world) -> dict[tuple[str, str], str]:
     items = pd.DataFrame([(c, D, f) for c, f in ITEMS], columns=["case_id", "as_of", "feature"])
     out = explain(open_data(hand_world), items)
     return {(r.case_id, r.feature): r.reason_sv for r in out.itertuples()}
+
+
+def test_paid_above_the_rules_names_period_decision_rate_and_amounts(told):
+    assert told["FA_S", "paid_above_rules_sek"] == (
+        f"5{NB}022{NB}kr mer än SGI:n och reglerna ger betalades ut för 2025-03-01–2025-03-31 "
+        f"(sjukpenning 100{NB}%, 31 dagar): 24{NB}800{NB}kr utbetalt, men SGI:n 300{NB}000{NB}kr "
+        f"enligt beslutet 2025-01-10 ger med ersättningsnivån 77,6{NB}% ett dagbelopp på "
+        f"638{NB}kr, alltså 19{NB}778{NB}kr."
+    )
+
+
+def test_an_uncapped_sgi_names_the_cap(told):
+    assert (
+        f"SGI:n 600{NB}000{NB}kr enligt beslutet 2025-01-10 ger med ersättningsnivån 77,6{NB}% "
+        f"och SGI-taket 470{NB}400{NB}kr ett dagbelopp på 1{NB}000{NB}kr, alltså 31{NB}000{NB}kr."
+    ) in told["FC_S", "paid_above_rules_sek"]
+
+
+def test_a_later_sgi_decision_is_no_fact(told):
+    """FL's lower SGI was decided after the payment: nothing to tell, and the decision unnamed."""
+    assert told["FL_S", "paid_above_rules_sek"].startswith(f"0{NB}kr betalades ut")
+    assert "2025-04-20" not in told["FL_S", "paid_above_rules_sek"]
 
 
 def test_pay_beside_se_names_months_extent_and_pay(told):
@@ -61,8 +86,9 @@ def _features(tmp_path, tables, cases) -> pd.DataFrame:
 
 
 def test_late_rows_known_on_d_minus_1_move_the_values(tmp_path):
-    """SW's April pay and SR's February payment are known on D in the stories; a day earlier, they
-    count (April's 15,000 less the allowed 1,000; February's 10,000 less 1,000)."""
+    """Rows known on D in the stories count when known a day earlier: SW's April pay (15,000 less
+    the allowed 1,000), SR's February payment (its 10,000 of pay less 1,000), FA's reversal and
+    FZ's too-high payment."""
     tables = copy.deepcopy(scenarios.TABLES)
     day_before = str(D - timedelta(days=1))
     for row in tables["income_reports"]:
@@ -71,6 +97,9 @@ def test_late_rows_known_on_d_minus_1_move_the_values(tmp_path):
     for row in tables["payments"]:
         if row.get("paid_date") == str(D):
             row["paid_date"] = day_before
-    early = _features(tmp_path, tables, ["SW_E", "SR_E"])
+    early = _features(tmp_path, tables, ["SW_E", "SR_E", "FA_S", "FZ_S"])
     assert early.loc["SW_E", "se_ae_work_pay_sek"] == 22000.0 + 14000.0
     assert early.loc["SR_E", "se_ae_work_pay_sek"] == 9000.0
+    # FA's March payment reversed: nothing stands; FZ's April 25,000 against 30 x 638
+    assert early.loc["FA_S", "paid_above_rules_sek"] == 0.0
+    assert early.loc["FZ_S", "paid_above_rules_sek"] == 25000.0 - 30 * 638.0
