@@ -123,10 +123,10 @@ def test_table_has_one_row_per_entry_with_open_ends_as_nat(toy):
 
 def test_shipped_rules_price_base_amounts_and_caps():
     r = load_benefit_rules()
-    years = _days(*(f"{y}-07-01" for y in range(2019, 2027)))
+    years = _days(*(f"{y}-07-01" for y in range(2017, 2027)))
     np.testing.assert_array_equal(
         r.value("prisbasbelopp", years),
-        [46500, 47300, 47600, 48300, 52500, 57300, 58800, 59200],
+        [44800, 45500, 46500, 47300, 47600, 48300, 52500, 57300, 58800, 59200],
     )
     d = _days("2020-12-31", "2021-01-01")
     np.testing.assert_array_equal(r.max_sgi("SJP", d), [8 * 47300, 8 * 47600])
