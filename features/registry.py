@@ -76,10 +76,13 @@ DOC_ASSUMPTIONS += [
     "`felrisk/config/benefit_rules.toml` (a full day is 77.6 % of the SGI up to the cap in price "
     "base amounts, over 365 days, in whole kronor; FP at least its basic level), in force on the "
     "period's first day. Lower levels the table lacks (SJP's after day 364, FP's lowest level) "
-    "only pay less, so they cannot raise the value. A period is judged by the SGI decision in "
-    "force on its first day that was decided by the paid date of the payment that stands; "
-    "without one it is not judged. Only paid above counts: an underpayment is also the agency's "
-    "error, but not one a control of wrong payments recovers. Tolerance: 1 % and 1 SEK a day.",
+    "only pay less, so they cannot raise the value. A period is judged by the latest SGI "
+    "decision known by D-1 that is in force on its first day, also one decided after the "
+    "payment (a new sickness's decision often follows its first payment); without one it is not "
+    "judged. Only paid above counts: an underpayment is also the agency's "
+    "error, but not one a control of wrong payments recovers. Tolerance: 1 SEK a day for the "
+    "rounding, and 7 % for an amount paid from a newer income than the last decision records "
+    "(the synthetic world's TFP and short FP; features.toml `[amounts]`).",
     "`se_ae_work_pay_sek` is a continuous signal (a model input, no rule): the rules on income "
     "beside SE and AE (income allowed while the benefit rests, work on trial) are not in the data, "
     "so no threshold is a breach. Assumed: 1,000 SEK a month is let be; the pay before the "

@@ -3,11 +3,12 @@
 For SJP, FP and TFP a full day is the replacement rate of the SGI, capped at the SGI cap, over
 365 days and rounded to whole kronor; FP never below its basic level (grundnivå). A payment period
 of a case (its period and extent) is set against that amount x its days x extent, with the SGI
-decision that was in force on the period's first day and already decided when the standing
-payment was made (a later decision cannot make an earlier payment wrong), and the rates and caps
-in force on that first day (felrisk.benefit_rules). Reversals and corrections of the same period
-net out: only what stands is judged. All rows known by D-1; `period_checks` is also what the
-reasons' facts read.
+decision in force on the period's first day (valid from it or before; the latest decided of those
+known by D-1, also when decided after the payment: the decision of a new sickness often follows
+its first payment) and the rates and caps in force that day (felrisk.benefit_rules). A decision
+valid only from a later day is not applied to an earlier period. Reversals and corrections of the
+same period net out: only what stands is judged. All rows known by D-1; `period_checks` is also
+what the reasons' facts read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 
 from features.context import FAR_FUTURE, BuildContext
 from features.feature import Feature
-from features.pit import day, known_before
+from features.pit import day, known_before, known_from_day
 from features.settings import FeatureSettings
 from felrisk import swedish
 from felrisk.benefit_rules import BenefitRules, load_benefit_rules
@@ -42,9 +43,9 @@ FEATURES: tuple[Feature, ...] = (
         "For SJP, FP and TFP cases: SEK paid above the rules, summed over the case's payment "
         "periods touching the window: the net amount of a period's payments known by D-1 against "
         "their net count x days x extent x the daily amount, round(replacement rate x min(SGI, "
-        "SGI cap) / 365) (FP: at least the basic level), with the SGI decision in force on the "
-        "period's first day and decided by the standing payment's paid date, and the rates and "
-        "caps in force that day; periods above by more than 1 SEK a day and 1 % count.",
+        "SGI cap) / 365) (FP: at least the basic level), with the latest SGI decision known by "
+        "D-1 in force on the period's first day, and the rates and caps in force that day; "
+        "periods above by more than 1 SEK a day and 7 % count.",
         "SEK",
         "{value} kr betalades ut i ärendet utöver det belopp som SGI:n, ersättningsnivån och "
         "taket ger.",
@@ -85,8 +86,8 @@ def amount_rules(rules: BenefitRules, benefits: tuple[str, ...] = BENEFITS) -> p
 
 
 def _periods(ctx: BuildContext) -> ir.Table:
-    """Per case key, payment period and extent touching the window: the net amount and count of
-    its payments known by D-1, and the paid date of the latest positive one (what stands)."""
+    """Per case key, payment period and extent touching the window: the net amount of its
+    payments known by D-1 and how many stand (positive ones less reversals)."""
     k = ctx.keys.filter(ctx.keys.benefit.isin(BENEFITS))
     k = k.select("case_id", "as_of_day", "person_id", "benefit", "lo", "hi")
     p = ctx.tables["payments"]
@@ -104,24 +105,24 @@ def _periods(ctx: BuildContext) -> ir.Table:
     g = j.group_by([*PERIOD_KEYS, "person_id", "benefit"]).aggregate(
         net=j.amount.sum(),
         standing=positive.ifelse(1, -1).sum(),
-        stand_day=positive.ifelse(j.paid_day, ibis.null("int64")).max(),
     )
     return g.filter(g.standing > 0)
 
 
 def _with_sgi(ctx: BuildContext, g: ir.Table) -> ir.Table:
-    """Each period with the SGI decision in force on its first day and decided by its standing
-    payment's paid date (the latest such; ties by sgi_id). Periods without one drop out."""
+    """Each period with the SGI decision in force on its first day: of the person's decisions
+    known by D-1 and valid from that day or before, the latest decided (ties by sgi_id). Periods
+    without one drop out: they are not judged."""
     s = ctx.tables["sgi_decisions"]
     s = s.select(
         s_person=s.person_id,
         sgi_id=s.sgi_id,
         sgi=s.annual_sgi_sek,
-        decision_day=day(s.decision_date),
+        decision_day=known_from_day(s, "sgi_decisions"),
         s_from=day(s.valid_from),
     )
     j = g.join(s, g.person_id == s.s_person)
-    j = j.filter(j.decision_day <= j.stand_day, j.s_from <= j.ps)
+    j = j.filter(known_before(j.decision_day, j.as_of_day), j.s_from <= j.ps)
     w = ibis.window(group_by=PERIOD_KEYS, order_by=[ibis.desc("decision_day"), ibis.desc("sgi_id")])
     j = j.mutate(_rank=ibis.row_number().over(w))
     return j.filter(j._rank == 0).drop("_rank", "s_person", "s_from")

@@ -557,8 +557,9 @@ CASES += [
     # a wrong daily amount (flagged); the SGI cap not applied (flagged)
     _case("FA_S", "FA", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
     _case("FC_S", "FC", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
-    # false alarms: half FP; FP at the basic level; a TFP payment reversed and corrected; a lower
-    # SGI decided after the payment
+    # false alarms: half FP; FP at the basic level; a TFP payment reversed and corrected; the
+    # SGI decided after the payment (an older, lower one no longer in force; a lower one valid
+    # only from a later month; a lower one decided on D, not known yet: a late row)
     _case("FH_F", "FH", "FP", child_id="FHC"),
     _case("FB_F", "FB", "FP", child_id="FBC"),
     _case("FR_T", "FR", "TFP", child_id="FRC"),
@@ -587,9 +588,11 @@ SGI += [
     _sgi("G_FH", "FH", "2025-01-10", 400000.0, 2080.0),
     _sgi("G_FB", "FB", "2025-01-10", 80000.0, 2080.0),
     _sgi("G_FR", "FR", "2025-01-10", 360000.0, 2080.0),
-    _sgi("G_FL1", "FL", "2024-06-01", 400000.0, 2080.0),
-    # decided after the March payment (valid from January): it cannot make that payment wrong
-    {**_sgi("G_FL2", "FL", "2025-04-20", 250000.0, 2080.0), "valid_from": "2025-01-01"},
+    _sgi("G_FL1", "FL", "2024-06-01", 250000.0, 2080.0),
+    # decided after the March payment, valid from the insured event: the one in force
+    {**_sgi("G_FL2", "FL", "2025-04-20", 400000.0, 2080.0), "valid_from": "2025-03-01"},
+    {**_sgi("G_FL3", "FL", "2025-04-25", 200000.0, 2080.0), "valid_from": "2025-04-01"},
+    {**_sgi("G_FL4", "FL", "2025-06-01", 100000.0, 2080.0), "valid_from": "2025-01-01"},
     _sgi("G_FZ", "FZ", "2025-01-10", 300000.0, 2080.0),
 ]
 

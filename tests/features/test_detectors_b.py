@@ -54,10 +54,10 @@ def test_an_uncapped_sgi_names_the_cap(told):
     ) in told["FC_S", "paid_above_rules_sek"]
 
 
-def test_a_later_sgi_decision_is_no_fact(told):
-    """FL's lower SGI was decided after the payment: nothing to tell, and the decision unnamed."""
+def test_only_the_sgi_in_force_and_known_is_applied(told):
+    """FL's payment matches the decision made after it; the older, lower SGI, the one valid only
+    from April and the one decided on D are not applied: nothing to tell."""
     assert told["FL_S", "paid_above_rules_sek"].startswith(f"0{NB}kr betalades ut")
-    assert "2025-04-20" not in told["FL_S", "paid_above_rules_sek"]
 
 
 def test_pay_beside_se_names_months_extent_and_pay(told):
@@ -87,8 +87,8 @@ def _features(tmp_path, tables, cases) -> pd.DataFrame:
 
 def test_late_rows_known_on_d_minus_1_move_the_values(tmp_path):
     """Rows known on D in the stories count when known a day earlier: SW's April pay (15,000 less
-    the allowed 1,000), SR's February payment (its 10,000 of pay less 1,000), FA's reversal and
-    FZ's too-high payment."""
+    the allowed 1,000), SR's February payment (its 10,000 of pay less 1,000), FA's reversal,
+    FZ's too-high payment and FL's lower SGI."""
     tables = copy.deepcopy(scenarios.TABLES)
     day_before = str(D - timedelta(days=1))
     for row in tables["income_reports"]:
@@ -97,9 +97,14 @@ def test_late_rows_known_on_d_minus_1_move_the_values(tmp_path):
     for row in tables["payments"]:
         if row.get("paid_date") == str(D):
             row["paid_date"] = day_before
-    early = _features(tmp_path, tables, ["SW_E", "SR_E", "FA_S", "FZ_S"])
+    for row in tables["sgi_decisions"]:
+        if row["sgi_id"] == "G_FL4":
+            row["decision_date"] = day_before
+    early = _features(tmp_path, tables, ["SW_E", "SR_E", "FA_S", "FZ_S", "FL_S"])
     assert early.loc["SW_E", "se_ae_work_pay_sek"] == 22000.0 + 14000.0
     assert early.loc["SR_E", "se_ae_work_pay_sek"] == 9000.0
     # FA's March payment reversed: nothing stands; FZ's April 25,000 against 30 x 638
     assert early.loc["FA_S", "paid_above_rules_sek"] == 0.0
     assert early.loc["FZ_S", "paid_above_rules_sek"] == 25000.0 - 30 * 638.0
+    # FL's SGI of 100,000 valid from January, decided a day before D: 213 SEK a day in March
+    assert early.loc["FL_S", "paid_above_rules_sek"] == 31 * (850.0 - 213.0)
