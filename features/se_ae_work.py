@@ -19,7 +19,7 @@ import pandas as pd
 
 from features.context import BuildContext, left_attach
 from features.feature import Feature
-from features.pit import day, known_before, month_index, signed_extent
+from features.pit import day, known_before, known_from_day, month_index, signed_extent
 from features.settings import FeatureSettings
 from features.sweep import interval_events, segments
 from felrisk import swedish
@@ -71,16 +71,21 @@ def _payments(ctx: BuildContext, keys: ir.Table) -> ir.Table:
         ps_ym=month_index(p.period_start),
         ext=signed_extent(p),
         amount=p.amount_sek,
-        p_paid=p.paid_date,
+        paid_day=known_from_day(p, "payments"),
     )
     j = keys.join(p, keys.case_id == p.p_case)
-    return j.filter(known_before(day(j.p_paid), j.as_of_day))
+    return j.filter(known_before(j.paid_day, j.as_of_day))
+
+
+def _income(ctx: BuildContext, keys: ir.Table) -> ir.Table:
+    """The keys beside their person's pay per employer and month, as known by D-1."""
+    inc = ctx.income_known.rename(i_person="person_id", i_day="as_of_day")
+    return keys.join(inc, [keys.person_id == inc.i_person, keys.as_of_day == inc.i_day])
 
 
 def _pay_rows(ctx: BuildContext, keys: ir.Table) -> ir.Table:
     """Per key, employer and month of the work window: the pay known by D-1 (non-zero)."""
-    inc = ctx.income_known.rename(i_person="person_id", i_day="as_of_day")
-    j = keys.join(inc, [keys.person_id == inc.i_person, keys.as_of_day == inc.i_day])
+    j = _income(ctx, keys)
     months = ctx.settings.work.months
     return j.filter(j.ym >= j.as_of_ym - months, j.ym < j.as_of_ym, j.pay != 0)
 
@@ -89,8 +94,7 @@ def _baseline(ctx: BuildContext, keys: ir.Table) -> tuple[ir.Table, ir.Table]:
     """Per key: the mean monthly pay of the baseline months before the insured event's month, and
     the employers that paid the person then (whose early pay in the benefit is final pay)."""
     n = ctx.settings.se_ae_work.baseline_months
-    inc = ctx.income_known.rename(i_person="person_id", i_day="as_of_day")
-    j = keys.join(inc, [keys.person_id == inc.i_person, keys.as_of_day == inc.i_day])
+    j = _income(ctx, keys)
     j = j.filter(j.ym >= j.ied_ym - n, j.ym < j.ied_ym)
     base = j.group_by(CASE_KEYS).aggregate(base_pay=j.pay.sum() / n)
     former = j.filter(j.pay > 0).select(
@@ -199,27 +203,32 @@ def facts_sv(months: pd.DataFrame, settings: FeatureSettings) -> pd.DataFrame:
     the pay reported for them and, beside a partial benefit, the pay before it. Columns case_id,
     as_of_day, reason_sv; one row per key with such months."""
     m = months[months["excess"].fillna(0) > 0]
+    m = m.assign(counted=m["pay"] - m["final_pay"])
     rows = []
     for (case, as_of_day), g in m.sort_values("ym").groupby(["case_id", "as_of_day"], sort=True):
         n, first, last = len(g), int(g["ym"].min()), int(g["ym"].max())
         when = _month(first) if n == 1 else f"{_month(first)}–{_month(last)}"
-        top = g.sort_values(["pay", "ym"], ascending=[False, True]).iloc[0]
-        counted = g["pay"] - g["final_pay"]
         text = (
             f"{n} {'månad' if n == 1 else 'månader'} {when} betalades "
             f"{_extent_sv(g['benefit'].iloc[0], g['extent'])} ut för varje dag, samtidigt som "
-            f"arbetsgivare rapporterade {swedish.sek(counted.sum())} i lön för "
+            f"arbetsgivare rapporterade {swedish.sek(g['counted'].sum())} i lön för "
             f"{'månaden' if n == 1 else 'dessa månader'}"
         )
         if n > 1:
-            text += f" (som mest {swedish.sek(top['pay'] - top['final_pay'])} för {_month(int(top['ym']))})"
+            top = g.sort_values(["counted", "ym"], ascending=[False, True]).iloc[0]
+            text += f" (som mest {swedish.sek(top['counted'])} för {_month(int(top['ym']))})"
+        if g["final_pay"].sum() > 0:
+            text += (
+                f", utöver {swedish.sek(g['final_pay'].sum())} från en tidigare arbetsgivare "
+                "under förmånens första månader (slutlön, semesterersättning)"
+            )
         partial = g["extent"] < 1.0 - 1e-9
         if partial.any():
-            ied = date.fromordinal(int(g["ied_day"].iloc[0]) + EPOCH)
+            ied = swedish.day(date.fromordinal(int(g["ied_day"].iloc[0]) + EPOCH))
             text += (
-                f"; de {settings.se_ae_work.baseline_months} månaderna före försäkringsfallet {swedish.day(ied)} var "
-                f"lönen i "
-                f"genomsnitt {swedish.sek(g.loc[partial, 'base_pay'].iloc[0])} i månaden"
+                f"; de {settings.se_ae_work.baseline_months} månaderna före försäkringsfallet "
+                f"{ied} var lönen i genomsnitt "
+                f"{swedish.sek(g.loc[partial, 'base_pay'].iloc[0])} i månaden"
             )
         rows.append((case, as_of_day, swedish.tie_units(text)))
     return pd.DataFrame(rows, columns=["case_id", "as_of_day", "reason_sv"])

@@ -179,13 +179,22 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     return [c.group_by(CASE_KEYS).aggregate(**{NAME: c.excess.sum()})]
 
 
+def _date(day_number: int) -> date:
+    return date.fromordinal(int(day_number) + EPOCH)
+
+
 def _span(first: int, last: int) -> str:
-    return swedish.span(date.fromordinal(first + EPOCH), date.fromordinal(last + EPOCH))
+    return swedish.span(_date(first), _date(last))
+
+
+def _share(extent: float) -> str:
+    """An extent as percent: '100 %', '12,5 %'."""
+    return swedish.percent(extent, 0 if round(100 * extent, 6).is_integer() else 1)
 
 
 def _one_period(r) -> str:
     """How one period's amount is reached: the decision, the rate, the cap or basic level."""
-    sgi = f"SGI:n {swedish.sek(r.sgi)} enligt beslutet {_span(r.decision_day, r.decision_day)}"
+    sgi = f"SGI:n {swedish.sek(r.sgi)} enligt beslutet {swedish.day(_date(r.decision_day))}"
     rate = f"ersättningsnivån {swedish.percent(r.rate)}"
     if r.sgi > r.sgi_cap:
         rate += f" och SGI-taket {swedish.sek(r.sgi_cap)}"
@@ -195,7 +204,7 @@ def _one_period(r) -> str:
     days = f"{r.days} {'dag' if r.days == 1 else 'dagar'}"
     paid = "utbetalt" if r.standing == 1 else f"utbetalt {r.standing} gånger"
     return (
-        f"{_span(r.ps, r.pe)} ({BENEFIT_NAMES_SV[r.benefit]} {swedish.percent(r.extent, 0)}, "
+        f"{_span(r.ps, r.pe)} ({BENEFIT_NAMES_SV[r.benefit]} {_share(r.extent)}, "
         f"{days}): {swedish.sek(r.net)} {paid}, men {text}, alltså {swedish.sek(r.allowed)}"
     )
 
@@ -209,7 +218,8 @@ def fact_rows(ctx: BuildContext) -> ir.Table:
 def facts_sv(checks: pd.DataFrame, settings: FeatureSettings | None = None) -> pd.DataFrame:
     """The facts behind the feature, in Swedish, from `period_checks` rows (executed) of a few case
     keys: how much above the rules, over which periods, and the largest period worked through.
-    Columns case_id, as_of_day, reason_sv; one row per key with periods that count."""
+    Columns case_id, as_of_day, reason_sv; one row per key with periods that count. `settings`
+    is unused: the facts' common signature (features.facts.TABLE_FACT_MODULES)."""
     c = checks[checks["over"]]
     rows = []
     for (case, as_of_day), g in c.groupby(["case_id", "as_of_day"], sort=True):
