@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from features import assistance, history, network, overlap, sgi, work
+from features import assistance, history, network, overlap, se_ae_work, sgi, sgi_amounts, work
 from features.feature import Feature
 from felrisk.contract import PROTECTED_COLUMNS
 
 # Family modules in registry order; each exports FEATURES and build(ctx).
 FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, work, assistance, network, history)
+# Detectors B of issue 13: the agency's own daily amounts, pay beside SE/AE.
+FAMILY_MODULES += (sgi_amounts, se_ae_work)
 
 REGISTRY: dict[str, Feature] = {f.name: f for m in FAMILY_MODULES for f in m.FEATURES}
 
@@ -67,11 +69,38 @@ D-1 count.
 """
 
 
+# What a definition assumes where FK's annual report is silent (issue 13), after the table.
+DOC_ASSUMPTIONS: list[str] = []
+DOC_ASSUMPTIONS += [
+    "`paid_above_rules_sek` is a rule: the law gives the amount. The figures are those of "
+    "`felrisk/config/benefit_rules.toml` (a full day is 77.6 % of the SGI up to the cap in price "
+    "base amounts, over 365 days, in whole kronor; FP at least its basic level), in force on the "
+    "period's first day. Lower levels the table lacks (SJP's after day 364, FP's lowest level) "
+    "only pay less, so they cannot raise the value. A period is judged by the latest SGI "
+    "decision known by D-1 that is in force on its first day, also one decided after the "
+    "payment (a new sickness's decision often follows its first payment); without one it is not "
+    "judged. Only paid above counts: an underpayment is also the agency's "
+    "error, but not one a control of wrong payments recovers. Tolerance: 1 SEK a day for the "
+    "rounding, and 7 % for an amount paid from a newer income than the last decision records "
+    "(the synthetic world's TFP and short FP; features.toml `[amounts]`).",
+    "`se_ae_work_pay_sek` is a continuous signal (a model input, no rule): the rules on income "
+    "beside SE and AE (income allowed while the benefit rests, work on trial) are not in the data, "
+    "so no threshold is a breach. Assumed: 1,000 SEK a month is let be; the pay before the "
+    "benefit is the mean of the 12 months before the insured event's month, months without pay "
+    "counting 0; a former employer's pay in the benefit's first 2 months is final pay (holiday "
+    "pay, the last salary); a partial month is judged only where pay before the benefit is known.",
+]
+
+
 def write_doc(path: str = "docs/features.md") -> None:
-    """Write the registry's Markdown table to `path` (default: the project's docs/features.md)."""
+    """Write the registry's Markdown table to `path` (default: the project's docs/features.md),
+    then the assumptions of the definitions."""
     from pathlib import Path
 
-    Path(path).write_text(DOC_HEADER + doc_table() + "\n", encoding="utf-8")
+    notes = "".join(f"- {a}\n" for a in DOC_ASSUMPTIONS)
+    if notes:
+        notes = "\n## Assumptions where the annual report is silent\n\n" + notes
+    Path(path).write_text(DOC_HEADER + doc_table() + "\n" + notes, encoding="utf-8")
 
 
 # The coordination rules of felrisk/config/rules.toml and the features that count their breaks.

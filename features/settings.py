@@ -29,6 +29,21 @@ class WorkSettings(FrozenConfig):
     aks_min_pay_sek: float = Field(ge=0)
 
 
+class SeAeWorkSettings(FrozenConfig):
+    """Thresholds of pay beside sjukersättning and aktivitetsersättning (features/se_ae_work.py)."""
+
+    allowed_pay_sek_per_month: float = Field(ge=0)
+    baseline_months: int = Field(ge=1)
+    final_pay_months: int = Field(ge=0)
+
+
+class AmountSettings(FrozenConfig):
+    """Tolerances of the recomputed daily amounts (features/sgi_amounts.py)."""
+
+    tolerance_share: float = Field(ge=0, lt=1)
+    tolerance_sek_per_day: float = Field(ge=0)
+
+
 class NetworkSettings(FrozenConfig):
     """Thresholds of the network family."""
 
@@ -45,6 +60,8 @@ class FeatureSettings(FrozenConfig):
     sgi: SgiSettings
     work: WorkSettings
     network: NetworkSettings
+    se_ae_work: SeAeWorkSettings
+    amounts: AmountSettings
 
 
 def load_feature_settings(path: str | Path | None = None) -> FeatureSettings:

@@ -468,3 +468,141 @@ _MORE: dict[str, dict[str, float]] = {
 }
 for _case_id, _exp in _MORE.items():
     EXPECTED.setdefault(_case_id, {}).update(_exp)
+
+
+# --- pay beside SE and AE (features/se_ae_work.py) ------------------------------------------------
+# Months of the work window: 2024-06..2025-05; May's pay is reported on 2025-06-12, after D.
+
+
+def _monthly(case_id, first, last, extent=1.0, **kw):
+    """One payment per calendar month of `first`..`last` (YYYY-MM), paid on the month's last day."""
+    out = []
+    for m in _months(first, last):
+        y, mo = (int(x) for x in m.split("-"))
+        end = (date(y + (mo == 12), mo % 12 + 1, 1) - date.resolution).isoformat()
+        out.append(_pay(case_id, f"{m}-01", end, extent, amount_sek=15000.0 * extent, **kw))
+    return out
+
+
+PERSONS += [
+    {"person_id": "SW"},  # full SE and a side job: flagged
+    {"person_id": "SA", "birth_date": "2000-03-01"},  # full AE and a small allowed income
+    {"person_id": "SP"},  # SE 50 % and half the former pay
+    {"person_id": "SH"},  # full SE and the former employer's holiday pay
+    {"person_id": "SQ"},  # SE 25 % since long, no pay known before it
+    {"person_id": "SR"},  # a reversed SE month beside pay
+    {"person_id": "SX"},  # SE 50 % and more than half the former pay: flagged
+]
+EMPLOYERS += [{"employer_id": "ES1"}, {"employer_id": "ES2"}]
+CASES += [
+    _case("SW_E", "SW", "SE", insured_event_date="2022-05-01", opened_date="2022-06-01"),
+    _case("SA_E", "SA", "AE", insured_event_date="2023-01-01", opened_date="2023-01-01"),
+    _case("SP_E", "SP", "SE", insured_event_date="2024-09-15", opened_date="2024-10-01"),
+    _case("SH_E", "SH", "SE", insured_event_date="2024-10-01", opened_date="2024-11-01"),
+    _case("SQ_E", "SQ", "SE", insured_event_date="2015-01-01", opened_date="2015-02-01"),
+    _case("SR_E", "SR", "SE", insured_event_date="2022-05-01", opened_date="2022-06-01"),
+    _case("SX_E", "SX", "SE", insured_event_date="2023-06-10", opened_date="2023-07-01"),
+]
+PAYMENTS += (
+    _monthly("SW_E", "2024-11", "2025-05")
+    + _monthly("SA_E", "2024-11", "2025-05")
+    + _monthly("SP_E", "2024-12", "2025-05", 0.5)
+    + _monthly("SH_E", "2025-01", "2025-05")
+    + _monthly("SQ_E", "2024-11", "2025-05", 0.25)
+    + _monthly("SR_E", "2025-01", "2025-05")
+    + _monthly("SX_E", "2024-11", "2025-05", 0.5)
+    # February reversed in March; its payment again comes on D: not known yet (a late row)
+    + [_pay("SR_E", "2025-02-01", "2025-02-28", amount_sek=-15000.0, paid_date="2025-03-20")]
+    + [_pay("SR_E", "2025-02-01", "2025-02-28", amount_sek=15000.0, paid_date="2025-06-01")]
+)
+INCOME += (
+    [_inc("SW", m, 12000.0, "ES1") for m in ("2025-02", "2025-03")]
+    # April's pay reported on D: not known yet (a late row)
+    + [_inc("SW", "2025-04", 15000.0, "ES1", reported="2025-06-01")]
+    + [_inc("SA", m, 800.0, "ES1") for m in _months("2024-11", "2025-04")]
+    + [_inc("SP", m, 20000.0, "ES2") for m in _months("2023-09", "2024-08")]
+    + [_inc("SP", m, 10500.0, "ES2") for m in _months("2024-12", "2025-04")]
+    + [_inc("SH", m, 25000.0, "ES2") for m in _months("2023-10", "2024-09")]
+    + [_inc("SH", "2025-01", 18000.0, "ES2")]
+    + [_inc("SQ", m, 15000.0, "ES1") for m in _months("2024-11", "2025-04")]
+    + [_inc("SR", "2025-02", 10000.0, "ES1")]
+    + [_inc("SX", m, 20000.0, "ES2") for m in _months("2022-06", "2023-05")]
+    + [_inc("SX", "2025-02", 9000.0, "ES2"), _inc("SX", "2025-03", 16000.0, "ES2")]
+)
+TABLES.update(income_reports=INCOME)
+
+for _case_id, _value in {
+    "SW_E": 2 * (12000.0 - 1000.0),
+    "SA_E": 0.0,
+    "SP_E": 0.0,  # 10,500 a month is within 1,000 + (1 - 0.5) x 20,000
+    "SH_E": 0.0,  # January's 18,000 is the former employer's final pay
+    "SQ_E": 0.0,  # partial benefit, no pay known before it: not judged
+    "SR_E": 0.0,  # February's days were reversed: not a month of benefit
+    "SX_E": 16000.0 - (1000.0 + 0.5 * 20000.0),  # March; February's 9,000 is within the room
+}.items():
+    EXPECTED.setdefault(_case_id, {})["se_ae_work_pay_sek"] = _value
+
+
+# --- the agency's own daily amounts (features/sgi_amounts.py) -------------------------------------
+# 2025: prisbasbelopp 58,800; SGI caps SJP 8 (470,400), FP 10 (588,000), TFP 7.5 (441,000); rate
+# 77.6 %; a full day is round(0.776 x min(SGI, cap) / 365); FP at least 250 SEK.
+
+PERSONS += [{"person_id": p} for p in ("FA", "FC", "FH", "FB", "FR", "FL", "FZ")]
+CHILDREN += [
+    {"child_id": "FHC", "parent_id": "FH", "child_birth_date": "2024-09-01"},
+    {"child_id": "FBC", "parent_id": "FB", "child_birth_date": "2024-09-01"},
+    {"child_id": "FRC", "parent_id": "FR", "child_birth_date": "2020-09-01"},
+]
+CASES += [
+    # a wrong daily amount (flagged); the SGI cap not applied (flagged)
+    _case("FA_S", "FA", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+    _case("FC_S", "FC", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+    # false alarms: half FP; FP at the basic level; a TFP payment reversed and corrected; the
+    # SGI decided after the payment (an older, lower one no longer in force; a lower one valid
+    # only from a later month; a lower one decided on D, not known yet: a late row)
+    _case("FH_F", "FH", "FP", child_id="FHC"),
+    _case("FB_F", "FB", "FP", child_id="FBC"),
+    _case("FR_T", "FR", "TFP", child_id="FRC"),
+    _case("FL_S", "FL", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+    # a too-high payment paid on D: not known yet (a late row)
+    _case("FZ_S", "FZ", "SJP", employment_type="self_employed", insured_event_date="2025-03-01"),
+]
+PAYMENTS += [
+    _pay("FA_S", "2025-03-01", "2025-03-31", amount_sek=24800.0, paid_date="2025-04-05"),
+    _pay("FA_S", "2025-04-01", "2025-04-30", amount_sek=30 * 638.0, paid_date="2025-05-05"),
+    # its reversal comes on D: not known yet (a late row)
+    _pay("FA_S", "2025-03-01", "2025-03-31", amount_sek=-24800.0, paid_date="2025-06-01"),
+    _pay("FC_S", "2025-03-01", "2025-03-31", amount_sek=31 * 1276.0, paid_date="2025-04-05"),
+    _pay("FH_F", "2025-03-01", "2025-03-31", 0.5, amount_sek=31 * 0.5 * 850.0),
+    _pay("FB_F", "2025-04-01", "2025-04-30", amount_sek=30 * 250.0),
+    _pay("FR_T", "2025-03-03", "2025-03-07", amount_sek=5000.0, paid_date="2025-03-10"),
+    _pay("FR_T", "2025-03-03", "2025-03-07", amount_sek=-5000.0, paid_date="2025-04-01"),
+    _pay("FR_T", "2025-03-03", "2025-03-07", amount_sek=5 * 765.0, paid_date="2025-04-01"),
+    _pay("FL_S", "2025-03-01", "2025-03-31", amount_sek=31 * 850.0, paid_date="2025-04-05"),
+    _pay("FZ_S", "2025-03-01", "2025-03-31", amount_sek=31 * 638.0, paid_date="2025-04-05"),
+    _pay("FZ_S", "2025-04-01", "2025-04-30", amount_sek=25000.0, paid_date="2025-06-01"),
+]
+SGI += [
+    _sgi("G_FA", "FA", "2025-01-10", 300000.0, 2080.0),
+    _sgi("G_FC", "FC", "2025-01-10", 600000.0, 2080.0),
+    _sgi("G_FH", "FH", "2025-01-10", 400000.0, 2080.0),
+    _sgi("G_FB", "FB", "2025-01-10", 80000.0, 2080.0),
+    _sgi("G_FR", "FR", "2025-01-10", 360000.0, 2080.0),
+    _sgi("G_FL1", "FL", "2024-06-01", 250000.0, 2080.0),
+    # decided after the March payment, valid from the insured event: the one in force
+    {**_sgi("G_FL2", "FL", "2025-04-20", 400000.0, 2080.0), "valid_from": "2025-03-01"},
+    {**_sgi("G_FL3", "FL", "2025-04-25", 200000.0, 2080.0), "valid_from": "2025-04-01"},
+    {**_sgi("G_FL4", "FL", "2025-06-01", 100000.0, 2080.0), "valid_from": "2025-01-01"},
+    _sgi("G_FZ", "FZ", "2025-01-10", 300000.0, 2080.0),
+]
+
+for _case_id, _value in {
+    "FA_S": 24800.0 - 31 * 638.0,
+    "FC_S": 31 * (1276.0 - 1000.0),
+    "FH_F": 0.0,
+    "FB_F": 0.0,
+    "FR_T": 0.0,
+    "FL_S": 0.0,
+    "FZ_S": 0.0,
+}.items():
+    EXPECTED.setdefault(_case_id, {})["paid_above_rules_sek"] = _value

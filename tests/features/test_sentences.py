@@ -120,6 +120,19 @@ TEMPLATES = [
         "3 utbetalningar i ärendet har återförts eller krävts tillbaka under de senaste tolv månaderna.",
     ),
     ("person_confirmed_errors", 3, "3 tidigare kontroller av personens ärenden har visat fel."),
+    (
+        "paid_above_rules_sek",
+        5022.0,
+        "5\u00a0022\u00a0kr betalades ut i ärendet utöver det belopp som SGI:n, ersättningsnivån "
+        "och taket ger.",
+    ),
+    (
+        "se_ae_work_pay_sek",
+        22000.0,
+        "Arbetsgivare rapporterade 22\u00a0000\u00a0kr mer i lön än förmånens omfattning ger "
+        "utrymme för, för månader då sjukersättning eller aktivitetsersättning betalades ut för "
+        "varje dag.",
+    ),
 ]
 
 
