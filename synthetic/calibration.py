@@ -11,6 +11,15 @@ from rich.console import Group
 from rich.table import Table
 
 from synthetic.agency_rules import AGENCY_HIT_RATE, CHECKS, RULES, rule_matrix
+from synthetic.calibration_realism import (
+    FigureRow,
+    TipRow,
+    ass_share_of_wrong_sek,
+    raw_proxy_auc,
+    recipients_rows,
+    tip_rows,
+    women_among_recipients,
+)
 from synthetic.controls import person_years
 from synthetic.timeaxis import NA_DAY
 
@@ -93,10 +102,19 @@ class CalibrationReport:
     random_controls_per_year: dict[int, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     density: list[DensityRow] = field(default_factory=list)
+    realism: list[FigureRow] = field(default_factory=list)
+    tips: list[TipRow] = field(default_factory=list)
+    women_fp_recipients: float = 0.0
 
     def row(self, name: str) -> CalibrationRow:
         for r in self.rows:
             if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def realism_row(self, name: str) -> FigureRow:
+        for r in self.realism:
+            if r.name.startswith(name):
                 return r
         raise KeyError(name)
 
@@ -144,7 +162,39 @@ class CalibrationReport:
         v.add_column("controls", justify="right")
         for year, n in sorted(self.random_controls_per_year.items()):
             v.add_row(str(year), f"{n:,}")
-        return Group(t, u, d, v)
+        return Group(t, u, d, v, self._realism_table(), self._tips_table())
+
+    def _realism_table(self) -> Table:
+        r = Table(
+            title="Realism: recipients a year per 1,000 persons, money found, the world's raw "
+            "proxy (the model's proxies: the audit's proxy screen at training)"
+        )
+        for col in ("figure", "generated", "target", "ok"):
+            r.add_column(col, justify="left" if col == "figure" else "right")
+        for f in self.realism:
+            ok = "" if f.ok is None else ("yes" if f.ok else "NO")
+            value = f"{f.generated:.1f}" if f.generated > 1 else f"{f.generated:.2f}"
+            r.add_row(f.name, value, f.target, ok)
+        return r
+
+    def _tips_table(self) -> Table:
+        t = Table(
+            title="Tips by source (report: agencies and a-kassor, law 2008:206; tip: the "
+            f"public, employers); women are {self.women_fp_recipients:.0%} of FP recipients"
+        )
+        for col in ("source", "selection", "a year per 1,000", "women", "women, FP", "FP", "found"):
+            t.add_column(col, justify="left" if col in ("source", "selection") else "right")
+        for r in self.tips:
+            t.add_row(
+                r.source,
+                r.selection,
+                f"{r.per_1000:.2f}",
+                f"{r.women:.0%}",
+                "" if r.women_fp is None else f"{r.women_fp:.0%}",
+                f"{r.n_fp:,}",
+                f"{r.error_found:.0%}",
+            )
+        return t
 
 
 def _rate(name: str, mask: np.ndarray, target: float | None, tol: float | None) -> CalibrationRow:
@@ -276,12 +326,20 @@ def calibrate(
         "open controls": int((controls["closed"] == NA_DAY).sum()),
         "corrected cases": int((cases["corrected"] != NA_DAY).sum()),
     }
+    realism = [
+        *recipients_rows(payments, len(persons), start, end),
+        ass_share_of_wrong_sek(controls),
+        raw_proxy_auc(persons),
+    ]
     return CalibrationReport(
         rows,
         rule_rows,
         {int(y): int(n) for y, n in per_year.items()},
         counts,
         density_rows(controls, len(persons), start, end),
+        realism,
+        tip_rows(controls, persons, len(persons), start, end),
+        women_among_recipients(payments, persons, "FP"),
     )
 
 

@@ -5,7 +5,9 @@ Three streams, as at the agency:
   its open span; the only unbiased yardstick of error rates. The probabilities come from a
   density (random controls a year per 1,000 persons, as the domain brief counts them);
 - rule: a share of the flags of the agency's simple rules, some days after the flag was visible;
-- tip: tips point to erroneous cases more often, and (a biased source) to women for FP/TFP.
+- tip and report: tips from the public and employers (`tip`), reports from other agencies and
+  a-kassor (`report`, the notification law 2008:206); each source points to erroneous cases more
+  often and has its own bias (the public's to women for FP/TFP, the a-kassor's to men for FP).
 Outcomes come from the truth with imperfect recall, and only if wrong money was paid by the
 control's closed_date (its own, after selection). A person is not controlled again by a rule or a tip
 within the cooldown; the random stream ignores the cooldown so that its logged probabilities stay
@@ -23,7 +25,7 @@ from synthetic.scenario import Scenario
 from synthetic.streams import stream
 from synthetic.timeaxis import NA_DAY
 
-SELECTION_ORDER = {"random": 0, "rule": 1, "tip": 2}
+SELECTION_ORDER = {"random": 0, "rule": 1, "tip": 2, "report": 3}
 _NEVER = np.iinfo("int64").max
 # settle() converges in two or three rounds; the cap only guards against a pathological world
 MAX_SETTLE_ROUNDS = 50
@@ -119,27 +121,46 @@ def rule_stream(
 def tip_stream(
     cases: pd.DataFrame, persons: pd.DataFrame, start: int, end: int, sc: Scenario, seed: int
 ) -> pd.DataFrame:
-    """Tips, `tips_per_1000_person_years` expected: towards errors, and women for FP and TFP."""
-    rng = stream(seed, "controls:tip")
+    """Tips and reports, `tips_per_1000_person_years` expected, each source with its own bias.
+
+    A source's tips go to the cases it can know of (its benefits; an employer's to employees),
+    weighted by error, sex and origin as the scenario says (`TipSource`); `source` names it.
+    """
     k = sc.controls
     lo, hi = _active_span(cases, start, end)
-    female = persons.set_index("pid")["sex"].reindex(cases["pid"]).to_numpy() == "F"
-    parental = cases["benefit"].isin(["FP", "TFP"]).to_numpy()
-    wt = 1.0 + (k.tip_error_lift - 1.0) * cases["err"].to_numpy(dtype=bool)
-    wt = wt * np.where(parental & female, k.tip_female_bias_fp_tfp, 1.0)
-    wt = np.where(lo <= hi, wt, 0.0)
-    want = k.tips_per_1000_person_years * person_years(len(persons), start, end) / 1000
-    p = np.minimum(wt * want / max(wt.sum(), 1e-9), 1.0)
-    hit = rng.random(len(cases)) < p
-    day = _uniform_day(rng, lo, hi)
-    return pd.DataFrame(
-        {
-            "case": cases["case"].to_numpy()[hit],
-            "selected": day[hit],
-            "selection": "tip",
-            "probability": np.nan,
-        }
-    )
+    info = persons.set_index("pid")
+    female = info["sex"].reindex(cases["pid"]).to_numpy() == "F"
+    region = info["region"].reindex(cases["pid"]).to_numpy()
+    foreign = pd.notna(region) & (region != "SE")
+    benefit = cases["benefit"].to_numpy()
+    err = cases["err"].to_numpy(dtype=bool)
+    employee = (cases["emp_type"] == "employee").to_numpy()
+    total = k.tips_per_1000_person_years * person_years(len(persons), start, end) / 1000
+    frames = []
+    for name, src in k.tip_sources.items():
+        rng = stream(seed, f"controls:tip:{name}")
+        wt = pd.Series(benefit).map(src.benefits).fillna(0.0).to_numpy(dtype="float64")
+        wt = wt * np.where(err, src.error_lift, 1.0)
+        fem = pd.Series(benefit).map(src.female_factor).fillna(1.0).to_numpy(dtype="float64")
+        wt = wt * np.where(female, fem, 1.0) * np.where(foreign, src.foreign_factor, 1.0)
+        if src.employees_only:
+            wt = wt * employee
+        wt = np.where(lo <= hi, wt, 0.0)
+        p = np.minimum(wt * src.share * total / max(wt.sum(), 1e-9), 1.0)
+        hit = rng.random(len(cases)) < p
+        day = _uniform_day(rng, lo[hit], hi[hit])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "case": cases["case"].to_numpy()[hit],
+                    "selected": day,
+                    "selection": src.selection,
+                    "probability": np.nan,
+                    "source": name,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def candidates(
@@ -166,6 +187,7 @@ def candidates(
         ],
         ignore_index=True,
     )
+    sel["source"] = sel["source"].fillna(sel["selection"])
     info = cases.set_index("case")
     sel["pid"] = info["pid"].reindex(sel["case"]).to_numpy()
     sel["order"] = sel["selection"].map(SELECTION_ORDER).to_numpy()

@@ -13,6 +13,7 @@ from synthetic.timeaxis import NA_DAY, years_between
 
 EXT_CHILD_BASE = 90_000_000  # child keys at or above this are children outside `persons`
 REGIONS = ("SE", "NORDIC", "EU", "OTHER", "null")
+PARTNER_ROUNDS = 3
 
 # Real kommunkoder, roughly by size (weights fall with rank).
 MUNICIPALITIES = [
@@ -57,47 +58,18 @@ MUNICIPALITIES = [
     "1060",
     "2521",
 ]
-INDUSTRIES = [
-    "47",
-    "86",
-    "85",
-    "43",
-    "62",
-    "56",
-    "49",
-    "41",
-    "46",
-    "68",
-    "70",
-    "45",
-    "25",
-    "10",
-    "88",
-    "87",
-    "82",
-    "81",
-    "71",
-    "84",
-    "52",
-    "96",
-    "93",
-    "55",
-    "69",
-    "73",
-    "28",
-    "29",
-    "16",
-    "01",
-]
+PROVIDER_INDUSTRY = "88"  # assistance providers: social work without accommodation
+SHELL_INDUSTRIES = ("70", "82", "43", "46")
 
 
 @dataclass
 class Population:
     """Internal frames of the population: persons, children, employers, jobs."""
 
-    persons: (
-        pd.DataFrame
-    )  # pid, birth, sex, region, muni, household, insured_from, status, sgi, hours
+    # pid, birth, sex, region, muni, household, insured_from, status, sgi, hours, low_hours,
+    # industry and eid (of the main job; None and -1 without one), sick_factor (the industry's
+    # sick leave)
+    persons: pd.DataFrame
     children: pd.DataFrame  # child, parent, child_birth
     employers: pd.DataFrame  # eid, registered, industry, muni, kind
     jobs: pd.DataFrame  # pid, eid, pay, start, end, kind
@@ -116,6 +88,45 @@ def _ages(rng: np.random.Generator, n: int, years_before: float) -> np.ndarray:
     k = rng.choice(len(grid), size=n, p=w / w.sum())
     age = grid[k] + rng.random(n)
     return np.maximum(age, -years_before + 0.01)
+
+
+def _segregated_jobs(
+    rng: np.random.Generator, emp_industry: np.ndarray, size_w: np.ndarray, female: np.ndarray, pc
+) -> np.ndarray:
+    """Each employee's employer (an index into `emp_industry`), segregated by sex.
+
+    The industry comes first, from its employment weight times the share of the employee's sex
+    in it (industries without an employer left out); then an employer within the industry, by
+    size weight. Vectorised: each industry's employers span [k, k + 1) of one cumulative axis.
+    """
+    codes = np.array(list(pc.industry_employment_share), dtype=object)
+    present = np.isin(codes, emp_industry)
+    if not present.any():  # a tiny world without an employer of a listed industry
+        return rng.choice(len(emp_industry), len(female), p=size_w / size_w.sum())
+    codes = codes[present]
+    weight = np.array([pc.industry_employment_share[c] for c in codes])
+    fshare = np.array([pc.industry_female_share[c] for c in codes])
+    k = np.full(len(female), -1, dtype="int64")
+    for is_f, share in ((True, fshare), (False, 1.0 - fshare)):
+        who = np.flatnonzero(female == is_f)
+        p = weight * share
+        k[who] = rng.choice(len(codes), len(who), p=p / p.sum())
+    ind_of = pd.Series(np.arange(len(codes)), index=codes)
+    emp_k = ind_of.reindex(emp_industry).to_numpy(dtype="float64", na_value=np.nan)
+    listed = np.flatnonzero(~np.isnan(emp_k))
+    order = listed[np.lexsort((listed, emp_k[listed]))]
+    ek = emp_k[order].astype("int64")
+    wsum = np.bincount(ek, weights=size_w[order], minlength=len(codes))
+    cum = pd.Series(size_w[order]).groupby(ek).cumsum().to_numpy() / wsum[ek] + ek
+    cum[np.r_[ek[1:] != ek[:-1], True]] = ek[np.r_[ek[1:] != ek[:-1], True]] + 1.0
+    pos = np.searchsorted(cum, k + rng.random(len(k)) * (1 - 1e-12), side="right")
+    return order[np.minimum(pos, len(order) - 1)]
+
+
+def _sick_factor(industry: np.ndarray, sc: Scenario) -> np.ndarray:
+    """Relative sickness of each person from the industry of the main job (1.0 without one)."""
+    f = pd.Series(industry).map(sc.benefits.sick_industry_factor)
+    return f.fillna(1.0).to_numpy(dtype="float64")
 
 
 def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> Population:
@@ -145,7 +156,7 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
     child_idx = np.flatnonzero(is_child)
     adult = (age0 >= 19) & (age0 < 62)
     cand = np.flatnonzero(adult)
-    n_primary = max(1, int(len(child_idx) * 0.62))
+    n_primary = max(1, int(len(child_idx) * pc.primary_parents_per_child))
     primary = rng.choice(cand, size=min(n_primary, len(cand)), replace=False)
     primary = primary[np.argsort(birth[primary], kind="stable")]
     target = birth[child_idx] - (rng.uniform(24, 38, len(child_idx)) * 365.25).astype("int64")
@@ -162,8 +173,9 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
     used[fam_heads] = True
     used[child_idx] = True
     partner = np.full(n, -1, dtype="int64")
-    for s in ("F", "M"):
-        need = two[sex[two] == s]
+    # a few rounds: heads who lost a collision for the same partner try again among the rest
+    for s in ("F", "M") * PARTNER_ROUNDS:
+        need = two[(sex[two] == s) & (partner[two] < 0)]
         pool = np.flatnonzero(adult & ~used & (sex != s))
         if len(need) == 0 or len(pool) == 0:
             continue
@@ -225,11 +237,11 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
     registered = start - (rng.exponential(12, m) * 365.25).astype("int64")
     shell = kind == "shell"
     registered[shell] = rng.integers(start - 400, end - 400, shell.sum())
-    industry = np.array(INDUSTRIES)[
-        rng.choice(len(INDUSTRIES), m, p=_zipf_weights(len(INDUSTRIES), 0.7))
-    ]
-    industry[kind == "provider"] = "88"
-    industry[shell] = rng.choice(np.array(["70", "82", "43", "46"]), shell.sum())
+    codes = np.array(list(pc.industry_employment_share), dtype=object)
+    weight = np.array(list(pc.industry_employment_share.values()))
+    industry = codes[rng.choice(len(codes), m, p=weight / weight.sum())]
+    industry[kind == "provider"] = PROVIDER_INDUSTRY
+    industry[shell] = rng.choice(np.array(SHELL_INDUSTRIES, dtype=object), shell.sum())
     employers = pd.DataFrame(
         {
             "eid": eid,
@@ -256,7 +268,12 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
     emp = np.flatnonzero(status == "employee")
     normal = np.flatnonzero(kind == "normal")
     w = _zipf_weights(len(normal), pc.employer_size_zipf / 1.6)
-    job_eid = eid[normal[rng.choice(len(normal), len(emp), p=w)]]
+    job = normal[_segregated_jobs(rng, industry[normal], w, sex[emp] == "F", pc)]
+    job_eid = eid[job]
+    job_industry = np.full(n, None, dtype=object)
+    job_industry[emp] = industry[job]
+    main_eid = np.full(n, -1, dtype="int64")
+    main_eid[emp] = job_eid
     hours_share = np.where(rng.random(n) < pc.part_time_share, rng.uniform(0.5, 0.9, n), 1.0)
     base = (
         pc.median_monthly_pay_sek
@@ -306,6 +323,9 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
             "sgi": np.round(sgi, -2),
             "hours": hours,
             "low_hours": low,
+            "industry": job_industry,
+            "eid": main_eid,
+            "sick_factor": _sick_factor(job_industry, sc),
         }
     )
     return Population(persons, children, employers, jobs)

@@ -56,6 +56,28 @@ class Population(FrozenConfig):
     legit_low_hours_share: float = Field(
         ge=0, le=1, description="employees with a legitimately low stated yearly working time"
     )
+    primary_parents_per_child: float = Field(
+        gt=0, le=1, description="first parents drawn per child under 18: sets the family sizes"
+    )
+    industry_employment_share: dict[str, float] = Field(
+        description="employees per SNI two-digit industry (weights; the world's industries)"
+    )
+    industry_female_share: dict[str, float] = Field(
+        description="share of women among the industry's employees (sex segregation)"
+    )
+
+    @model_validator(mode="after")
+    def _industries(self) -> Population:
+        if set(self.industry_female_share) != set(self.industry_employment_share):
+            raise ValueError(
+                "population: industry_female_share and industry_employment_share "
+                "must name the same industries"
+            )
+        if not all(0 < f < 1 for f in self.industry_female_share.values()):
+            raise ValueError("population.industry_female_share: shares strictly between 0 and 1")
+        if not all(w > 0 for w in self.industry_employment_share.values()):
+            raise ValueError("population.industry_employment_share: weights must be > 0")
+        return self
 
 
 class Benefits(FrozenConfig):
@@ -63,6 +85,9 @@ class Benefits(FrozenConfig):
 
     sick_spells_per_year: float = Field(ge=0)
     sick_female_factor: float = Field(gt=0)
+    sick_industry_factor: dict[str, float] = Field(
+        description="sickness spells of an industry's employees, relative (missing: 1.0)"
+    )
     kar_claim_share: float = Field(ge=0, le=1)
     tfp_episodes_per_child_year: float = Field(ge=0)
     tfp_winter_factor: float = Field(ge=1)
@@ -129,6 +154,25 @@ class Drift(FrozenConfig):
     new_shell_companies_per_100k_persons: float = Field(ge=0)
 
 
+class TipSource(FrozenConfig):
+    """One source of tips (the notification law 2008:206 for agencies and a-kassor).
+
+    A case's weight is its benefit's weight here (benefits not listed: never), times
+    `error_lift` when it is erroneous, times the female factor of its benefit for women (missing:
+    1.0) and `foreign_factor` for persons born abroad.
+    """
+
+    selection: Literal["tip", "report"] = Field(
+        description="the contract's code: `report` for agencies and a-kassor, `tip` for others"
+    )
+    share: float = Field(ge=0, description="share of tips_per_1000_person_years")
+    error_lift: float = Field(ge=1)
+    benefits: dict[BenefitCode, float]
+    female_factor: dict[BenefitCode, float]
+    foreign_factor: float = Field(gt=0)
+    employees_only: bool = Field(description="only cases of employees (an employer's tips)")
+
+
 class Controls(FrozenConfig):
     """The historical control policy that produced the `controls` table (the labels).
 
@@ -147,8 +191,9 @@ class Controls(FrozenConfig):
     tips_per_1000_person_years: float = Field(
         ge=0, description="expected tips a year per 1,000 persons (before the cooldown)"
     )
-    tip_error_lift: float = Field(ge=1)
-    tip_female_bias_fp_tfp: float = Field(gt=0)
+    tip_sources: dict[str, TipSource] = Field(
+        description="who tips the agency off, each with its share of the tips and its own bias"
+    )
     recall: float = Field(ge=0, le=1)
     suspected_crime_share_of_intentional: float = Field(ge=0, le=1)
     min_days_between_controls: int = Field(ge=0)

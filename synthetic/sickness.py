@@ -50,6 +50,7 @@ def sickness_spells(
     elig = elig[(age >= 19) & (age <= 66)]
     years = (end - start + 1 + HISTORY_DAYS) / 365.25
     fem = np.where(persons["sex"].to_numpy()[elig] == "F", b.sick_female_factor, 1.0)
+    fem = fem * persons["sick_factor"].to_numpy()[elig]  # the industry's sick leave
     frailty = rng.gamma(0.8, 1 / 0.8, len(elig))
     k = rng.poisson(b.sick_spells_per_year * fem * frailty * years)
     who = np.repeat(elig, k)

@@ -12,7 +12,7 @@ from features.registry import feature_names
 from felrisk.config import FrozenConfig, default_config_path, load_config, unknown_names
 from felrisk.errors import ConfigError
 
-Selection = Literal["random", "rule", "model", "tip"]
+Selection = Literal["random", "rule", "model", "tip", "report"]
 
 
 class SplitConfig(FrozenConfig):

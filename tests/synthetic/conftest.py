@@ -68,7 +68,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
 
 @pytest.fixture(scope="session")
 def dense_world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
-    """The same world under scenario_dense.toml (about 144 random controls per 1,000 persons)."""
+    """The same world under scenario_dense.toml (about 280 random controls per 1,000 persons)."""
     return once_per_session(
         tmp_path_factory, "synth_dense", lambda folder: _small_world(folder / "world", DENSE)
     )

@@ -12,6 +12,7 @@ from synthetic.calibration import (
     MIN_TARGETED_PER_RANDOM,
     RANDOM_DENSITY_BAND,
 )
+from synthetic.calibration_realism import RECIPIENTS_2020
 from synthetic.controls import person_years
 from tests.synthetic.conftest import END, START
 
@@ -74,7 +75,7 @@ def test_label_density_is_the_agencys(world):
     ratio = world.report.density_row("targeted per random control")
     assert ratio.generated == pytest.approx(n_targeted / n_random)
     assert ratio.generated >= MIN_TARGETED_PER_RANDOM and ratio.ok
-    assert set(k["selection"]) == {"random", "rule", "tip"}
+    assert set(k["selection"]) == {"random", "rule", "tip", "report"}
 
 
 def test_the_dense_scenario_keeps_the_old_density(dense_world):
@@ -120,3 +121,58 @@ def test_random_controls_per_year_add_up(world):
         sum(per_year.values()),
         ((world["controls"]["selection"] == "random") & world["controls"]["outcome"].notna()).sum(),
     )
+
+
+def test_recipients_per_1000_beside_fks(world):
+    """One row per benefit; the large benefits lie within 20 % of FK's 2020 recipients."""
+    rows = {b: world.report.realism_row(f"recipients per 1,000, {b} ") for b in RECIPIENTS_2020}
+    for b in ("TFP", "FP", "SJP"):
+        assert rows[b].ok, rows[b]
+    fp = world["payments"]
+    fp = fp[(fp["benefit"] == "FP") & (fp["amount_sek"] > 0)]
+    years = range(START.year, END.year + 1)  # the test world spans whole years
+    per_year = [
+        fp.loc[
+            (fp["period_start"] <= f"{y}-12-31") & (fp["period_end"] >= f"{y}-01-01"), "person_id"
+        ].nunique()
+        for y in years
+    ]
+    want = 1000 * np.mean(per_year) / len(world["persons"])
+    assert rows["FP"].generated == pytest.approx(want)
+
+
+def test_assistance_share_of_wrong_sek_is_measured_from_the_controls(world):
+    row = world.report.realism_row("assistance share of the wrong SEK")
+    k = world["controls"]
+    found = k[k["outcome"].isin(["error_customer", "error_fk", "suspected_crime"])]
+    want = (
+        found.loc[found["benefit"] == "ASS", "wrong_amount_sek"].sum()
+        / found["wrong_amount_sek"].sum()
+    )
+    assert row.generated == pytest.approx(want)
+    assert "464 of 1,038" in row.target
+
+
+def test_the_worlds_raw_proxy_for_sex_is_within_its_band(world):
+    """Industries are segregated by sex: the employer's industry and size predict it."""
+    row = world.report.realism_row("world's raw proxy")
+    assert row.ok and row.generated > 0.65, row
+
+
+def test_tips_by_source_and_sex(world):
+    tips = {r.source: r for r in world.report.tips}
+    assert set(tips) == {"akassa", "agency", "public", "employer"}
+    assert tips["akassa"].selection == "report" and tips["public"].selection == "tip"
+    kilo_py = person_years(len(world["persons"]), 0, (END - START).days) / 1000
+    n = (world["controls"]["selection"].isin(["tip", "report"])).sum()
+    assert sum(r.per_1000 for r in tips.values()) == pytest.approx(n / kilo_py)
+    # the public leans towards women, the a-kassor towards men
+    assert tips["public"].women > tips["akassa"].women
+
+
+def test_report_prints_the_realism_tables(world):
+    console = Console(width=140, record=True)
+    console.print(world.report)
+    text = console.export_text()
+    assert "recipients per 1,000, TFP" in text and "91.3 (FK 2020)" in text
+    assert "world's raw proxy" in text and "Tips by source" in text and "akassa" in text

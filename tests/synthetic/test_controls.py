@@ -108,24 +108,45 @@ def test_cooldown_between_targeted_controls_of_a_person(world):
     assert (gap[targeted].dropna() >= world.scenario.controls.min_days_between_controls).all()
 
 
-def test_tips_lean_towards_errors_and_towards_women_for_parental_benefits():
+def _tips_of_a_neutral_world(n: int = 200_000) -> pd.DataFrame:
+    """Tips and reports in a world where sex, origin and employment carry no information."""
     sc = load_scenario()
-    n = 200_000
     rng = np.random.default_rng(0)
     cases = pd.DataFrame(
         {
             "case": np.arange(n),
             "pid": np.arange(n),
-            "benefit": np.where(np.arange(n) % 2 == 0, "TFP", "SJP"),
+            "benefit": np.array(["TFP", "SJP", "FP"])[np.arange(n) % 3],
             "opened": 100,
             "closed": 200,
             "err": rng.random(n) < 0.05,
+            "emp_type": np.where(rng.random(n) < 0.7, "employee", "unemployed"),
         }
     )
-    persons = pd.DataFrame({"pid": np.arange(n), "sex": np.where(rng.random(n) < 0.5, "F", "M")})
+    persons = pd.DataFrame(
+        {
+            "pid": np.arange(n),
+            "sex": np.where(rng.random(n) < 0.5, "F", "M"),
+            "region": np.where(rng.random(n) < 0.8, "SE", "OTHER"),
+        }
+    )
     tips = tip_stream(cases, persons, 0, 1000, sc, seed=1)
-    t = tips.merge(cases, on="case").merge(persons, on="pid")
-    assert t["err"].mean() > 3 * cases["err"].mean()
-    fem = t.groupby("benefit")["sex"].apply(lambda s: (s == "F").mean())
-    assert fem["TFP"] > 0.58  # 1.8 times the weight: about 64 %
-    assert abs(fem["SJP"] - 0.5) < 0.06
+    return tips.merge(cases, on="case").merge(persons, on="pid")
+
+
+def test_tips_lean_towards_errors_and_each_source_has_its_bias():
+    t = _tips_of_a_neutral_world()
+    assert set(t["source"]) == {"akassa", "agency", "public", "employer"}
+    assert set(t.loc[t["source"].isin(["akassa", "agency"]), "selection"]) == {"report"}
+    assert set(t.loc[t["source"].isin(["public", "employer"]), "selection"]) == {"tip"}
+    assert t["err"].mean() > 3 * 0.05
+    fem = t.groupby(["source", "benefit"])["sex"].apply(lambda s: (s == "F").mean())
+    # the public leans towards women for TFP and FP (1.8 times the weight: about 64 %)
+    assert fem[("public", "TFP")] > 0.58 and fem[("public", "FP")] > 0.58
+    assert abs(fem[("public", "SJP")] - 0.5) < 0.06
+    # reports from a-kassor about FP fall disproportionately on men (the annual report)
+    assert fem[("akassa", "FP")] < 0.35
+    # other agencies lean towards persons born abroad; employers tip only about employees
+    foreign = t.groupby("source")["region"].apply(lambda r: (r != "SE").mean())
+    assert foreign["agency"] > 0.24 and abs(foreign["public"] - 0.2) < 0.03
+    assert (t.loc[t["source"] == "employer", "emp_type"] == "employee").all()

@@ -18,7 +18,11 @@ def _z(a: pd.Series, b: pd.Series) -> float:
 
 @pytest.fixture(scope="module")
 def labelled(world):
+    """One row per person and benefit, erroneous when any of the person's cases is: some
+    mechanisms put many erroneous cases on one person (repeated KAR claims), so cases are not
+    independent draws and a few persons would swing a z statistic over cases."""
     c = world["cases"].merge(world.truth, on="case_id")
+    c = c.groupby(["person_id", "benefit"], as_index=False)["is_erroneous"].any()
     return c.merge(world["persons"][["person_id", "sex", "birth_region"]], on="person_id")
 
 

