@@ -8,6 +8,7 @@ import pandas as pd
 from synthetic import mechanisms_assistance as ma
 from synthetic import mechanisms_coordination as mc
 from synthetic import mechanisms_income as mi
+from synthetic import mechanisms_ring as mr
 from synthetic.hosts import choose, eligible, weak
 from synthetic.state import WorldState
 from synthetic.streams import stream
@@ -54,6 +55,10 @@ MECHANISM_FUNCS = {
     "ass_unprovided_hours": ma.ass_unprovided_hours,
     "fk_wrong_rate": fk_wrong_rate,
     "fk_double_payment": fk_double_payment,
+    "tfp_while_working": mi.tfp_while_working,
+    "aks_beside_benefit": mc.aks_beside_benefit,
+    "ass_provider_ring": mr.ass_provider_ring,
+    "ass_assistant_on_sick_pay": ma.ass_assistant_on_sick_pay,
 }
 
 
@@ -78,7 +83,9 @@ def available_mechanisms(w: WorldState, benefit: str) -> dict[str, float]:
 
 
 def plan_errors(w: WorldState, rng: np.random.Generator) -> list[tuple[str, str, int]]:
-    """How many errors of each (benefit, mechanism): rate x paid cases, fk share, mechanism mix."""
+    """How many errors of each (benefit, mechanism): rate x paid cases, then `fk_share` of them the
+    agency's wrong rates and double payments, the rest by the benefit's mix (which holds the
+    agency's handling errors too: who caused an error follows its mechanism, FK_MECHANISMS)."""
     ec = w.scenario.errors
     c = w.cases
     paid = (c["pe"] >= w.start) & (c["ps"] <= w.end)

@@ -8,7 +8,16 @@ import pandas as pd
 from synthetic.casebook import daily_amount, new_cases
 from synthetic.hosts import child_of, choose, eligible, weak
 from synthetic.state import WorldState
-from synthetic.timeaxis import NA_DAY, add_years, weekday
+from synthetic.timeaxis import (
+    NA_DAY,
+    add_years,
+    day,
+    month_first,
+    month_index,
+    month_last,
+    weekday,
+    years_between,
+)
 
 
 def _info(w: WorldState, pid: np.ndarray, col: str) -> np.ndarray:
@@ -136,6 +145,49 @@ def fp_beside_aks(w: WorldState, benefit: str, n: int, rng: np.random.Generator)
     )
     ids = new_daily_cases(w, "FP", h["pid"].to_numpy(), child, s, e, np.ones(k), rng)
     w.mark(ids, "fp_beside_aks", rng, "all", wk)
+    return k
+
+
+def aks_beside_benefit(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
+    """AKS paid on for days of SJP, SE or AE (forbidden from `aks_beside_benefit_from`).
+
+    The participant fell sick (SJP) or was granted SE/AE for some months, and the AKS went on
+    being paid; the AKS case is the one in error, the new case is correct. Overlaps lie only on
+    days from the rule's first day.
+    """
+    c = w.cases
+    first = max(day(w.scenario.errors.aks_beside_benefit_from), w.start)
+    lo_all = np.maximum(c["ps"].to_numpy(), first)
+    mask = (c["pe"].to_numpy() - lo_all >= 20) & (c["pe"] < w.end - 20).to_numpy()
+    rows = choose(w, eligible(w, "AKS", mask), n, rng)
+    h = c.iloc[rows]
+    k = len(h)
+    if k == 0:
+        return 0
+    wk = weak(w, k, rng)
+    lo, pe = lo_all[rows], h["pe"].to_numpy()
+    s = lo + (rng.random(k) * (pe - lo - 14)).astype("int64")
+    e = np.minimum(s + np.where(wk, rng.integers(0, 3, k), rng.integers(13, 60, k)), pe)
+    # some strong ones: SE (30-64) or AE (19-29) granted for whole months instead of SJP
+    age = years_between(_info(w, h["pid"].to_numpy(), "birth"), s)
+    longterm = np.where((age >= 19) & (age <= 29), "AE", np.where(age >= 30, "SE", ""))
+    longterm = np.where(~wk & (rng.random(k) < 0.3), longterm, "")
+    m0 = month_index(s) + 1
+    ls = np.maximum(month_first(m0), s)
+    le = np.minimum(month_last(m0 + rng.integers(0, 6, k)), pe)
+    use = (longterm != "") & (ls <= le)
+    s, e = np.where(use, ls, s), np.where(use, le, e)
+    for b, sel in (
+        ("SJP", ~use),
+        ("SE", use & (longterm == "SE")),
+        ("AE", use & (longterm == "AE")),
+    ):
+        if sel.any():
+            pid = h["pid"].to_numpy()[sel]
+            new_daily_cases(
+                w, b, pid, np.full(len(pid), -1), s[sel], e[sel], np.ones(len(pid)), rng
+            )
+    w.mark(h["case"].to_numpy(), "aks_beside_benefit", rng, "range", wk, lo=s, hi=e)
     return k
 
 

@@ -1,4 +1,5 @@
-"""Error mechanisms around income and SGI: hours as days, shell employment, pay not lowered, AKS."""
+"""Error mechanisms around income and SGI: hours as days, shell employment, pay not lowered (also
+beside TFP), AKS work and absence."""
 
 from __future__ import annotations
 
@@ -142,6 +143,34 @@ def pay_while_full_benefit(w: WorldState, benefit: str, n: int, rng: np.random.G
         ignore_index=True,
     )
     w.mark(h["case"].to_numpy(), "pay_while_full_benefit", rng, "range", wk, lo=js, hi=je)
+    return k
+
+
+def tfp_while_working(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
+    """TFP (VAB) claimed for days the parent worked: the employer's pay of the month not lowered.
+
+    The real VAB model's target. Episodes of three or more days; a strong trace leaves the pay
+    not lowered at all, a weak one lowers it partly (some of the days were taken off).
+    """
+    c = w.cases
+    ps, pe = c["ps"].to_numpy(), c["pe"].to_numpy()
+    mask = (c["emp_type"] == "employee").to_numpy() & (c["benefit"] == benefit).to_numpy()
+    mask &= (c["pay_not_lowered"] == 0).to_numpy() & (c["extent"] == 1.0).to_numpy()
+    # three days or more in one month: a day or two barely lowers a month's pay
+    mask &= (pe - ps >= 2) & (month_index(ps) == month_index(pe))
+    # a main job runs over the episode (its pay is the one not lowered)
+    j = w.jobs[w.jobs["kind"] == "main"]
+    m = pd.DataFrame({"row": np.flatnonzero(mask), "pid": c["pid"].to_numpy()[mask]})
+    m = m.merge(j[["pid", "start", "end"]], on="pid")
+    end = np.where(m["end"].to_numpy() == NA_DAY, w.end, m["end"].to_numpy())
+    at_work = (m["start"].to_numpy() <= ps[m["row"]]) & (end >= pe[m["row"]])
+    mask[:] = False
+    mask[m.loc[at_work, "row"].to_numpy()] = True
+    rows = choose(w, eligible(w, benefit, mask), n, rng)
+    k = len(rows)
+    wk = weak(w, k, rng)
+    c.loc[c.index[rows], "pay_not_lowered"] = np.where(wk, rng.uniform(0.4, 0.7, k), 1.0)
+    w.mark(c["case"].to_numpy()[rows], "tfp_while_working", rng, "pnl", wk)
     return k
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -32,8 +33,20 @@ MECHANISMS: tuple[str, ...] = (
     "coverage_break",
     "fk_wrong_rate",
     "fk_double_payment",
+    "tfp_while_working",
+    "aks_beside_benefit",
+    "ass_provider_ring",
+    "ass_assistant_on_sick_pay",
 )
-FK_MECHANISMS: tuple[str, ...] = ("fk_wrong_rate", "fk_double_payment")
+# Caused by the agency (truth caused_by = "fk"): its wrong rates and double payments (drawn as
+# `fk_share` of the errors), and handling errors the annual report puts on the agency itself
+# (FP not coordinated with AKS, SGI hours taken as days), drawn from the benefit's mix.
+FK_MECHANISMS: tuple[str, ...] = (
+    "fk_wrong_rate",
+    "fk_double_payment",
+    "fp_beside_aks",
+    "sgi_hours_as_days",
+)
 
 
 class Population(FrozenConfig):
@@ -124,12 +137,19 @@ class Errors(FrozenConfig):
 
     rate: dict[BenefitCode, float]
     mechanisms: dict[BenefitCode, dict[str, float]]
-    fk_share: float = Field(ge=0, le=1)
+    fk_share: float = Field(
+        ge=0,
+        le=1,
+        description="share of errors that are the agency's wrong rates or double payments",
+    )
     intentional: dict[str, float]
     weak_trace_share: float = Field(ge=0, le=1)
     min_cases_per_mechanism: int = Field(ge=0, description="so that small worlds show each one")
     female_error_factor: float = Field(gt=0, description="1.0 = error independent of sex")
     foreign_error_factor: float = Field(gt=0, description="1.0 = error independent of region")
+    aks_beside_benefit_from: date = Field(
+        description="first day AKS may not be paid beside SJP, SE or AE (aks_beside_benefit)"
+    )
 
     @model_validator(mode="after")
     def _known_mechanisms(self) -> Errors:

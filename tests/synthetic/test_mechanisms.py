@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthetic.scenario import MECHANISMS
+from synthetic.scenario import MECHANISMS, load_scenario
 
 DAY = pd.Timedelta(days=1)
+AKS_RULE_FROM = pd.Timestamp(load_scenario().errors.aks_beside_benefit_from)
 
 
 def _days(pay: pd.DataFrame) -> pd.DataFrame:
@@ -200,6 +201,58 @@ def fk_double_payment(world, cases):
     return set(p.loc[dup, "case_id"])
 
 
+def _monthly_pay(world) -> pd.DataFrame:
+    """Pay per person and month (all employers, the latest report of each), and the person's usual
+    (median) monthly pay."""
+    inc = world["income_reports"].sort_values("reported_date")
+    inc = inc.drop_duplicates(["person_id", "employer_id", "month"], keep="last")
+    pay = inc.groupby(["person_id", "month"], as_index=False)["gross_pay_sek"].sum()
+    return pay.assign(usual=pay.groupby("person_id")["gross_pay_sek"].transform("median"))
+
+
+def tfp_while_working(world, cases):
+    """The pay of the TFP month is lowered by less than half of what the TFP days should take."""
+    p = _pay(world, cases["case_id"])
+    p = p[p["period_start"].dt.to_period("M") == p["period_end"].dt.to_period("M")]
+    p = p.assign(month=p["period_start"].dt.to_period("M").dt.to_timestamp())
+    m = p.merge(_monthly_pay(world), on=["person_id", "month"])
+    share = ((m["period_end"] - m["period_start"]) / DAY + 1) / m["month"].dt.days_in_month
+    return set(m.loc[m["gross_pay_sek"] >= m["usual"] * (1 - 0.5 * share), "case_id"])
+
+
+def aks_beside_benefit(world, cases, first=AKS_RULE_FROM):
+    """An AKS day also paid as SJP, SE or AE, on or after the day the rule applies from."""
+    pay = world["payments"]
+    other = pay[pay["benefit"].isin(["SJP", "SE", "AE"]) & (pay["amount_sek"] > 0)]
+    m = _overlaps(_pay(world, cases["case_id"]), other)
+    last = np.minimum(m["period_end_a"], m["period_end_b"])
+    return set(m.loc[last >= first, "case_id_a"])
+
+
+def _ass_days(world) -> pd.DataFrame:
+    """Reported hours with each assistant's total of the day across all clients."""
+    r = world["work_time_reports"]
+    return r.assign(total=r.groupby(["assistant_id", "work_date"])["hours"].transform("sum"))
+
+
+def ass_provider_ring(world, cases):
+    """An assistant of the case reports more than 24 hours a day across clients and providers."""
+    r = _ass_days(world)
+    r = r[r["client_case_id"].isin(cases["case_id"]) & (r["total"] > 24)]
+    return set(r["client_case_id"])
+
+
+def ass_assistant_on_sick_pay(world, cases):
+    """An assistant reports hours for the case on a day paid to the assistant as full SJP."""
+    r = world["work_time_reports"]
+    r = r[r["client_case_id"].isin(cases["case_id"])]
+    p = world["payments"]
+    sjp = p[(p["benefit"] == "SJP") & (p["extent"] == 1.0) & (p["amount_sek"] > 0)]
+    m = r.merge(sjp, left_on="assistant_id", right_on="person_id")
+    on = (m["work_date"] >= m["period_start"]) & (m["work_date"] <= m["period_end"])
+    return set(m.loc[on, "client_case_id"])
+
+
 TRACES = {
     "kar_on_sjp_day": kar_on_sjp_day,
     "kar_repeated": kar_repeated,
@@ -217,9 +270,18 @@ TRACES = {
     "coverage_break": coverage_break,
     "fk_wrong_rate": fk_wrong_rate,
     "fk_double_payment": fk_double_payment,
+    "tfp_while_working": tfp_while_working,
+    "aks_beside_benefit": aks_beside_benefit,
+    "ass_provider_ring": ass_provider_ring,
+    "ass_assistant_on_sick_pay": ass_assistant_on_sick_pay,
 }
 # share of a mechanism's cases that must show the trace (weak traces and rare variants allowed)
-MIN_SHARE = {"fk_wrong_rate": 0.5, "inflated_sgi_shell": 0.6, "pay_while_full_benefit": 0.6}
+MIN_SHARE = {
+    "fk_wrong_rate": 0.5,
+    "inflated_sgi_shell": 0.6,
+    "pay_while_full_benefit": 0.6,
+    "tfp_while_working": 0.7,
+}
 
 
 def test_every_mechanism_has_a_trace_check():
@@ -239,7 +301,13 @@ def test_mechanism_leaves_its_trace(world, mechanism):
 
 @pytest.mark.parametrize(
     "mechanism",
-    ["kar_on_sjp_day", "tfp_in_sickpay_period", "tfp_both_parents", "fk_double_payment"],
+    [
+        "kar_on_sjp_day",
+        "tfp_in_sickpay_period",
+        "tfp_both_parents",
+        "fk_double_payment",
+        "aks_beside_benefit",
+    ],
 )
 def test_correct_cases_rarely_show_a_hard_rule_trace(world, mechanism):
     """Hard-rule traces belong to errors: correct cases of the same benefit do not show them."""
