@@ -148,6 +148,8 @@ def inject_errors(w: WorldState) -> None:
         got = MECHANISM_FUNCS[mech](w, benefit, k, stream(w.seed, f"err:{benefit}:{mech}"))
         if got < k:
             w.shortfall[f"{benefit}:{mech}"] = k - got
+        elif got > k:  # a ring has two clients at least: the lift counts as the floor's
+            w.floored[benefit] = w.floored.get(benefit, 0) + got - k
     d = w.scenario.drift
     if d.enabled:
         n_extra = round(len(w.persons) * d.extra_cases_per_100k_persons / 1e5)

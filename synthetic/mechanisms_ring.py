@@ -16,15 +16,20 @@ from synthetic.hosts import choose, eligible, weak
 from synthetic.state import WorldState
 from synthetic.timeaxis import expand_days, group_offsets
 
-RING_SIZES = (2, 5)  # clients per ring: 2-4 (a network, so never one: n = 1 plants a ring of 2+)
+RING_SIZES = (2, 5)  # clients per ring: 2-4 (a network, never one: n = 1 plants a ring of 2)
 PROVIDERS_PER_RING = 3  # at most; each client keeps one of them
 # rings bill large grants (hours a week): two clients' grants exceed a day on one straw assistant
 MIN_GRANT = 100.0
 
 
 def _ring_sizes(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Clients per ring for about n clients in all (rings of 2-4, at least one ring)."""
-    return rng.integers(*RING_SIZES, max(1, round(n / 3)))
+    """Clients per ring (2-4) for n clients in all, or n + 1 where a ring of one would be left."""
+    k = max(n, 2)
+    sizes = rng.integers(*RING_SIZES, max(1, k // 2))
+    before = np.cumsum(sizes) - sizes
+    sizes = sizes[before < k]
+    sizes[-1] = max(2, min(sizes[-1], k - before[len(sizes) - 1]))
+    return sizes
 
 
 def _straw_assistants(w: WorldState, exclude: np.ndarray, n: int, rng: np.random.Generator):

@@ -30,7 +30,7 @@ class WorldState:
     ass_days: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra_income: list[pd.DataFrame] = field(default_factory=list)
     shortfall: dict[str, int] = field(default_factory=dict)
-    floored: dict[str, int] = field(default_factory=dict)  # error cases added by the floor
+    floored: dict[str, int] = field(default_factory=dict)  # error cases beyond the rate (floor)
 
     def add_cases(self, new: pd.DataFrame) -> np.ndarray:
         """Append cases, giving them fresh case ids; returns the ids."""
