@@ -15,6 +15,14 @@ from synthetic.state import WorldState
 from synthetic.timeaxis import expand_days, month_index
 
 
+def link_assistants(w: WorldState, extra: pd.DataFrame) -> None:
+    """Record the assistants a mechanism adds to a case (`extra`: ass_days rows) in the links, so
+    that who works for whom stays known (a correction ends their pay for the case)."""
+    new = extra[["case", "aid", "provider", "wage"]].drop_duplicates(["case", "aid"])
+    new = new.assign(ci=-1, share=0.0, delivered=0.0)
+    w.ass_links = pd.concat([w.ass_links, new[list(w.ass_links.columns)]], ignore_index=True)
+
+
 def ass_impossible_hours(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
     """Hours billed for an assistant who already works a long day for another client: > 24 h."""
     days = w.ass_days
@@ -72,6 +80,7 @@ def ass_impossible_hours(w: WorldState, benefit: str, n: int, rng: np.random.Gen
     if extra.empty:
         return 0
     w.ass_days = pd.concat([days, extra], ignore_index=True)
+    link_assistants(w, extra)
     per_hour = w.scenario.rules.value("hourly_amount", extra["day"].to_numpy(), "ASS")
     wrong = (extra["hours"] * per_hour).groupby(extra["case"]).sum()
     weak_of = q.set_index("host")["weak"]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from synthetic.hosts import choose, eligible, weak
+from synthetic.mechanisms_assistance import link_assistants
 from synthetic.state import WorldState
 from synthetic.timeaxis import expand_days, group_offsets
 
@@ -99,6 +100,7 @@ def ass_provider_ring(w: WorldState, benefit: str, n: int, rng: np.random.Genera
     dd = days["day"].to_numpy()
     real_gone = (dd >= span["lo"].to_numpy()) & (dd <= span["hi"].to_numpy())
     w.ass_days = pd.concat([days[~real_gone], extra], ignore_index=True)
+    link_assistants(w, extra)
     per_hour = w.scenario.rules.value("hourly_amount", extra["day"].to_numpy(), "ASS")
     wrong = (extra["hours"] * per_hour).groupby(extra["case"]).sum()
     weak_of = pd.Series(wk_ring[ring], index=h["case"].to_numpy())
