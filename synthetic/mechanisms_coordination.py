@@ -11,7 +11,6 @@ from synthetic.state import WorldState
 from synthetic.timeaxis import (
     NA_DAY,
     add_years,
-    day,
     month_first,
     month_index,
     month_last,
@@ -148,16 +147,23 @@ def fp_beside_aks(w: WorldState, benefit: str, n: int, rng: np.random.Generator)
     return k
 
 
+AKS_RULE = "aks_not_beside_sjp_se_ae"
+
+
 def aks_beside_benefit(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
-    """AKS paid on for days of SJP, SE or AE (forbidden from `aks_beside_benefit_from`).
+    """AKS paid on for days of SJP, SE or AE, on days the rule forbids it (benefit_rules.toml
+    `aks_not_beside_sjp_se_ae`: from 2020-07-01).
 
     The participant fell sick (SJP) or was granted SE/AE for some months, and the AKS went on
     being paid; the AKS case is the one in error, the new case is correct. Overlaps lie only on
-    days from the rule's first day.
+    days the rule is in force.
     """
     c = w.cases
-    first = max(day(w.scenario.errors.aks_beside_benefit_from), w.start)
-    lo_all = np.maximum(c["ps"].to_numpy(), first)
+    days = np.arange(w.start, w.end + 1)
+    on = w.scenario.rules.in_force(AKS_RULE, days, "AKS")
+    if not on.any():
+        return 0
+    lo_all = np.maximum(c["ps"].to_numpy(), days[on][0])
     mask = (c["pe"].to_numpy() - lo_all >= 20) & (c["pe"] < w.end - 20).to_numpy()
     rows = choose(w, eligible(w, "AKS", mask), n, rng)
     h = c.iloc[rows]
@@ -177,6 +183,10 @@ def aks_beside_benefit(w: WorldState, benefit: str, n: int, rng: np.random.Gener
     le = np.minimum(month_last(m0 + rng.integers(0, 6, k)), pe)
     use = (longterm != "") & (ls <= le)
     s, e = np.where(use, ls, s), np.where(use, le, e)
+    # every overlap day in force (a rule that lapses inside the world cuts the host's chance)
+    run = np.concatenate([[0], np.cumsum(on)])
+    ok = run[e - w.start + 1] - run[s - w.start] == e - s + 1
+    h, s, e, wk, use, longterm = h[ok], s[ok], e[ok], wk[ok], use[ok], longterm[ok]
     for b, sel in (
         ("SJP", ~use),
         ("SE", use & (longterm == "SE")),
@@ -188,7 +198,7 @@ def aks_beside_benefit(w: WorldState, benefit: str, n: int, rng: np.random.Gener
                 w, b, pid, np.full(len(pid), -1), s[sel], e[sel], np.ones(len(pid)), rng
             )
     w.mark(h["case"].to_numpy(), "aks_beside_benefit", rng, "range", wk, lo=s, hi=e)
-    return k
+    return len(h)
 
 
 def age_rule_break(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:

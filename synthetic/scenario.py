@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -147,9 +146,6 @@ class Errors(FrozenConfig):
     min_cases_per_mechanism: int = Field(ge=0, description="so that small worlds show each one")
     female_error_factor: float = Field(gt=0, description="1.0 = error independent of sex")
     foreign_error_factor: float = Field(gt=0, description="1.0 = error independent of region")
-    aks_beside_benefit_from: date = Field(
-        description="first day AKS may not be paid beside SJP, SE or AE (aks_beside_benefit)"
-    )
 
     @model_validator(mode="after")
     def _known_mechanisms(self) -> Errors:

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synthetic.mechanisms_coordination import AKS_RULE
 from synthetic.scenario import MECHANISMS, load_scenario
 
 DAY = pd.Timedelta(days=1)
-AKS_RULE_FROM = pd.Timestamp(load_scenario().errors.aks_beside_benefit_from)
+# the first day AKS may not be paid beside SJP, SE or AE (benefit_rules.toml)
+AKS_RULE_FROM = pd.Timestamp(load_scenario().rules.entries(AKS_RULE, "AKS")[0].valid_from)
 
 
 def _days(pay: pd.DataFrame) -> pd.DataFrame:
