@@ -11,6 +11,7 @@ contract's simplified rules or the agency's rules flag.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from synthetic.hosts import child_of
 from synthetic.mechanisms_coordination import new_daily_cases
@@ -51,5 +52,30 @@ def add_false_alarms(w: WorldState) -> None:
         ps, pe = c["ps"].to_numpy()[rows], c["pe"].to_numpy()[rows]
         s = ps + (rng.random(k) * (pe - ps - 5)).astype("int64")
         e = np.minimum(s + rng.integers(4, 30, k), pe)
-        new_daily_cases(w, "FP", c["pid"].to_numpy()[rows], child, s, e, np.full(k, 0.5), rng)
+        free = ~_child_taken(c, child, s, e)
+        k = int(free.sum())
+        new_daily_cases(
+            w,
+            "FP",
+            c["pid"].to_numpy()[rows][free],
+            child[free],
+            s[free],
+            e[free],
+            np.full(k, 0.5),
+            rng,
+        )
     add_traps(w)
+
+
+def _child_taken(
+    cases: pd.DataFrame, child: np.ndarray, s: np.ndarray, e: np.ndarray
+) -> np.ndarray:
+    """True where the child already has an FP or TFP case (the other parent's) on a day of s..e:
+    a second parent's FP on those days would be a double day the rules may not allow."""
+    mine = cases.loc[cases["benefit"].isin(["FP", "TFP"]) & (cases["child"] >= 0)]
+    cand = np.arange(len(child))
+    m = mine[["child", "ps", "pe"]].merge(
+        pd.DataFrame({"cand": cand, "child": child, "s": s, "e": e}), on="child"
+    )
+    hit = m.loc[(m["ps"] <= m["e"]) & (m["pe"] >= m["s"]), "cand"].to_numpy()
+    return np.isin(cand, hit)
