@@ -77,6 +77,11 @@ class BenefitRules(FrozenConfig):
                 )
         return self
 
+    def model_copy(self, *, update: dict | None = None, deep: bool = False) -> BenefitRules:
+        """A copy validated again (periods must not overlap), with its own lookup tables: pydantic's
+        copy would carry over the original's cached periods and answer with the old figures."""
+        return type(self).model_validate({**dict(self), **(update or {})})
+
     @cached_property
     def _periods(self) -> dict[tuple[str, str | None], tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(name, benefit) -> (valid_from, valid_to, value) arrays sorted by valid_from."""

@@ -165,3 +165,19 @@ def test_every_shipped_entry_names_its_source():
     r = load_benefit_rules()
     assert all(e.source.strip() for e in r.rule)
     assert [e.value for e in r.entries("kar_flat_amount", "KAR")] == [700, 804, 810, 810]
+
+
+def test_a_copy_with_other_figures_answers_with_them_and_is_checked_again(toy):
+    """A copy (as tests and what-if runs make) must not answer with the original's figures."""
+    before = toy.value("amount", _days("2020-06-15"), "KAR")
+    rule = tuple(e.model_copy(update={"value": 999.0}) if e.value == 804.0 else e for e in toy.rule)
+    assert (
+        toy.model_copy(update={"rule": rule}).value("amount", _days("2020-06-15"), "KAR")[0] == 999
+    )
+    assert toy.value("amount", _days("2020-06-15"), "KAR")[0] == before[0] == 804
+    clash = tuple(
+        e.model_copy(update={"valid_to": dt.date(2020, 8, 15)}) if e.value == 804.0 else e
+        for e in toy.rule
+    )
+    with pytest.raises(ValueError, match="overlap"):
+        toy.model_copy(update={"rule": clash})
