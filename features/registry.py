@@ -81,8 +81,8 @@ DOC_ASSUMPTIONS += [
     "payment (a new sickness's decision often follows its first payment); without one it is not "
     "judged. Only paid above counts: an underpayment is also the agency's "
     "error, but not one a control of wrong payments recovers. Tolerance: 1 SEK a day for the "
-    "rounding, and 7 % for an amount paid from a newer income than the last decision records "
-    "(the synthetic world's TFP and short FP; features.toml `[amounts]`).",
+    "rounding, and 1 % beside it (a decision's SGI is rounded to 100 SEK; features.toml "
+    "`[amounts]`).",
     "`se_ae_work_pay_sek` is a continuous signal (a model input, no rule): the rules on income "
     "beside SE and AE (income allowed while the benefit rests, work on trial) are not in the data, "
     "so no threshold is a breach. Assumed: 1,000 SEK a month is let be; the pay before the "

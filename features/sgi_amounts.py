@@ -45,7 +45,7 @@ FEATURES: tuple[Feature, ...] = (
         "their net count x days x extent x the daily amount, round(replacement rate x min(SGI, "
         "SGI cap) / 365) (FP: at least the basic level), with the latest SGI decision known by "
         "D-1 in force on the period's first day, and the rates and caps in force that day; "
-        "periods above by more than 1 SEK a day and 7 % count.",
+        "periods above by more than 1 SEK a day and 1 % count.",
         "SEK",
         "{value} kr betalades ut i ärendet utöver det belopp som SGI:n, ersättningsnivån och "
         "taket ger.",

@@ -11,6 +11,7 @@ from synthetic.streams import stream
 from synthetic.timeaxis import (
     NA_DAY,
     month_first,
+    month_index,
     month_last,
     split_by_month,
     weekdays_between,
@@ -82,6 +83,23 @@ def aks_months(
         }
     )
     return months[months["prog"] > 0].reset_index(drop=True)
+
+
+def declare_assistance(months: pd.DataFrame, ass_days: pd.DataFrame) -> pd.DataFrame:
+    """An assistant on AKS declares the assistance work: each AKS month's declared hours grow by
+    the hours the person worked as an assistant in that calendar month (their provider's wages
+    are then declared work, not work the agency's AKS rule takes for undeclared)."""
+    if len(ass_days) == 0 or len(months) == 0:
+        return months
+    worked = (
+        pd.DataFrame({"pid": ass_days["aid"], "month": month_index(ass_days["day"].to_numpy())})
+        .assign(h=ass_days["hours"].to_numpy())
+        .groupby(["pid", "month"])["h"]
+        .sum()
+    )
+    key = pd.MultiIndex.from_arrays([months["pid"], months["month"]])
+    extra = np.ceil(worked.reindex(key).fillna(0.0).to_numpy())
+    return months.assign(declared_hours=months["declared_hours"].to_numpy() + extra)
 
 
 def aks_payment_rows(months: pd.DataFrame) -> pd.DataFrame:

@@ -128,20 +128,19 @@ def _within_granted(days: pd.DataFrame, granted: np.ndarray) -> np.ndarray:
 
 
 def off_own_benefit_days(days: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
-    """An assistant does not work on days of their own full-time benefit (a substitute does)."""
+    """An assistant does not work on days of their own full-time benefit (a substitute does); on
+    full AKS (a job seeker's programme) not in the calendar months it touches either."""
     full = cases[
         cases["benefit"].isin(["SJP", "FP", "TFP", "AKS", "SE", "AE"]).to_numpy()
         & (cases["extent"] == 1.0).to_numpy()
     ]
+    aks = (full["benefit"] == "AKS").to_numpy()
+    ps = full["ps"].to_numpy()
+    pe = full["pe"].to_numpy()
+    ps = np.where(aks, month_first(month_index(ps)), ps)
+    pe = np.where(aks, month_last(month_index(pe)), pe)
     d = days["day"].to_numpy()
-    busy = overlaps_other(
-        days["aid"].to_numpy(),
-        d,
-        d,
-        full["pid"].to_numpy(),
-        full["ps"].to_numpy(),
-        full["pe"].to_numpy(),
-    )
+    busy = overlaps_other(days["aid"].to_numpy(), d, d, full["pid"].to_numpy(), ps, pe)
     return days[~busy].reset_index(drop=True)
 
 

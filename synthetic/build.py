@@ -117,15 +117,17 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     w.ass_days = assistance.off_own_benefit_days(
         assistance.work_days(w.cases, links, seed), w.cases
     )
+    w.aks_months = activity.declare_assistance(w.aks_months, w.ass_days)
     collective_topup(w.cases, sc, seed)
     add_false_alarms(w)
     inject_errors(w)
     w.cases = w.cases.sort_values("case", kind="stable").reset_index(drop=True)
 
     reports = assistance.time_reports(w.ass_days, seed)
+    sgi = sgi_decisions(w.cases, w.persons, start, end, sc, seed)
     rows = pd.concat(
         [
-            payments.daily_payment_rows(w.cases, start, end, seed, sc.rules),
+            payments.daily_payment_rows(w.cases, start, end, seed, sc.rules, sgi),
             _scaled(activity.aks_payment_rows(w.aks_months), w.cases),
             longterm.longterm_payment_rows(w.cases, seed),
             _scaled(
@@ -142,7 +144,6 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     parts = income_parts(w)
     inc = income.income_reports(parts, income.gross_pay(parts, lost), end, sc, seed)
     del parts
-    sgi = sgi_decisions(w.cases, w.persons, start, end, sc, seed)
     act = activity.activity_reports(w.aks_months)
     act = act[act["submitted"] <= end].reset_index(drop=True)
     reports = reports[reports["submitted"] <= end].reset_index(drop=True)

@@ -17,7 +17,9 @@ from synthetic.timeaxis import (
     split_by_month,
 )
 
-REDUCING = ("SJP", "FP", "TFP")
+# benefits whose days (at their extent) the employer's pay is lowered for; SE and AE replace the
+# job's pay for good (a full benefit ends or suspends it, a partial one lowers it by its extent)
+REDUCING = ("SJP", "FP", "TFP", "SE", "AE")
 
 
 def _key(pid: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -27,7 +29,7 @@ def _key(pid: np.ndarray, m: np.ndarray) -> np.ndarray:
 def lost_pay_share(cases: pd.DataFrame, spells: pd.DataFrame, start: int, end: int) -> pd.Series:
     """Share of a month's pay an employer withholds, by (person, month) key.
 
-    Benefit days (SJP, FP, TFP) withhold their extent unless the pay was (wrongly or, for a
+    Benefit days (SJP, FP, TFP, and SE/AE months) withhold their extent unless the pay was (wrongly or, for a
     collective-agreement top-up, rightly) not lowered; the employer's sick-pay period withholds
     only the 20 % not paid as sjuklön plus the waiting day.
     """

@@ -14,24 +14,65 @@ from synthetic.timeaxis import NA_DAY, month_first, month_index, month_last
 
 
 def sgi_hours_as_days(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
-    """Yearly working time entered as ~260 (days) instead of ~2,080 hours: paid as if per hour."""
+    """Yearly working time entered as ~260 (days) instead of ~2,080 hours: paid as if per hour.
+
+    Every later SJP/FP/TFP case of the person is paid from the wrong working time too (the agency
+    keeps it), so each is an error of the mechanism (the agency's rule flags them all); hosts are
+    taken until their cases make up n."""
     c = w.cases
     low = w.persons.set_index("pid")["low_hours"].reindex(c["pid"]).to_numpy()
     mask = (c["sgi"] >= 100_000).to_numpy() & (c["sgi"] <= 380_000).to_numpy() & ~low
     mask &= (c["emp_type"] == "employee").to_numpy() & (c["daily"] > 0).to_numpy()
-    rows = choose(w, eligible(w, benefit, mask), n, rng)
+    cand = eligible(w, benefit, mask)
+    rows = choose(w, cand, len(cand), rng)
+    later = _later_cases(w, rows)
+    per_host = 1 + np.bincount(later["host"].to_numpy(), minlength=len(rows))
+    keep = max(int(np.searchsorted(np.cumsum(per_host), n, side="right")), min(1, len(rows)))
+    rows = rows[:keep]
+    later = later[later["host"].to_numpy() < keep]
     k = len(rows)
     wk = weak(w, k, rng)
-    daily = c["daily"].to_numpy()[rows]
-    cap = w.scenario.rules.daily_amount_cap(benefit, c["ps"].to_numpy()[rows])
-    factor = np.where(wk, rng.uniform(1.1, 1.35, k), np.maximum(cap / daily, 1.2))
-    idx = c.index[rows]
+    hours = np.where(rng.random(k) < 0.7, 260.0, rng.integers(200, 366, k).astype(float))
+    hit = np.concatenate([rows, later["row"].to_numpy()])
+    host = np.concatenate([np.arange(k), later["host"].to_numpy()])
+    b = c["benefit"].to_numpy()[hit]
+    daily = c["daily"].to_numpy()[hit]
+    cap = np.full(len(hit), np.nan)
+    for bb in np.unique(b):
+        on = b == bb
+        cap[on] = w.scenario.rules.daily_amount_cap(bb, c["ps"].to_numpy()[hit][on])
+    weak_f = rng.uniform(1.1, 1.35, k)[host]
+    factor = np.where(wk[host], weak_f, np.maximum(cap / np.maximum(daily, 1.0), 1.2))
+    idx = c.index[hit]
     c.loc[idx, "amount_factor"] = factor
-    c.loc[idx, "sgi_hours"] = np.where(
-        rng.random(k) < 0.7, 260.0, rng.integers(200, 366, k).astype(float)
+    c.loc[idx, "sgi_hours"] = hours[host]
+    w.mark(c["case"].to_numpy()[hit], "sgi_hours_as_days", rng, "factor", wk[host])
+    return len(hit)
+
+
+def _later_cases(w: WorldState, rows: np.ndarray) -> pd.DataFrame:
+    """The other correct SJP/FP/TFP cases (row positions) of each host's person still paid on or
+    after the host's insured event: paid from the same decision. Columns row, host (index into
+    rows)."""
+    c = w.cases
+    hosts = pd.DataFrame(
+        {
+            "host": np.arange(len(rows)),
+            "pid": c["pid"].to_numpy()[rows],
+            "ev": c["event"].to_numpy()[rows],
+        }
     )
-    w.mark(c["case"].to_numpy()[rows], "sgi_hours_as_days", rng, "factor", wk)
-    return k
+    ok = (
+        c["benefit"].isin(["SJP", "FP", "TFP"]).to_numpy()
+        & ~c["err"].to_numpy()
+        & (c["daily"] > 0).to_numpy()
+        & (c["ps"] <= c["pe"]).to_numpy()
+        & (c["pe"] >= w.start).to_numpy()
+    )
+    others = pd.DataFrame({"row": np.flatnonzero(ok), "pid": c["pid"].to_numpy()[ok]})
+    m = others.merge(hosts, on="pid")
+    m = m[(c["pe"].to_numpy()[m["row"]] >= m["ev"].to_numpy()) & ~np.isin(m["row"], rows)]
+    return m[["row", "host"]].sort_values(["host", "row"], kind="stable").reset_index(drop=True)
 
 
 def inflated_sgi_shell(
@@ -158,6 +199,8 @@ def tfp_while_working(w: WorldState, benefit: str, n: int, rng: np.random.Genera
     mask &= (c["pay_not_lowered"] == 0).to_numpy() & (c["extent"] == 1.0).to_numpy()
     # three days or more in one month: a day or two barely lowers a month's pay
     mask &= (pe - ps >= 2) & (month_index(ps) == month_index(pe))
+    # the month's pay is reported within the world (else the trace is never seen)
+    mask &= pe < w.end - 45
     # a main job runs over the episode (its pay is the one not lowered)
     j = w.jobs[w.jobs["kind"] == "main"]
     m = pd.DataFrame({"row": np.flatnonzero(mask), "pid": c["pid"].to_numpy()[mask]})

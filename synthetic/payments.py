@@ -6,22 +6,82 @@ import numpy as np
 import pandas as pd
 
 from felrisk.benefit_rules import BenefitRules
-from synthetic.casebook import capped_daily
+from synthetic.casebook import SGI_BENEFITS, capped_daily, daily_amount
 from synthetic.scenario import Scenario
 from synthetic.streams import stream
 from synthetic.timeaxis import split_by_month
 
 PER_MONTH = ("SJP", "FP")
 PER_EPISODE = ("TFP", "KAR")
+# a case paid from an SGI the decision does not hold: its amount is the mechanism's, not realigned
+OWN_SGI_MECHANISMS = ("inflated_sgi_shell",)
+
+
+def decision_in_force(sgi: pd.DataFrame, pid: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The SGI (SEK) of the decision in force for person `pid` on `day`: of the person's decisions
+    valid from that day or before, the latest decided (ties by sgi_id), as the agency's own
+    calculation check reads it; NaN where the person has none."""
+    out = np.full(len(pid), np.nan)
+    if len(pid) == 0 or len(sgi) == 0:
+        return out
+    d = sgi.sort_values(["decided", "sgi_id"], kind="stable")
+    d = d.assign(_rank=np.arange(len(d)))
+    d = d.sort_values(["pid", "valid_from", "_rank"], kind="stable")
+    # the latest decided among the person's decisions valid so far (a running maximum)
+    d = d.assign(_best=d.groupby("pid")["_rank"].cummax().to_numpy())
+    by_rank = d.set_index("_rank")["sgi"]
+    q = pd.DataFrame({"pid": np.asarray(pid, "int64"), "day": np.asarray(day, "int64")})
+    q["_i"] = np.arange(len(q))
+    q = q.sort_values("day", kind="stable")
+    m = pd.merge_asof(
+        q,
+        d[["pid", "valid_from", "_best"]].astype("int64").sort_values("valid_from", kind="stable"),
+        left_on="day",
+        right_on="valid_from",
+        by="pid",
+        direction="backward",
+    )
+    hit = m["_best"].notna().to_numpy()
+    out[m["_i"].to_numpy()[hit]] = by_rank.reindex(m["_best"].to_numpy()[hit]).to_numpy()
+    return out
+
+
+def from_decisions(
+    rows: pd.DataFrame, cases: pd.DataFrame, sgi: pd.DataFrame, rules: BenefitRules
+) -> np.ndarray:
+    """The full-day amount of each SJP/FP/TFP payment row from the SGI decision in force on the
+    row's first day under the rules in force that day (NaN: not realigned, the row keeps its
+    case's amount). A pay rise since the decision waits for the next decision, as at the agency."""
+    info = cases.set_index("case")
+    b = info["benefit"].reindex(rows["case"]).to_numpy()
+    mech = info["mechanism"].reindex(rows["case"]).to_numpy()
+    ok = np.isin(b, SGI_BENEFITS) & ~np.isin(mech, OWN_SGI_MECHANISMS)
+    out = np.full(len(rows), np.nan)
+    pid = info["pid"].reindex(rows["case"]).to_numpy()
+    s = decision_in_force(sgi, pid[ok], rows["ps"].to_numpy()[ok])
+    for benefit in SGI_BENEFITS:
+        on = (b[ok] == benefit) & ~np.isnan(s)
+        if on.any():
+            i = np.flatnonzero(ok)[on]
+            out[i] = daily_amount(benefit, s[on], rows["ps"].to_numpy()[i], rules)
+    return out
 
 
 def daily_payment_rows(
-    cases: pd.DataFrame, start: int, end: int, seed: int, rules: BenefitRules
+    cases: pd.DataFrame,
+    start: int,
+    end: int,
+    seed: int,
+    rules: BenefitRules,
+    sgi: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Payment rows of the daily benefits: SJP and FP per calendar month, TFP and KAR per episode.
 
     A monthly row pays the daily amount in force in its month: an amount at the cap follows the
-    cap of the row's year (the price base amount changes on 1 January)."""
+    cap of the row's year (the price base amount changes on 1 January). With `sgi` (the SGI
+    decisions), an SJP/FP/TFP row whose person has a decision in force on its first day pays what
+    that decision gives (`from_decisions`); the case's amount factor (an agency's wrong rate, an
+    SGI with hours taken as days) still applies on top."""
     rng = stream(seed, "daily_pay")
     c = cases[cases["benefit"].isin(PER_MONTH + PER_EPISODE)]
     ps = np.maximum(c["ps"].to_numpy(), start)
@@ -67,7 +127,16 @@ def daily_payment_rows(
             + rng.integers(1, 15, len(ce_)),
         }
     )
-    return pd.concat([rows_m, rows_e], ignore_index=True)
+    rows = pd.concat([rows_m, rows_e], ignore_index=True)
+    if sgi is None:
+        return rows
+    full = from_decisions(rows, cases, sgi, rules)
+    on = ~np.isnan(full)
+    info = cases.set_index("case")
+    ext = (info["extent"] * info["amount_factor"]).reindex(rows["case"]).to_numpy()
+    days = (rows["pe"] - rows["ps"] + 1).to_numpy()
+    rows.loc[on, "amount"] = np.round(days[on] * full[on] * ext[on])
+    return rows
 
 
 def finish_payments(

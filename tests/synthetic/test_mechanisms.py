@@ -205,11 +205,17 @@ def fk_double_payment(world, cases):
 
 def _monthly_pay(world) -> pd.DataFrame:
     """Pay per person and month (all employers, the latest report of each), and the person's usual
-    (median) monthly pay."""
+    monthly pay: the median of the pay of the three months before and after (pay grows 3 % a
+    year, so a median over the whole world would put early months below it)."""
     inc = world["income_reports"].sort_values("reported_date")
     inc = inc.drop_duplicates(["person_id", "employer_id", "month"], keep="last")
     pay = inc.groupby(["person_id", "month"], as_index=False)["gross_pay_sek"].sum()
-    return pay.assign(usual=pay.groupby("person_id")["gross_pay_sek"].transform("median"))
+    near = pd.concat(
+        [pay.assign(month=pay["month"] + pd.DateOffset(months=k)) for k in (-3, -2, -1, 1, 2, 3)],
+        ignore_index=True,
+    )
+    usual = near.groupby(["person_id", "month"])["gross_pay_sek"].median().rename("usual")
+    return pay.merge(usual.reset_index(), on=["person_id", "month"], how="left")
 
 
 def tfp_while_working(world, cases):
