@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from features import assistance, history, network, overlap, sgi, work
+from features import assistance, history, kar, network, overlap, settlement, sgi, vab, work
 from features.feature import Feature
 from felrisk.contract import PROTECTED_COLUMNS
 
 # Family modules in registry order; each exports FEATURES and build(ctx).
-FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, work, assistance, network, history)
+FAMILY_MODULES: tuple[ModuleType, ...] = (
+    overlap,
+    sgi,
+    work,
+    vab,
+    assistance,
+    settlement,
+    network,
+    history,
+    kar,
+)
 
 REGISTRY: dict[str, Feature] = {f.name: f for m in FAMILY_MODULES for f in m.FEATURES}
 
@@ -92,7 +102,8 @@ RULES_DOC: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("6", "`[coverage]`: no benefit before insured_from", ("before_insured_days",)),
     (
         "7",
-        "`[assistance]`: at most 24 hours a day per assistant; granted hours per week",
+        "`[assistance]`: at most 24 hours a day per assistant; hours paid within the granted "
+        "hours per settlement period (6 months; the contract's simplified rule says per week)",
         ("assistant_days_over_24h", "ass_hours_over_granted"),
     ),
 )

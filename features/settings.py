@@ -26,7 +26,22 @@ class WorkSettings(FrozenConfig):
     full_month_pay_factor: float = Field(gt=0)
     tfp_min_days_in_month: int = Field(ge=1)
     tfp_pay_not_lowered_factor: float = Field(gt=0)
+    tfp_usual_pay_min_months: int = Field(ge=1)
+    tfp_pay_spike_factor: float = Field(gt=1)
     aks_min_pay_sek: float = Field(ge=0)
+
+
+class KarSettings(FrozenConfig):
+    """The cap of repeated KAR claims."""
+
+    max_claims_per_12_months: int = Field(ge=1)
+
+
+class AssistanceSettings(FrozenConfig):
+    """Settlement of assistance hours (avräkning)."""
+
+    settlement_months: int = Field(ge=1, le=12)
+    unreported_min_hours: float = Field(ge=0)
 
 
 class NetworkSettings(FrozenConfig):
@@ -44,6 +59,8 @@ class FeatureSettings(FrozenConfig):
     extent_tolerance: float = Field(gt=0, lt=0.01)
     sgi: SgiSettings
     work: WorkSettings
+    kar: KarSettings
+    assistance: AssistanceSettings
     network: NetworkSettings
 
 
