@@ -76,12 +76,36 @@ D-1 count.
 
 """
 
+# What the detectors of issue 13 assume where the annual report is silent.
+DOC_NOTES = """
+## Assumptions
+
+- **Repeated KAR claims** (`kar_claims_12m`, `kar_claims_over_cap`): a claim is a day paid as
+  ersättning för karensavdrag, net of reversals, over all the person's KAR cases. The cap is the
+  general high-risk protection of 6 § sjuklönelagen: an employer makes at most 10 waiting-day
+  deductions in twelve months, so compensation for an eleventh has no deduction behind it. Two
+  employers deducting for the same day count as one claim (one day). The cap is read from
+  features.toml until the rules in force come as data.
+- **Assistance settlement** (`ass_hours_over_granted`, `ass_paid_hours_unreported`): FK settles
+  assistansersättning per period of six calendar months, January-June and July-December
+  (avräkning); a grant may be used unevenly across its weeks, so hours are compared per period,
+  not per week (the contract's simplified rule 7 says per week). A payment belongs to the period
+  of its first day; the grant counts the period's days from insured_event_date; the period still
+  running is compared as far as it is known. Paid hours above the reports count from 1 hour a
+  period (payments round to the quarter hour).
+- **TFP while working** (`work_tfp_pay_not_lowered_days`, `_sek`): the usual pay is the median of
+  the months without any benefit among the 12 before D's month (at least 3); a TFP month counts
+  from 3 TFP days when its pay is 97-125 % of the usual pay (above: holiday pay or back pay) and
+  the next month's pay is not lowered either (employers often deduct an absence a month late).
+  A signal, not a rule: other absences, pay changes and reports not yet corrected also move pay.
+"""
+
 
 def write_doc(path: str = "docs/features.md") -> None:
     """Write the registry's Markdown table to `path` (default: the project's docs/features.md)."""
     from pathlib import Path
 
-    Path(path).write_text(DOC_HEADER + doc_table() + "\n", encoding="utf-8")
+    Path(path).write_text(DOC_HEADER + doc_table() + "\n" + DOC_NOTES, encoding="utf-8")
 
 
 # The coordination rules of felrisk/config/rules.toml and the features that count their breaks.
