@@ -30,7 +30,7 @@ FEATURES: tuple[Feature, ...] = (
         "work_tfp_pay_not_lowered_days",
         FAMILY,
         "For TFP cases: the person's TFP days (extent x weekdays) in the months (of the 12 before "
-        "D's month) with at least 3 such days, reported pay between 97 % and 125 % of the "
+        "D's month) with at least 3 such days, reported pay between 97 % and 110 % of the "
         "person's usual pay (the median pay of at least 3 months without any benefit) and the "
         "next month's pay at least 97 % of it (deductions often come a month late).",
         "days",

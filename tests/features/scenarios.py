@@ -565,7 +565,7 @@ EXPECTED.update(
 )
 
 # TFP while working, beside TP (flagged) and TL (pay lowered): TQ's February pay is a spike
-# (holiday or back pay, above 125 % of the usual pay); TC's February report is corrected down
+# (holiday or back pay, above 110 % of the usual pay); TC's February report is corrected down
 # before D; TD's correction arrives on D and is not seen yet; TA's employer deducts the TFP days
 # from March's pay (a month late). TP's April TFP is paid on D.
 PERSONS += [{"person_id": p} for p in ("TQ", "TC", "TD", "TA")]
