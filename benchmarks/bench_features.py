@@ -1,7 +1,7 @@
 """Benchmark the feature build: every active case on one date, against one DuckDB scan of the input.
 
 Usage: python -m benchmarks.bench_features [--sizes 100000 300000 1000000] [--keep DIR]
-           [--repeat 3] [--spark-max 100000] [--as-of 2025-06-01]
+           [--repeat 3] [--spark-max 100000] [--as-of 2022-06-01]
 Per size it generates a world with `felrisk synth` (not timed here: bench_synth does that), then
 times in separate processes: one DuckDB scan of every input table (the floor), the feature build
 and write (no validation), the whole `felrisk features` command (validation included) and, up to
@@ -61,7 +61,7 @@ def build_only(data_dir: Path, as_of: date, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
-    parser.add_argument("--as-of", default="2025-06-01")
+    parser.add_argument("--as-of", default="2022-06-01")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="scan and build runs per size")
     parser.add_argument("--spark-max", type=int, default=100_000, help="Spark up to this size")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from benchmarks.harness import ensure_world, machine, measure
 
-AS_OF = "2026-01-01"
+AS_OF = "2023-01-01"
 SHIPPED_POLICY = Path(__file__).resolve().parent.parent / "felrisk" / "config" / "selection.toml"
 
 _CHAMPION = """

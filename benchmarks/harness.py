@@ -49,7 +49,7 @@ def median_run(runs: list[Measurement]) -> Measurement:
 
 
 # Every benchmark world spans the same three years; `--keep` folders are shared between benchmarks.
-WORLD_START, WORLD_END = "2023-01-01", "2025-12-31"
+WORLD_START, WORLD_END = "2020-01-01", "2022-12-31"
 
 
 def synth_argv(n: int, seed: int, out: Path) -> list[str]:

@@ -22,8 +22,8 @@ from synthetic.world import generate
 from training.tracking import store
 
 DEMO_PERSONS = 200_000
-DEMO_START = date(2023, 1, 1)
-DEMO_END = date(2025, 12, 31)
+DEMO_START = date(2020, 1, 1)
+DEMO_END = date(2022, 12, 31)
 DEMO_SEED = 7
 
 

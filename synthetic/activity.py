@@ -45,7 +45,7 @@ def aks_cases(persons: pd.DataFrame, start: int, end: int, sc: Scenario, seed: i
         pe=np.minimum(e, end),
         extent=np.where(rng.random(n) < 0.85, 1.0, 0.5),
         sgi=sg,
-        daily=daily_amount("AKS", sg, sc.amounts),
+        daily=daily_amount("AKS", sg, np.maximum(s, start), sc.rules),
     )
     return out[out["ps"] <= out["pe"]].reset_index(drop=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from felrisk.benefit_rules import BenefitRules
 from synthetic.casebook import daily_amount, new_cases
 from synthetic.scenario import Scenario
 from synthetic.streams import stream
@@ -54,7 +55,7 @@ def assistance_cases(
         granted=granted,
         ps=ps,
         pe=pe,
-        daily=daily_amount("ASS", np.zeros(k), sc.amounts),
+        daily=daily_amount("ASS", np.zeros(k), ps, sc.rules),
     )
     cases["closed"] = np.where(cases["closed"] > end, NA_DAY, cases["closed"])
     providers = employers.loc[employers["kind"] == "provider", "eid"].to_numpy()
@@ -175,7 +176,7 @@ def time_reports(days: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def assistance_payment_rows(
-    days: pd.DataFrame, reports: pd.DataFrame, seed: int, am
+    days: pd.DataFrame, reports: pd.DataFrame, seed: int, rules: BenefitRules
 ) -> pd.DataFrame:
     """Monthly ASS payments: billed hours (reported hours times any over-billing) x the hourly rate."""
     rng = stream(seed, "ass_pay")
@@ -195,14 +196,15 @@ def assistance_payment_rows(
     )
     agg = agg.reset_index()
     hours = np.round(agg["hours"].to_numpy() * 4) / 4
+    ps = np.maximum(month_first(agg["m"].to_numpy()), agg["ps"].to_numpy())
     return pd.DataFrame(
         {
             "case": agg["case"],
-            "ps": np.maximum(month_first(agg["m"].to_numpy()), agg["ps"].to_numpy()),
+            "ps": ps,
             "pe": np.minimum(month_last(agg["m"].to_numpy()), agg["pe"].to_numpy()),
             "extent": 1.0,
             "hours": hours,
-            "amount": np.round(hours * am.ass_hourly_sek),
+            "amount": np.round(hours * rules.value("hourly_amount", ps, "ASS")),
             "not_before": agg["sub"].to_numpy() + rng.integers(2, 10, len(agg)),
         }
     )

@@ -125,11 +125,11 @@ def build_world(n: int, start: int, end: int, sc: Scenario, seed: int) -> World:
     reports = assistance.time_reports(w.ass_days, seed)
     rows = pd.concat(
         [
-            payments.daily_payment_rows(w.cases, start, end, seed),
+            payments.daily_payment_rows(w.cases, start, end, seed, sc.rules),
             _scaled(activity.aks_payment_rows(w.aks_months), w.cases),
             longterm.longterm_payment_rows(w.cases, seed),
             _scaled(
-                assistance.assistance_payment_rows(w.ass_days, reports, seed, sc.amounts), w.cases
+                assistance.assistance_payment_rows(w.ass_days, reports, seed, sc.rules), w.cases
             ),
         ],
         ignore_index=True,

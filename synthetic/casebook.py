@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from felrisk.benefit_rules import BenefitRules
 from synthetic.scenario import Amounts
 from synthetic.timeaxis import NA_DAY
 
@@ -42,6 +43,10 @@ CASE_DEFAULTS: dict[str, object] = {
 }
 
 
+# daily benefits computed from the SGI under a cap (the others have their own amounts)
+SGI_BENEFITS = ("SJP", "FP", "TFP")
+
+
 def new_cases(n: int, **cols: object) -> pd.DataFrame:
     """A case frame of n rows: given columns, defaults for the rest."""
     data = {}
@@ -58,30 +63,57 @@ def new_cases(n: int, **cols: object) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def daily_amount(benefit: str, sgi: np.ndarray, am: Amounts) -> np.ndarray:
-    """Amount of one full day of a daily benefit from the SGI (simplified rules)."""
+def daily_amount(
+    benefit: str, sgi: np.ndarray, days: np.ndarray, rules: BenefitRules
+) -> np.ndarray:
+    """Amount of one full day of a daily benefit from the SGI (monthly benefits: of a month; ASS:
+    of an hour), under the rules in force on `days` (the price base amount of the day's year).
+
+    Simplified rules of the law; a day on which the rules give no amount (KAR outside its
+    periods, a year without a price base amount) is an error, not a silent zero.
+    """
     sgi = np.asarray(sgi, dtype="float64")
-    pba = am.price_base_amount_sek
-    if benefit == "SJP":
-        d = am.sjp_replacement * np.minimum(sgi, am.sjp_sgi_cap_pba * pba) / 365
-        return np.round(np.minimum(d, am.sjp_daily_cap_sek))
-    if benefit == "FP":
-        d = am.fp_replacement * np.minimum(sgi, am.fp_sgi_cap_pba * pba) / 365
-        return np.round(np.clip(d, am.fp_basic_daily_sek, am.fp_daily_cap_sek))
-    if benefit == "TFP":
-        d = am.fp_replacement * np.minimum(sgi, am.tfp_sgi_cap_pba * pba) / 365
-        return np.round(np.clip(d, 0, am.tfp_daily_cap_sek))
-    if benefit == "KAR":
-        return np.full(len(sgi), am.kar_flat_sek)
-    if benefit == "AKS":
-        d = np.where(sgi > 0, 0.8 * sgi / 260, am.aks_daily_min_sek)
-        return np.round(np.clip(d, am.aks_daily_min_sek, am.aks_daily_max_sek))
-    if benefit in ("SE", "AE"):
-        m = 0.64 * sgi / 12
-        return np.round(np.clip(m, am.se_monthly_guarantee_sek, am.se_monthly_max_sek))
-    if benefit == "ASS":
-        return np.full(len(sgi), am.ass_hourly_sek)
-    raise KeyError(benefit)
+    days = np.broadcast_to(np.asarray(days, dtype="int64"), sgi.shape)
+    if benefit in SGI_BENEFITS:
+        capped = np.minimum(sgi, rules.max_sgi(benefit, days))
+        d = rules.value("replacement_rate", days, benefit) * capped / 365
+        if benefit == "FP":
+            d = np.maximum(d, rules.value("fp_basic_daily", days, "FP"))
+        out = np.round(d)
+    elif benefit == "KAR":
+        out = rules.value("kar_flat_amount", days, "KAR")
+    elif benefit == "AKS":
+        d = np.where(sgi > 0, 0.8 * sgi / 260, 0.0)
+        lo = rules.value("aks_daily_min", days, "AKS")
+        out = np.round(np.clip(d, lo, rules.value("aks_daily_max", days, "AKS")))
+    elif benefit in ("SE", "AE"):
+        lo = rules.value("monthly_guarantee", days, benefit)
+        out = np.round(np.clip(0.64 * sgi / 12, lo, rules.value("monthly_max", days, benefit)))
+    elif benefit == "ASS":
+        out = rules.value("hourly_amount", days, "ASS")
+    else:
+        raise KeyError(benefit)
+    missing = np.isnan(out)
+    if missing.any():
+        first = np.datetime64(int(days[missing][0]), "D")
+        raise ValueError(
+            f"no {benefit} amount in force on {first} (felrisk/config/benefit_rules.toml)"
+        )
+    return out
+
+
+def capped_daily(
+    benefit: str, daily: np.ndarray, from_day: np.ndarray, to_day: np.ndarray, rules: BenefitRules
+) -> np.ndarray:
+    """A daily amount decided on `from_day`, as paid on `to_day`: an amount at the cap of its
+    day follows the cap of the later day (a new year, a new price base amount); others stay."""
+    daily = np.asarray(daily, dtype="float64")
+    if benefit not in SGI_BENEFITS:
+        return daily
+    then = rules.daily_amount_cap(benefit, from_day)
+    now = rules.daily_amount_cap(benefit, to_day)
+    at_cap = np.isfinite(then) & np.isfinite(now) & (daily >= then)
+    return np.where(at_cap, now, daily)
 
 
 def growth(days: np.ndarray, start: int, am: Amounts) -> np.ndarray:

@@ -57,6 +57,26 @@ MECHANISM_FUNCS = {
 }
 
 
+# benefits a mechanism creates besides its host's: it runs only if the world's window had them
+MECHANISM_NEEDS: dict[str, tuple[str, ...]] = {
+    "kar_on_sjp_day": ("KAR",),
+    "kar_repeated": ("KAR",),
+}
+
+
+def available_mechanisms(w: WorldState, benefit: str) -> dict[str, float]:
+    """The benefit's mechanism mix less the mechanisms that need a benefit the world's window
+    never had (a 2023-2025 world has no KAR, so no KAR claim on an SJP day); weights as given."""
+    days = np.arange(w.start, w.end + 1)
+    rules = w.scenario.rules
+    mix = w.scenario.errors.mechanisms.get(benefit, {})
+    return {
+        m: wt
+        for m, wt in mix.items()
+        if all(rules.exists(b, days).any() for b in MECHANISM_NEEDS.get(m, ()))
+    }
+
+
 def plan_errors(w: WorldState, rng: np.random.Generator) -> list[tuple[str, str, int]]:
     """How many errors of each (benefit, mechanism): rate x paid cases, fk share, mechanism mix."""
     ec = w.scenario.errors
@@ -68,10 +88,11 @@ def plan_errors(w: WorldState, rng: np.random.Generator) -> list[tuple[str, str,
         n_b = int(counts.get(benefit, 0))
         n_err = int(rng.binomial(n_b, rate)) if n_b else 0
         n_fk = int(rng.binomial(n_err, ec.fk_share))
-        mix = ec.mechanisms.get(benefit, {})
+        mix = available_mechanisms(w, benefit)
         names = sorted(mix)
         wts = np.array([mix[m] for m in names], dtype="float64")
-        cust = rng.multinomial(n_err - n_fk, wts / wts.sum()) if len(names) else []
+        # no customer mechanism left (or none weighted): only the agency's errors remain
+        cust = rng.multinomial(n_err - n_fk, wts / wts.sum()) if wts.sum() > 0 else [0] * len(names)
         n_dbl = int(rng.binomial(n_fk, 0.4))
         items = list(zip(names, cust, strict=True)) + [
             ("fk_wrong_rate", n_fk - n_dbl),
@@ -111,7 +132,7 @@ def inject_errors(w: WorldState) -> None:
     rng = stream(w.seed, "errors")
     plan = plan_errors(w, rng)
     ec = w.scenario.errors
-    n_base = sum(len(ec.mechanisms.get(b, {})) + 2 for b in ec.rate)  # items before the floor
+    n_base = sum(len(available_mechanisms(w, b)) + 2 for b in ec.rate)  # before the floor
     for benefit, _, k in plan[n_base:]:
         w.floored[benefit] = w.floored.get(benefit, 0) + k
     for benefit, mech, k in plan:

@@ -66,7 +66,7 @@ def longterm_cases(
                 pe=pe,
                 extent=EXTENTS[rng.choice(4, k, p=[0.65, 0.1, 0.15, 0.1])],
                 sgi=sg,
-                daily=daily_amount(benefit, sg, sc.amounts),
+                daily=daily_amount(benefit, sg, ps, sc.rules),
             )
         )
     return pd.concat(frames, ignore_index=True)

@@ -67,7 +67,8 @@ def ass_impossible_hours(w: WorldState, benefit: str, n: int, rng: np.random.Gen
     if extra.empty:
         return 0
     w.ass_days = pd.concat([days, extra], ignore_index=True)
-    wrong = extra.groupby("case")["hours"].sum() * w.scenario.amounts.ass_hourly_sek
+    per_hour = w.scenario.rules.value("hourly_amount", extra["day"].to_numpy(), "ASS")
+    wrong = (extra["hours"] * per_hour).groupby(extra["case"]).sum()
     weak_of = q.set_index("host")["weak"]
     w.mark_measured(wrong, "ass_impossible_hours", rng, weak_of)
     return len(wrong)
@@ -101,7 +102,9 @@ def ass_unprovided_hours(w: WorldState, benefit: str, n: int, rng: np.random.Gen
     key = pd.MultiIndex.from_arrays([d["case"].to_numpy(), m])
     bf = f.reindex(key).fillna(1.0).to_numpy()
     w.ass_days = days.assign(billed_factor=days["billed_factor"].to_numpy() * bf)
+    per_hour = w.scenario.rules.value("hourly_amount", days["day"].to_numpy(), "ASS")
     extra_h = pd.Series(days["hours"].to_numpy() * (bf - 1)).groupby(days["case"].to_numpy()).sum()
-    wrong = extra_h[extra_h > 0] * w.scenario.amounts.ass_hourly_sek
+    extra_sek = pd.Series(days["hours"].to_numpy() * (bf - 1) * per_hour)
+    wrong = extra_sek.groupby(days["case"].to_numpy()).sum()[extra_h > 0]
     w.mark_measured(wrong, "ass_unprovided_hours", rng, weak_of)
     return len(wrong)

@@ -34,7 +34,7 @@ def new_daily_cases(w, benefit, pid, child, s, e, extent, rng) -> np.ndarray:
         extent=extent,
         sgi=sg,
         daily=np.maximum(
-            daily_amount(benefit, sg, w.scenario.amounts), 250.0 if benefit == "FP" else 100.0
+            daily_amount(benefit, sg, s, w.scenario.rules), 250.0 if benefit == "FP" else 100.0
         ),
     )
     return w.add_cases(new)
@@ -43,12 +43,13 @@ def new_daily_cases(w, benefit, pid, child, s, e, extent, rng) -> np.ndarray:
 def kar_on_sjp_day(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
     """A KAR claim for a day already paid as SJP; the SJP case is the one in error."""
     c = w.cases
-    rows = choose(
-        w,
-        eligible(w, "SJP", (c["pe"] - c["ps"] >= 2).to_numpy() & (c["pe"] < w.end - 20).to_numpy()),
-        n,
-        rng,
-    )
+    ps, pe = c["ps"].to_numpy(), c["pe"].to_numpy()
+    # KAR existed only in some periods: both ends of the claim window in one of them (the gaps
+    # between periods are longer than the window, so every day between is in force too)
+    rules = w.scenario.rules
+    in_force = rules.exists("KAR", ps) & rules.exists("KAR", ps + np.minimum(pe - ps, 30))
+    ok = (pe - ps >= 2) & (pe < w.end - 20) & in_force
+    rows = choose(w, eligible(w, "SJP", ok), n, rng)
     h = c.iloc[rows]
     k = len(h)
     span = np.minimum(h["pe"].to_numpy() - h["ps"].to_numpy(), 30)
@@ -64,7 +65,7 @@ def kar_on_sjp_day(w: WorldState, benefit: str, n: int, rng: np.random.Generator
         ps=day,
         pe=day,
         sgi=h["sgi"].to_numpy(),
-        daily=w.scenario.amounts.kar_flat_sek,
+        daily=daily_amount("KAR", h["sgi"].to_numpy(), day, rules),
     )
     new["closed"] = np.where(new["closed"] > w.end, NA_DAY, new["closed"])
     w.add_cases(new)
@@ -74,7 +75,7 @@ def kar_on_sjp_day(w: WorldState, benefit: str, n: int, rng: np.random.Generator
         rng,
         "fixed",
         weak(w, k, rng),
-        wrong=w.scenario.amounts.kar_flat_sek,
+        wrong=new["daily"].to_numpy(),
     )
     return k
 
@@ -237,16 +238,20 @@ def kar_repeated(w: WorldState, benefit: str, n: int, rng: np.random.Generator) 
     per_person = per_person[np.cumsum(per_person) - per_person < n]
     who = rng.choice(emp, len(per_person), replace=False)
     pid = np.repeat(who, per_person)
-    days = rng.integers(w.start + 10, w.end - 30, len(pid))
+    # claim days on the days KAR existed in the world (none: no claims)
+    span = np.arange(w.start + 10, w.end - 30)
+    span = span[w.scenario.rules.exists("KAR", span)]
+    if len(span) == 0:
+        return 0
+    days = span[rng.integers(0, len(span), len(pid))]
     days = days - (weekday(days) >= 5) * 2  # claims on working days
     # keep claim days off every other paid day of the person (only the claim itself is wrong)
     q = pd.DataFrame({"i": np.arange(len(pid)), "pid": pid, "d": days})
     m = q.merge(c[["pid", "ps", "pe"]], on="pid")
     busy = np.unique(m.loc[(m["d"] >= m["ps"] - 1) & (m["d"] <= m["pe"] + 1), "i"])
-    ok = ~np.isin(np.arange(len(pid)), busy)
+    ok = ~np.isin(np.arange(len(pid)), busy) & w.scenario.rules.exists("KAR", days)
     ok &= ~pd.DataFrame({"p": pid, "d": days}).duplicated().to_numpy()
     pid, days = pid[ok], days[ok]
     ids = new_daily_cases(w, "KAR", pid, np.full(len(pid), -1), days, days, np.ones(len(pid)), rng)
-    w.cases.loc[w.cases["case"].isin(ids), "daily"] = w.scenario.amounts.kar_flat_sek
     w.mark(ids, "kar_repeated", rng, "all", weak(w, len(ids), rng))
     return len(ids)

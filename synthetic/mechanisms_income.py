@@ -11,8 +11,6 @@ from synthetic.mechanisms_coordination import new_daily_cases
 from synthetic.state import WorldState
 from synthetic.timeaxis import NA_DAY, month_first, month_index, month_last
 
-CAPS = {"SJP": "sjp_daily_cap_sek", "TFP": "tfp_daily_cap_sek", "FP": "fp_daily_cap_sek"}
-
 
 def sgi_hours_as_days(w: WorldState, benefit: str, n: int, rng: np.random.Generator) -> int:
     """Yearly working time entered as ~260 (days) instead of ~2,080 hours: paid as if per hour."""
@@ -23,8 +21,8 @@ def sgi_hours_as_days(w: WorldState, benefit: str, n: int, rng: np.random.Genera
     rows = choose(w, eligible(w, benefit, mask), n, rng)
     k = len(rows)
     wk = weak(w, k, rng)
-    cap = getattr(w.scenario.amounts, CAPS[benefit])
     daily = c["daily"].to_numpy()[rows]
+    cap = w.scenario.rules.daily_amount_cap(benefit, c["ps"].to_numpy()[rows])
     factor = np.where(wk, rng.uniform(1.1, 1.35, k), np.maximum(cap / daily, 1.2))
     idx = c.index[rows]
     c.loc[idx, "amount_factor"] = factor
@@ -90,7 +88,7 @@ def inflated_sgi_shell(
         ignore_index=True,
     )
     new_sgi = np.round(12 * pay, -2)
-    new_daily = daily_amount(benefit, new_sgi, w.scenario.amounts)
+    new_daily = daily_amount(benefit, new_sgi, h["ps"].to_numpy(), w.scenario.rules)
     factor = new_daily / np.maximum(h["daily"].to_numpy(), 1.0)
     ok = factor > 1.02
     idx = c.index[rows[ok]]

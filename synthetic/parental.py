@@ -50,9 +50,15 @@ def _fp_frame(pid, child, s, e, extent, persons, start, end, sc, rng, double=Fal
         pe=e,
         extent=extent,
         sgi=sg,
-        daily=daily_amount("FP", sg, am),
+        daily=daily_amount("FP", sg, np.minimum(s, end), sc.rules),  # later: dropped
         double_day=double,
     )
+
+
+def _double_days_max(days: np.ndarray, sc: Scenario) -> np.ndarray:
+    """Most double days allowed for a block starting on each day (at least 5: a block's least)."""
+    limit = sc.rules.value("double_days_max", days, "FP")
+    return np.maximum(np.nan_to_num(limit, nan=5.0), 5).astype("int64")
 
 
 def fp_cases(
@@ -85,12 +91,13 @@ def fp_cases(
             y2["p2"].to_numpy(), y2["child"].to_numpy(), s2, e2, ext2, persons, start, end, sc, rng
         )
     )
-    # legitimate double days: both parents in the first weeks, at most 60 days, child < 15 months
+    # legitimate double days: both parents in the first weeks, within the limits in force (30 days
+    # in the child's first year before 2024-07-01, 60 days before 15 months from then)
     dd = rng.random(m) < b.double_days_share
     y3 = y2[dd]
     k = len(y3)
     s3 = y3["child_birth"].to_numpy() + rng.integers(0, 20, k)
-    e3 = s3 + rng.integers(4, 30, k)
+    e3 = s3 + rng.integers(4, _double_days_max(s3, sc), k)
     frames.append(
         _fp_frame(
             y3["p2"].to_numpy(),
@@ -195,6 +202,6 @@ def tfp_cases(
         pe=np.minimum(e, end),
         extent=TFP_EXTENTS[rng.choice(4, n, p=[0.85, 0.08, 0.04, 0.03])],
         sgi=sg,
-        daily=daily_amount("TFP", sg, am),
+        daily=daily_amount("TFP", sg, s, sc.rules),
     )
     return out[out["daily"] > 0].reset_index(drop=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from felrisk.benefit_rules import BenefitRules
+from synthetic.casebook import capped_daily
 from synthetic.scenario import Scenario
 from synthetic.streams import stream
 from synthetic.timeaxis import split_by_month
@@ -13,8 +15,13 @@ PER_MONTH = ("SJP", "FP")
 PER_EPISODE = ("TFP", "KAR")
 
 
-def daily_payment_rows(cases: pd.DataFrame, start: int, end: int, seed: int) -> pd.DataFrame:
-    """Payment rows of the daily benefits: SJP and FP per calendar month, TFP and KAR per episode."""
+def daily_payment_rows(
+    cases: pd.DataFrame, start: int, end: int, seed: int, rules: BenefitRules
+) -> pd.DataFrame:
+    """Payment rows of the daily benefits: SJP and FP per calendar month, TFP and KAR per episode.
+
+    A monthly row pays the daily amount in force in its month: an amount at the cap follows the
+    cap of the row's year (the price base amount changes on 1 January)."""
     rng = stream(seed, "daily_pay")
     c = cases[cases["benefit"].isin(PER_MONTH + PER_EPISODE)]
     ps = np.maximum(c["ps"].to_numpy(), start)
@@ -24,6 +31,12 @@ def daily_payment_rows(cases: pd.DataFrame, start: int, end: int, seed: int) -> 
     monthly = c["benefit"].isin(PER_MONTH).to_numpy()
     idx, cs, ce, _ = split_by_month(ps[monthly], pe[monthly])
     cm = c[monthly]
+    daily_m = cm["daily"].to_numpy()[idx]
+    for benefit in PER_MONTH:
+        on = cm["benefit"].to_numpy()[idx] == benefit
+        daily_m[on] = capped_daily(
+            benefit, daily_m[on], cm["ps"].to_numpy()[idx][on], cs[on], rules
+        )
     rows_m = pd.DataFrame(
         {
             "case": cm["case"].to_numpy()[idx],
@@ -32,7 +45,7 @@ def daily_payment_rows(cases: pd.DataFrame, start: int, end: int, seed: int) -> 
             "extent": cm["extent"].to_numpy()[idx],
             "hours": np.nan,
             "amount": np.round(
-                (ce - cs + 1) * (cm["daily"] * cm["extent"] * cm["amount_factor"]).to_numpy()[idx]
+                (ce - cs + 1) * daily_m * (cm["extent"] * cm["amount_factor"]).to_numpy()[idx]
             ),
             "not_before": np.maximum(ce, cm["opened"].to_numpy()[idx])
             + rng.integers(1, 12, len(idx)),

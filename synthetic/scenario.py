@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from felrisk.benefit_rules import BenefitRules, load_benefit_rules
 from felrisk.config import FrozenConfig, default_config_path, parse_config, read_toml
 from felrisk.errors import ConfigError
 
@@ -86,24 +88,8 @@ class Benefits(FrozenConfig):
 
 
 class Amounts(FrozenConfig):
-    """Benefit amounts (simplified rules of the law, 2020s levels)."""
+    """Amounts that are behaviour, not law (the law's figures: felrisk/config/benefit_rules.toml)."""
 
-    price_base_amount_sek: float = Field(gt=0)
-    sjp_replacement: float = Field(gt=0, le=1)
-    sjp_sgi_cap_pba: float = Field(gt=0)
-    sjp_daily_cap_sek: float = Field(gt=0)
-    fp_replacement: float = Field(gt=0, le=1)
-    fp_sgi_cap_pba: float = Field(gt=0)
-    fp_daily_cap_sek: float = Field(gt=0)
-    fp_basic_daily_sek: float = Field(gt=0)
-    tfp_sgi_cap_pba: float = Field(gt=0)
-    tfp_daily_cap_sek: float = Field(gt=0)
-    kar_flat_sek: float = Field(gt=0)
-    aks_daily_min_sek: float = Field(gt=0)
-    aks_daily_max_sek: float = Field(gt=0)
-    se_monthly_guarantee_sek: float = Field(gt=0)
-    se_monthly_max_sek: float = Field(gt=0)
-    ass_hourly_sek: float = Field(gt=0)
     assistant_hourly_wage_sek: float = Field(gt=0)
     yearly_pay_growth: float = Field(ge=0)
 
@@ -187,6 +173,12 @@ class Scenario(FrozenConfig):
     errors: Errors
     drift: Drift
     controls: Controls
+
+    @cached_property
+    def rules(self) -> BenefitRules:
+        """The law in force on each day (amounts, caps, which benefits exist): one source for the
+        world, the features and the reasons."""
+        return load_benefit_rules()
 
 
 def _merged(base: dict, over: dict) -> dict:

@@ -53,6 +53,10 @@ def sgi_decisions(
         }
     )
     out = pd.concat([from_cases, rev], ignore_index=True)
+    # a decision states the SGI up to the cap in force (10 price base amounts of its year; the
+    # lower SJP cap applies when the sickness benefit is computed)
+    cap = sc.rules.max_sgi("FP", out["valid_from"].to_numpy())
+    out["sgi"] = np.fmin(out["sgi"].to_numpy(), np.round(cap, -2))
     out = out[(out["decided"] >= start) & (out["decided"] <= end)]
     out = out.sort_values(["pid", "decided", "sgi"], kind="stable").drop_duplicates(
         ["pid", "decided"], keep="last"

@@ -102,12 +102,16 @@ def sickness_cases(
         pe=e[has_sjp],
         extent=extent,
         sgi=sg,
-        daily=daily_amount("SJP", sg, am),
+        daily=daily_amount("SJP", sg, np.minimum(first_paid[has_sjp], end), sc.rules),
     )
+    # KAR only on days the benefit existed (a pandemic measure: benefit_rules.toml)
     has_kar = emp & (rng.random(len(s)) < sc.benefits.kar_claim_share)
+    has_kar &= sc.rules.exists("KAR", s)
     m = int(has_kar.sum())
-    ksgi = sgi_of.reindex(pid[has_kar]).to_numpy() * growth(s[has_kar], start, am)
-    kar_amount = np.minimum(am.kar_flat_sek, np.round(am.sjp_replacement * ksgi / 52 * 0.2))
+    ks = s[has_kar]
+    ksgi = sgi_of.reindex(pid[has_kar]).to_numpy() * growth(ks, start, am)
+    a_week = sc.rules.value("replacement_rate", ks, "SJP") * ksgi / 52
+    kar_amount = np.minimum(daily_amount("KAR", ksgi, ks, sc.rules), np.round(a_week * 0.2))
     kopen = s[has_kar] + rng.integers(1, 21, m)
     kclosed = kopen + rng.integers(1, 15, m)
     kar = new_cases(

@@ -18,7 +18,7 @@ from synthetic.world import generate
 from tests.once import once_per_session
 
 PERSONS = 10_000
-START, END = date(2024, 1, 1), date(2025, 12, 31)
+START, END = date(2020, 1, 1), date(2021, 12, 31)  # KAR existed in parts of both years
 SEED = 11
 # the dense scenario: enough random labels in a small world to test the random stream's statistics
 DENSE = config_dir() / "scenario_dense.toml"

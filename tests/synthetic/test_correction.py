@@ -140,8 +140,8 @@ def test_settle_without_a_confirmation_changes_nothing():
 def internal():
     """A small dense world's internal frames before and after the corrections."""
     sc = load_scenario(DENSE)
-    s, e = day(date(2024, 1, 1)), day(date(2024, 12, 31))
-    world = build_world(3000, s, e, sc, 5)
+    s, e = day(date(2021, 1, 1)), day(date(2021, 12, 31))
+    world = build_world(3000, s, e, sc, 7)  # a seed whose controls correct both kinds
     known = _known_cases(world, e)
     flags = rule_flags(
         known, world.sgi, world.income, world.activity, world.time_reports, world.payments
