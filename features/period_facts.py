@@ -37,8 +37,9 @@ def _hours(v: float) -> str:
     return swedish.number(v, 0 if abs(v - round(v)) < 0.05 else 1)
 
 
-def _kar(execute, ctx, cap: int) -> pd.DataFrame:
+def _kar(execute, ctx) -> pd.DataFrame:
     df = execute(kar.claim_days(ctx))
+    over_of = execute(kar.build(ctx)[0]).set_index(["case_id", "as_of_day"])["kar_claims_over_cap"]
     rows = []
     for (case, d), g in df.groupby(["case_id", "as_of_day"]):
         days = sorted(_date(x) for x in g["claim_day"])
@@ -53,9 +54,11 @@ def _kar(execute, ctx, cap: int) -> pd.DataFrame:
             f"tolv månaderna ({when})"
         )
         rows.append((case, d, "kar_claims_12m", told))
-        if n > cap:
-            over = f"{told}: {n - cap} fler än de högst {cap} som får göras under tolv månader"
-            rows.append((case, d, "kar_claims_over_cap", over))
+        beyond = int(over_of[case, d])
+        if beyond > 0:
+            cap = n - beyond
+            text = f"{told}: {beyond} fler än de högst {cap} som får göras under tolv månader"
+            rows.append((case, d, "kar_claims_over_cap", text))
     return pd.DataFrame(rows, columns=["case_id", "as_of_day", "feature", "reason_sv"])
 
 
@@ -141,7 +144,7 @@ def period_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     asked = set(want["feature"])
     parts = []
     if asked & set(KAR):
-        parts.append(_kar(data.con.execute, ctx, config.kar.max_claims_per_12_months))
+        parts.append(_kar(data.con.execute, ctx))
     if asked & set(ASS):
         parts.append(_ass(data.con.execute, ctx))
     if asked & set(TFP):

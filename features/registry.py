@@ -84,8 +84,9 @@ DOC_NOTES = """
   ersättning för karensavdrag, net of reversals, over all the person's KAR cases. The cap is the
   general high-risk protection of 6 § sjuklönelagen: an employer makes at most 10 waiting-day
   deductions in twelve months, so compensation for an eleventh has no deduction behind it. Two
-  employers deducting for the same day count as one claim (one day). The cap is read from
-  features.toml until the rules in force come as data.
+  employers deducting for the same day count as one claim (one day). The cap is the rule
+  `kar_claims_per_12_months` of felrisk/config/benefit_rules.toml in force on the latest claim
+  day, or the last one in force before it (KAR paused between its periods; the cap did not).
 - **Assistance settlement** (`ass_hours_over_granted`, `ass_paid_hours_unreported`): FK settles
   assistansersättning per period of six calendar months, January-June and July-December
   (avräkning); a grant may be used unevenly across its weeks, so hours are compared per period,

@@ -31,12 +31,6 @@ class WorkSettings(FrozenConfig):
     aks_min_pay_sek: float = Field(ge=0)
 
 
-class KarSettings(FrozenConfig):
-    """The cap of repeated KAR claims."""
-
-    max_claims_per_12_months: int = Field(ge=1)
-
-
 class AssistanceSettings(FrozenConfig):
     """Settlement of assistance hours (avräkning)."""
 
@@ -59,7 +53,6 @@ class FeatureSettings(FrozenConfig):
     extent_tolerance: float = Field(gt=0, lt=0.01)
     sgi: SgiSettings
     work: WorkSettings
-    kar: KarSettings
     assistance: AssistanceSettings
     network: NetworkSettings
 

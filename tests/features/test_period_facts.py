@@ -83,3 +83,38 @@ def test_tfp_months_name_days_pay_and_usual_pay(told):
     assert told["TQ_T", "work_tfp_pay_not_lowered_days"].startswith("0 dagar")
     # nor is pay lowered a month late
     assert told["TA_T", "work_tfp_pay_not_lowered_days"].startswith("0 dagar")
+
+
+def test_the_kar_cap_is_the_rule_in_force_or_the_last_before():
+    """Caps of 10 from 2020-03-11 and 12 from 2021-12-08 (KAR paused in between): a claim day
+    takes the entry in force, or the last one before it; none before the first."""
+    from datetime import date
+
+    import ibis
+
+    from features.kar import EPOCH, cap_on
+    from felrisk.benefit_rules import BenefitRules, RuleEntry
+
+    def entry(start, end, value):
+        return RuleEntry(
+            name="kar_claims_per_12_months", benefit="KAR", valid_from=start, valid_to=end,
+            value=value, source="test",
+        )  # fmt: skip
+
+    rules = BenefitRules(
+        rule=(
+            entry(date(2020, 3, 11), date(2021, 9, 30), 10.0),
+            entry(date(2021, 12, 8), date(2022, 3, 31), 12.0),
+        )
+    )
+    days = [
+        date(2020, 3, 10),
+        date(2020, 3, 11),
+        date(2021, 11, 1),
+        date(2021, 12, 8),
+        date(2025, 1, 1),
+    ]
+    t = ibis.memtable({"d": [(x - EPOCH).days for x in days]})
+    got = ibis.duckdb.connect().execute(t.select(cap=cap_on(t.d, rules)))["cap"].tolist()
+    assert got[0] != got[0]  # before the first entry: none (NaN)
+    assert got[1:] == [10.0, 10.0, 12.0, 12.0]
