@@ -62,6 +62,13 @@ def _kar(execute, ctx) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case_id", "as_of_day", "feature", "reason_sv"])
 
 
+def _days(v: float) -> str:
+    """Days, with the decimals a part-time extent leaves (7,75; 2,5; 50)."""
+    if v == round(v):
+        return swedish.number(v, 0)
+    return swedish.number(v, 2).rstrip("0")
+
+
 def _month(day_number: int) -> str:
     d = _date(day_number)
     return f"{MONTHS_SV[d.month - 1]} {d.year}"
@@ -109,8 +116,9 @@ def _tfp(execute, ctx) -> pd.DataFrame:
     for (case, d), g in df.groupby(["case_id", "as_of_day"]):
         parts = [
             f"i {_month(x['m_start'])} betalades tillfällig föräldrapenning ut för "
-            f"{swedish.number(x['tfp_days'], 0 if x['tfp_days'] == round(x['tfp_days']) else 1)} "
-            f"dagar, men arbetsgivarna rapporterade {swedish.sek(x['pay'])} i lön för månaden "
+            f"{_days(x['case_days'])} dagar i ärendet"
+            + ("" if x["case_days"] == x["tfp_days"] else f" ({_days(x['tfp_days'])} sammanlagt)")
+            + f", men arbetsgivarna rapporterade {swedish.sek(x['pay'])} i lön för månaden "
             f"och {swedish.sek(x['next_pay'])} för månaden därpå"
             for x in g.to_dict("records")
         ]

@@ -29,8 +29,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "work_tfp_pay_not_lowered_days",
         FAMILY,
-        "For TFP cases: the person's TFP days (extent x weekdays) in the months (of the 12 before "
-        "D's month) with at least 3 such days, reported pay between 97 % and 110 % of the "
+        "For TFP cases: the case's TFP days (extent x days paid) in the months (of the 12 before "
+        "D's month) in which the person was paid at least 3 TFP days, reported pay between 97 % and 110 % of the "
         "person's usual pay (the median pay of at least 3 months without any benefit) and the "
         "next month's pay at least 97 % of it (deductions often come a month late).",
         "days",
@@ -43,8 +43,8 @@ FEATURES: tuple[Feature, ...] = (
         "work_tfp_pay_not_lowered_sek",
         FAMILY,
         "For TFP cases: over the months of work_tfp_pay_not_lowered_days, the reported pay above "
-        "the usual pay less the TFP days' share of it (usual pay x TFP days / weekdays of the "
-        "month).",
+        "the usual pay less the TFP weekdays' share of it (usual pay x TFP weekdays / weekdays of "
+        "the month).",
         "SEK",
         "{value} kr mer lön rapporterades under månader med tillfällig föräldrapenning än "
         "personens vanliga lön minskad för dagarna med tillfällig föräldrapenning.",
@@ -64,11 +64,13 @@ def _usual_pay(months: ir.Table) -> ir.Table:
 
 
 def tfp_months(ctx: BuildContext) -> ir.Table:
-    """Per TFP case key: its person's months of the work window with pay reported and at least
-    `work.tfp_min_days_in_month` TFP days, beside the usual pay.
+    """Per TFP case key: the months of the work window in which the case paid TFP, its person's
+    pay is reported and the person was paid at least `work.tfp_min_days_in_month` TFP days,
+    beside the usual pay.
 
-    Columns case_id, as_of_day, ym, m_start, tfp_days, pay, next_pay (the next month's, which
-    must be known), usual, usual_months, cal_wd.
+    Columns case_id, as_of_day, ym, m_start, case_days (the case's own TFP days, extent x days
+    paid), tfp_days and tfp_wd (the person's TFP days and weekdays that month, over all TFP
+    cases), pay, next_pay (the next month's, which must be known), usual, usual_months, cal_wd.
     """
     cfg, tol = ctx.settings.work, ctx.tolerance
     k = ctx.keys.filter(ctx.keys.benefit == "TFP").select(*CASE_KEYS, "person_id")
@@ -77,9 +79,11 @@ def tfp_months(ctx: BuildContext) -> ir.Table:
     mp = mp.join(persons, [mp.person_id == persons.k_person, mp.as_of_day == persons.k_day])
     mp = month_days(ctx, mp.drop("k_person", "k_day"))
     j = person_pay_in_month(ctx, mp, list(ctx.rules.extent.benefits))
+    j = j.mutate(days=j.ext * (j.e - j.s + 1), is_tfp=j.pay_benefit == "TFP")
     paid = j.group_by(MONTH_KEYS).aggregate(
-        benefit_days=(j.ext * (j.e - j.s + 1)).sum(),
-        tfp_days=(j.pay_benefit == "TFP").ifelse(j.ext * weekdays(j.s, j.e), 0.0).sum(),
+        benefit_days=j.days.sum(),
+        tfp_days=j.is_tfp.ifelse(j.days, 0.0).sum(),
+        tfp_wd=j.is_tfp.ifelse(j.ext * weekdays(j.s, j.e), 0.0).sum(),
     )
     m = left_attach(mp, paid, MONTH_KEYS)
     usual = _usual_pay(m.filter(m.benefit_days.isnull() | (m.benefit_days <= tol)))
@@ -87,16 +91,23 @@ def tfp_months(ctx: BuildContext) -> ir.Table:
     t = m.filter(m.tfp_days >= cfg.tfp_min_days_in_month).join(usual, PERSON_KEYS)
     nxt = ctx.month_pay
     nxt = nxt.select(*PERSON_KEYS, ym=nxt.ym - 1, next_pay=nxt.pay)
-    t = k.join(t.join(nxt, MONTH_KEYS), PERSON_KEYS)
+    t = t.join(nxt, MONTH_KEYS)
+    own = j.filter(j.is_tfp)
+    own = own.group_by([*MONTH_KEYS, own.pay_case.name("case_id")]).aggregate(
+        case_days=own.days.sum()
+    )
+    own = own.filter(own.case_days > tol)
+    t = k.join(t.join(own, MONTH_KEYS), CASE_KEYS)
     return t.select(
-        *CASE_KEYS, "ym", "m_start", "tfp_days", "pay", "next_pay", "usual", "usual_months",
-        "cal_wd",
+        *CASE_KEYS, "ym", "m_start", "case_days", "tfp_days", "tfp_wd", "pay", "next_pay", "usual",
+        "usual_months", "cal_wd",
     )  # fmt: skip
 
 
 def not_lowered(ctx: BuildContext) -> ir.Table:
     """`tfp_months` whose pay is not lowered (within the factor and the spike factor of the usual
-    pay) nor the next month's, with `kept`: the pay above the usual pay less the TFP days' share of it."""
+    pay) nor the next month's, with `kept`: the pay above the usual pay less the TFP weekdays'
+    share of it."""
     cfg = ctx.settings.work
     t = tfp_months(ctx)
     t = t.filter(
@@ -105,7 +116,7 @@ def not_lowered(ctx: BuildContext) -> ir.Table:
         t.pay <= cfg.tfp_pay_spike_factor * t.usual,
         t.next_pay >= cfg.tfp_pay_not_lowered_factor * t.usual,
     )
-    kept = t.pay - t.usual * (1.0 - t.tfp_days / t.cal_wd)
+    kept = t.pay - t.usual * (1.0 - t.tfp_wd / t.cal_wd)
     return t.mutate(kept=ibis.greatest(kept, 0.0))
 
 
@@ -114,7 +125,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     t = not_lowered(ctx)
     return [
         t.group_by(CASE_KEYS).aggregate(
-            work_tfp_pay_not_lowered_days=t.tfp_days.sum(),
+            work_tfp_pay_not_lowered_days=t.case_days.sum(),
             work_tfp_pay_not_lowered_sek=t.kept.sum(),
         )
     ]

@@ -576,6 +576,10 @@ CHILDREN += [
 CASES += [_case(f"{p}_T", p, "TFP", child_id=f"{p}C") for p in ("TQ", "TC", "TD", "TA")]
 PAYMENTS += [_pay(f"{p}_T", "2025-02-03", "2025-02-07") for p in ("TQ", "TC", "TD", "TA")]
 PAYMENTS += [_pay("TP_T", "2025-04-07", "2025-04-11", paid_date=D_LATE)]
+# TD's second child: one TFP day in December, nothing in February (the month is TD_T's alone)
+CHILDREN.append({"child_id": "TD2C", "parent_id": "TD", "child_birth_date": "2022-01-01"})
+CASES.append(_case("TD_T2", "TD", "TFP", child_id="TD2C"))
+PAYMENTS.append(_pay("TD_T2", "2024-12-02", "2024-12-02"))
 INCOME += [
     _inc(p, m, 30000.0)
     for p in ("TQ", "TC", "TD", "TA")
@@ -596,4 +600,5 @@ EXPECTED.update(
     TC_T={"work_tfp_pay_not_lowered_days": 0.0},
     TD_T={"work_tfp_pay_not_lowered_days": 5.0, "work_tfp_pay_not_lowered_sek": 7500.0},
     TA_T={"work_tfp_pay_not_lowered_days": 0.0},
+    TD_T2={"work_tfp_pay_not_lowered_days": 0.0, "work_tfp_pay_not_lowered_sek": 0.0},
 )

@@ -67,7 +67,7 @@ def test_settlement_names_the_period_and_its_hours(told):
 
 def test_tfp_months_name_days_pay_and_usual_pay(told):
     month = (
-        f"I februari 2025 betalades tillfällig föräldrapenning ut för 5 dagar, men arbetsgivarna "
+        f"I februari 2025 betalades tillfällig föräldrapenning ut för 5 dagar i ärendet, men arbetsgivarna "
         f"rapporterade 30{NB}000{NB}kr i lön för månaden och 30{NB}000{NB}kr för månaden därpå; "
         f"personens vanliga lön är 30{NB}000{NB}kr"
     )
@@ -76,7 +76,7 @@ def test_tfp_months_name_days_pay_and_usual_pay(told):
     )
     # the correction reported on D is not seen yet
     assert told["TD_T", "work_tfp_pay_not_lowered_sek"] == (
-        f"{month} (median av 10 månader utan ersättning); lönen var 7{NB}500{NB}kr högre än den "
+        f"{month} (median av 9 månader utan ersättning); lönen var 7{NB}500{NB}kr högre än den "
         "vanliga lönen minskad för dagarna med tillfällig föräldrapenning."
     )
     # a holiday-pay spike is not pay not lowered
