@@ -32,9 +32,8 @@ class WorkSettings(FrozenConfig):
 
 
 class AssistanceSettings(FrozenConfig):
-    """Settlement of assistance hours (avräkning)."""
+    """Thresholds of the settlement of assistance hours (avräkning)."""
 
-    settlement_months: int = Field(ge=1, le=12)
     unreported_min_hours: float = Field(ge=0)
 
 

@@ -1,7 +1,7 @@
 """Assistance hours settled per period (avräkning): paid hours against reported and granted hours.
 
-FK settles assistansersättning per settlement period (`assistance.settlement_months` calendar
-months, aligned to the year): the hours paid for the period are compared with the hours the
+FK settles assistansersättning per settlement period (rule 7's `settlement_months` calendar
+months, aligned to the year; felrisk/config/rules.toml): the hours paid for the period are compared with the hours the
 assistants reported and with the grant, which may be used unevenly across the weeks of the
 period. A payment belongs to the period of its first day; a reversal (negative amount) subtracts
 its hours. Only payments and time reports known by D-1 count, for the periods that overlap the
@@ -54,7 +54,7 @@ def periods(ctx: BuildContext) -> ir.Table:
 
     Columns case_id, as_of_day, period, p_start, p_end, paid, reported, granted, per_week.
     """
-    months = ctx.settings.assistance.settlement_months
+    months = ctx.rules.assistance.settlement_months
     k = ctx.keys.filter(ctx.keys.benefit == "ASS")
     k = k.select(*CASE_KEYS, "lo", "hi", "ied_day", "granted_hours")
     p = ctx.tables["payments"]
