@@ -96,7 +96,7 @@ DOC_NOTES = """
   period (payments round to the quarter hour).
 - **TFP while working** (`work_tfp_pay_not_lowered_days`, `_sek`): the usual pay is the median of
   the months without any benefit among the 12 before D's month (at least 3); a TFP month counts
-  from 3 TFP days when its pay is 97-110 % of the usual pay (above: holiday pay or back pay) and
+  from 3 TFP weekdays when its pay is 97-110 % of the usual pay (above: holiday pay or back pay) and
   the next month's pay is not lowered either (employers often deduct an absence a month late).
   A signal, not a rule: other absences, pay changes and reports not yet corrected also move pay.
 """

@@ -30,7 +30,7 @@ FEATURES: tuple[Feature, ...] = (
         "work_tfp_pay_not_lowered_days",
         FAMILY,
         "For TFP cases: the case's TFP days (extent x days paid) in the months (of the 12 before "
-        "D's month) in which the person was paid at least 3 TFP days, reported pay between 97 % and 110 % of the "
+        "D's month) in which the person was paid TFP for at least 3 weekdays, reported pay between 97 % and 110 % of the "
         "person's usual pay (the median pay of at least 3 months without any benefit) and the "
         "next month's pay at least 97 % of it (deductions often come a month late).",
         "days",
@@ -65,8 +65,8 @@ def _usual_pay(months: ir.Table) -> ir.Table:
 
 def tfp_months(ctx: BuildContext) -> ir.Table:
     """Per TFP case key: the months of the work window in which the case paid TFP, its person's
-    pay is reported and the person was paid at least `work.tfp_min_days_in_month` TFP days,
-    beside the usual pay.
+    pay is reported and the person was paid TFP for at least `work.tfp_min_days_in_month`
+    weekdays, beside the usual pay.
 
     Columns case_id, as_of_day, ym, m_start, case_days (the case's own TFP days, extent x days
     paid), tfp_days and tfp_wd (the person's TFP days and weekdays that month, over all TFP
@@ -88,7 +88,8 @@ def tfp_months(ctx: BuildContext) -> ir.Table:
     m = left_attach(mp, paid, MONTH_KEYS)
     usual = _usual_pay(m.filter(m.benefit_days.isnull() | (m.benefit_days <= tol)))
     usual = usual.filter(usual.usual_months >= cfg.tfp_usual_pay_min_months)
-    t = m.filter(m.tfp_days >= cfg.tfp_min_days_in_month).join(usual, PERSON_KEYS)
+    # a weekend off costs no pay: the month counts by its TFP weekdays
+    t = m.filter(m.tfp_wd >= cfg.tfp_min_days_in_month).join(usual, PERSON_KEYS)
     nxt = ctx.month_pay
     nxt = nxt.select(*PERSON_KEYS, ym=nxt.ym - 1, next_pay=nxt.pay)
     t = t.join(nxt, MONTH_KEYS)
