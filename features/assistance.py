@@ -1,4 +1,7 @@
-"""Assistance features (ASS): assistants' impossible days, hours above the grant, billing while sick."""
+"""Assistance features (ASS): assistants' impossible days, billing while sick, providers' shares.
+
+Hours paid against the reports and the grant are settled per period: features.settlement.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +23,6 @@ FEATURES: tuple[Feature, ...] = (
         "days",
         "{value} dagar rapporterade en assistent i ärendet mer än 24 timmar totalt hos "
         "alla assistansberättigade.",
-    ),
-    Feature(
-        "ass_hours_over_granted",
-        FAMILY,
-        "For ASS cases: hours billed to this case in the window above granted_hours_per_week, "
-        "summed over calendar weeks (Monday-Sunday; rule 7).",
-        "hours",
-        "{value} timmar assistans rapporterades i ärendet utöver de beviljade timmarna per vecka.",
-        dtype="float64",
     ),
     Feature(
         "ass_assistant_on_sjp_days",
@@ -81,7 +75,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     rule = ctx.rules.assistance
     tol = ctx.tolerance
     k = ctx.keys.filter(ctx.keys.benefit == "ASS")
-    k = k.select("case_id", "as_of_day", "lo", "hi", "granted_hours")
+    k = k.select("case_id", "as_of_day", "lo", "hi")
     r = _reports(ctx)
     billed = k.join(r, k.case_id == r.r_case)
     billed = billed.filter(
@@ -97,14 +91,6 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     over24 = bt.filter(bt.total > rule.max_assistant_hours_per_day + tol)
     over24 = over24.group_by(CASE_KEYS).aggregate(assistant_days_over_24h=over24.wd.nunique())
 
-    # Calendar weeks: day 4 (1970-01-05) was a Monday.
-    period = rule.granted_hours_period_days
-    wk = billed.mutate(wk=(billed.wd - 4) // period)
-    weeks = wk.group_by([*CASE_KEYS, "granted_hours", "wk"]).aggregate(h=wk.r_hours.sum())
-    granted = weeks.granted_hours.fill_null(0.0) * (period / 7)
-    weeks = weeks.mutate(over=ibis.greatest(weeks.h - granted, 0.0))
-    over_granted = weeks.group_by(CASE_KEYS).aggregate(ass_hours_over_granted=weeks.over.sum())
-
     p = ctx.payments.filter(ctx.payments.pay_benefit == "SJP")
     sj = wanted.join(p, wanted.assistant_id == p.pay_person)
     sj = sj.filter(known_before(sj.paid_day, sj.as_of_day), sj.ps <= sj.wd, sj.pe >= sj.wd)
@@ -113,7 +99,7 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     bs = billed.join(sick, ["assistant_id", "as_of_day", "wd"])
     on_sjp = bs.group_by(CASE_KEYS).aggregate(ass_assistant_on_sjp_days=bs.wd.nunique())
 
-    return [over24, over_granted, on_sjp, _provider_share(ctx, billed, provider_days, totals)]
+    return [over24, on_sjp, _provider_share(ctx, billed, provider_days, totals)]
 
 
 def _provider_days(ctx: BuildContext, billed: ir.Table) -> ir.Table:

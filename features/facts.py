@@ -20,6 +20,7 @@ import pandas as pd
 
 from features import breaks, overlap, se_ae_work, sgi_amounts
 from features.build import build_context, build_features
+from features.period_facts import period_facts
 from features.pit import known_before
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
@@ -517,6 +518,7 @@ def explain(
                 _sgi_facts(data, it, vals),
                 _assistant_facts(data, it, rules, config),
                 _table_facts(data, it, rules, config),
+                period_facts(data, it, rules, config),
             )
             if not d.empty
         ]

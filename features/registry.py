@@ -10,14 +10,36 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from features import assistance, history, network, overlap, se_ae_work, sgi, sgi_amounts, work
+from features import (
+    assistance,
+    history,
+    kar,
+    network,
+    overlap,
+    se_ae_work,
+    settlement,
+    sgi,
+    sgi_amounts,
+    vab,
+    work,
+)
 from features.feature import Feature
 from felrisk.contract import PROTECTED_COLUMNS
 
 # Family modules in registry order; each exports FEATURES and build(ctx).
-FAMILY_MODULES: tuple[ModuleType, ...] = (overlap, sgi, work, assistance, network, history)
-# Detectors B of issue 13: the agency's own daily amounts, pay beside SE/AE.
-FAMILY_MODULES += (sgi_amounts, se_ae_work)
+FAMILY_MODULES: tuple[ModuleType, ...] = (
+    overlap,
+    sgi,
+    sgi_amounts,
+    work,
+    vab,
+    se_ae_work,
+    assistance,
+    settlement,
+    network,
+    history,
+    kar,
+)
 
 REGISTRY: dict[str, Feature] = {f.name: f for m in FAMILY_MODULES for f in m.FEATURES}
 
@@ -68,6 +90,28 @@ D-1 count.
 
 """
 
+# What the detectors of issue 13 assume where the annual report is silent.
+DOC_NOTES = """- **Repeated KAR claims** (`kar_claims_12m`, `kar_claims_over_cap`): a claim is a day paid as
+  ersättning för karensavdrag, net of reversals, over all the person's KAR cases. The cap is the
+  general high-risk protection of 6 § sjuklönelagen: an employer makes at most 10 waiting-day
+  deductions in twelve months, so compensation for an eleventh has no deduction behind it. Two
+  employers deducting for the same day count as one claim (one day). The cap is the rule
+  `kar_claims_per_12_months` of felrisk/config/benefit_rules.toml in force on the latest claim
+  day, or the last one in force before it (KAR paused between its periods; the cap did not).
+- **Assistance settlement** (`ass_hours_over_granted`, `ass_paid_hours_unreported`): FK settles
+  assistansersättning per period of six calendar months, January-June and July-December
+  (avräkning); a grant may be used unevenly across its weeks, so hours are compared per period,
+  not per week (the contract's simplified rule 7 says per week). A payment belongs to the period
+  of its first day; the grant counts the period's days from insured_event_date; the period still
+  running is compared as far as it is known. Paid hours above the reports count from 1 hour a
+  period (payments round to the quarter hour).
+- **TFP while working** (`work_tfp_pay_not_lowered_days`, `_sek`): the usual pay is the median of
+  the months without any benefit among the 12 before D's month (at least 3); a TFP month counts
+  from 3 TFP weekdays when its pay is 97-110 % of the usual pay (above: holiday pay or back pay) and
+  the next month's pay is not lowered either (employers often deduct an absence a month late).
+  A signal, not a rule: other absences, pay changes and reports not yet corrected also move pay.
+"""
+
 
 # What a definition assumes where FK's annual report is silent (issue 13), after the table.
 DOC_ASSUMPTIONS: list[str] = []
@@ -97,9 +141,8 @@ def write_doc(path: str = "docs/features.md") -> None:
     then the assumptions of the definitions."""
     from pathlib import Path
 
-    notes = "".join(f"- {a}\n" for a in DOC_ASSUMPTIONS)
-    if notes:
-        notes = "\n## Assumptions where the annual report is silent\n\n" + notes
+    notes = DOC_NOTES + "".join(f"- {a}\n" for a in DOC_ASSUMPTIONS)
+    notes = "\n## Assumptions where the annual report is silent\n\n" + notes
     Path(path).write_text(DOC_HEADER + doc_table() + "\n" + notes, encoding="utf-8")
 
 
@@ -121,7 +164,8 @@ RULES_DOC: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("6", "`[coverage]`: no benefit before insured_from", ("before_insured_days",)),
     (
         "7",
-        "`[assistance]`: at most 24 hours a day per assistant; granted hours per week",
+        "`[assistance]`: at most 24 hours a day per assistant; hours paid within the granted "
+        "hours per settlement period (6 months; the contract's simplified rule says per week)",
         ("assistant_days_over_24h", "ass_hours_over_granted"),
     ),
 )

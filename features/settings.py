@@ -26,6 +26,8 @@ class WorkSettings(FrozenConfig):
     full_month_pay_factor: float = Field(gt=0)
     tfp_min_days_in_month: int = Field(ge=1)
     tfp_pay_not_lowered_factor: float = Field(gt=0)
+    tfp_usual_pay_min_months: int = Field(ge=1)
+    tfp_pay_spike_factor: float = Field(gt=1)
     aks_min_pay_sek: float = Field(ge=0)
 
 
@@ -44,6 +46,12 @@ class AmountSettings(FrozenConfig):
     tolerance_sek_per_day: float = Field(ge=0)
 
 
+class AssistanceSettings(FrozenConfig):
+    """Thresholds of the settlement of assistance hours (avräkning)."""
+
+    unreported_min_hours: float = Field(ge=0)
+
+
 class NetworkSettings(FrozenConfig):
     """Thresholds of the network family."""
 
@@ -59,6 +67,7 @@ class FeatureSettings(FrozenConfig):
     extent_tolerance: float = Field(gt=0, lt=0.01)
     sgi: SgiSettings
     work: WorkSettings
+    assistance: AssistanceSettings
     network: NetworkSettings
     se_ae_work: SeAeWorkSettings
     amounts: AmountSettings

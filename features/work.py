@@ -1,4 +1,4 @@
-"""Work while paid: reported pay in months of full benefit, pay not lowered with TFP, AKS declarations.
+"""Work while paid: reported pay in months of full benefit, AKS declarations (TFP: features.vab).
 
 Months are the `work.months` complete calendar months before D's month; pay is the latest gross pay
 reported by D-1 per employer and month, summed over employers (features.context.month_pay).
@@ -32,16 +32,6 @@ FEATURES: tuple[Feature, ...] = (
         legal_ground="110 kap. 46 § socialförsäkringsbalken",
     ),
     Feature(
-        "work_tfp_pay_not_lowered_months",
-        FAMILY,
-        "Months (of the 12 before D's month) with at least 3 TFP days paid to the person and "
-        "reported pay at or above 97 % of the monthly SGI (pay not lowered for the days of VAB).",
-        "months",
-        "{value} månader betalades tillfällig föräldrapenning ut utan att den "
-        "rapporterade lönen sänktes.",
-        legal_ground="110 kap. 46 § socialförsäkringsbalken",
-    ),
-    Feature(
         "aks_work_zero_pay_months",
         FAMILY,
         "For AKS cases: months (of the 12 before D's month) whose latest activity report declares "
@@ -64,14 +54,14 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 
-def _months(ctx: BuildContext, t: ir.Table) -> ir.Table:
+def month_days(ctx: BuildContext, t: ir.Table) -> ir.Table:
     """Attach each month's first and last day number and weekday count (calendar join on ym)."""
     cal = ctx.calendar
     j = t.join(cal, t.ym == cal.cal_ym).drop("cal_ym")
     return j.mutate(m_start=j.cal_start, m_end=j.cal_start + j.cal_days - 1)
 
 
-def _person_pay_in_month(ctx: BuildContext, months: ir.Table, benefits: list[str]) -> ir.Table:
+def person_pay_in_month(ctx: BuildContext, months: ir.Table, benefits: list[str]) -> ir.Table:
     """`months` (MONTH_KEYS, m_start, m_end) joined to the person's payments of `benefits` known by
     D-1 that touch the month, clipped to it (s, e)."""
     p = ctx.payments.filter(ctx.payments.pay_benefit.isin(benefits))
@@ -95,25 +85,15 @@ def _pay_vs_sgi(ctx: BuildContext) -> ir.Table:
 def _full_benefit_pay(ctx: BuildContext) -> ir.Table:
     cfg, tol = ctx.settings.work, ctx.tolerance
     cand = _pay_vs_sgi(ctx)
-    cand = _months(ctx, cand.filter(cand.pay > cfg.full_month_pay_factor * cand.msgi))
-    j = _person_pay_in_month(ctx, cand, list(ctx.rules.extent.benefits))
+    cand = month_days(ctx, cand.filter(cand.pay > cfg.full_month_pay_factor * cand.msgi))
+    j = person_pay_in_month(ctx, cand, list(ctx.rules.extent.benefits))
     ev = interval_events(j, MONTH_KEYS, "s", "e", {"tot": j.ext})
     seg = segments(ev, MONTH_KEYS, ["tot"])
     full = (seg.tot >= 1.0 - tol).ifelse(weekdays(seg.start, seg.end - 1), 0)
     per = seg.group_by(MONTH_KEYS).aggregate(full_wd=full.sum())
-    per = _months(ctx, per)
+    per = month_days(ctx, per)
     per = per.filter(per.full_wd >= per.cal_wd)
     return per.group_by(PERSON_KEYS).aggregate(work_full_benefit_pay_months=per.count())
-
-
-def _tfp_not_lowered(ctx: BuildContext) -> ir.Table:
-    cfg = ctx.settings.work
-    cand = _pay_vs_sgi(ctx)
-    cand = _months(ctx, cand.filter(cand.pay >= cfg.tfp_pay_not_lowered_factor * cand.msgi))
-    j = _person_pay_in_month(ctx, cand, ["TFP"])
-    per = j.group_by(MONTH_KEYS).aggregate(tfp_days=(j.ext * (j.e - j.s + 1)).sum())
-    per = per.filter(per.tfp_days >= cfg.tfp_min_days_in_month)
-    return per.group_by(PERSON_KEYS).aggregate(work_tfp_pay_not_lowered_months=per.count())
 
 
 def _activity_months(ctx: BuildContext) -> ir.Table:
@@ -150,9 +130,9 @@ def _aks(ctx: BuildContext) -> list[ir.Table]:
     zero = (j.work_hours <= 0) & (j.pay.fill_null(0.0) > cfg.aks_min_pay_sek)
     work_zero = j.group_by(CASE_KEYS).aggregate(aks_work_zero_pay_months=zero.ifelse(1, 0).sum())
 
-    months = _months(ctx, am)
+    months = month_days(ctx, am)
     other = [b for b in ("SJP", "KAR", "FP", "TFP") if b in ctx.rules.extent.benefits]
-    p = _person_pay_in_month(ctx, months, other)
+    p = person_pay_in_month(ctx, months, other)
     other_days = p.group_by([*CASE_KEYS, "ym", "absence"]).aggregate(
         od=(p.ext * weekdays(p.s, p.e)).sum()
     )
@@ -163,4 +143,4 @@ def _aks(ctx: BuildContext) -> list[ir.Table]:
 
 def build(ctx: BuildContext) -> list[ir.Table]:
     """Person-level (person_id, as_of_day) and AKS case-level (case_id, as_of_day) tables."""
-    return [_full_benefit_pay(ctx), _tfp_not_lowered(ctx), *_aks(ctx)]
+    return [_full_benefit_pay(ctx), *_aks(ctx)]

@@ -85,10 +85,11 @@ class CoverageRule(FrozenConfig):
 
 
 class AssistanceRule(FrozenConfig):
-    """Rule 7: an assistant's hours per day, and granted hours per period for a client."""
+    """Rule 7: an assistant's hours per day, and a client's granted hours per settlement period
+    (calendar months aligned to the year)."""
 
     max_assistant_hours_per_day: float = Field(gt=0)
-    granted_hours_period_days: int = Field(ge=1)
+    settlement_months: int = Field(ge=1, le=12)
 
 
 class CoordinationRules(FrozenConfig):

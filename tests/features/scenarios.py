@@ -277,11 +277,17 @@ EXPECTED: dict[str, dict[str, float]] = {
     "MW_S": {"sgi_hours_days_mixup": 0},
     "AC1": {
         "assistant_days_over_24h": 1,
-        "ass_hours_over_granted": 22.0,
+        "ass_hours_over_granted": 0.0,
+        "ass_paid_hours_unreported": 100.0 - 62.0,
         "ass_assistant_on_sjp_days": 1,
         "ass_provider_impossible_share": 0.5,
     },
-    "AC2": {"assistant_days_over_24h": 1, "ass_hours_over_granted": 0.0},
+    # 100 hours paid for March against 17 reported by D-1 (5 more are submitted on D)
+    "AC2": {
+        "assistant_days_over_24h": 1,
+        "ass_hours_over_granted": 0.0,
+        "ass_paid_hours_unreported": 83.0,
+    },
 }
 
 
@@ -431,8 +437,9 @@ TABLES.update(income_reports=INCOME, activity_reports=ACTIVITY)
 _MORE: dict[str, dict[str, float]] = {
     "WF_S": {"work_full_benefit_pay_months": 4},
     "WG_S": {"work_full_benefit_pay_months": 0},
-    "TP_T": {"work_tfp_pay_not_lowered_months": 1},
-    "TL_T": {"work_tfp_pay_not_lowered_months": 0},
+    # usual pay 30,000 (median of 9 months without benefit); February: 5 TFP days of 20 weekdays
+    "TP_T": {"work_tfp_pay_not_lowered_days": 5.0, "work_tfp_pay_not_lowered_sek": 7500.0},
+    "TL_T": {"work_tfp_pay_not_lowered_days": 0.0, "work_tfp_pay_not_lowered_sek": 0.0},
     "AK_A": {
         "aks_work_zero_pay_months": 1,
         "aks_absence_gap_days": 2.0,
@@ -606,3 +613,128 @@ for _case_id, _value in {
     "FZ_S": 0.0,
 }.items():
     EXPECTED.setdefault(_case_id, {})["paid_above_rules_sek"] = _value
+# --- detectors of issue 13: repeated KAR claims, assistance settlement, TFP while working ---------
+D_LATE = AS_OF.isoformat()  # known only on D: must not be seen
+FIXED += ("kar_claims_over_cap", "ass_paid_hours_unreported", "work_tfp_pay_not_lowered_days")
+
+# KR: 12 claims in the 12 months before D (the cap is 10), one more just before the window, one
+# reversed, one paid on D. KL: 10 claims, as many as the cap allows (many short sick spells).
+KR_DAYS = ["2024-06-03", "2024-07-01", "2024-08-05", "2024-09-02", "2024-10-07", "2024-11-04",
+           "2024-12-02", "2025-01-13", "2025-02-03", "2025-03-03", "2025-04-07", "2025-05-05"]  # fmt: skip
+KL_DAYS = KR_DAYS[:10]
+PERSONS += [{"person_id": p} for p in ("KR", "KL")]
+for _i, _d in enumerate(KR_DAYS):
+    CASES.append(_case(f"KR_{_i:02d}", "KR", "KAR", opened_date=_d))
+    PAYMENTS.append(_pay(f"KR_{_i:02d}", _d, _d, amount_sek=804.0))
+for _i, _d in enumerate(KL_DAYS):
+    CASES.append(_case(f"KL_{_i:02d}", "KL", "KAR", opened_date=_d))
+    PAYMENTS.append(_pay(f"KL_{_i:02d}", _d, _d, amount_sek=804.0))
+CASES += [
+    _case("KR_OLD", "KR", "KAR", opened_date="2024-05-31"),
+    _case("KR_REV", "KR", "KAR", opened_date="2025-05-12"),
+    _case("KR_LATE", "KR", "KAR", opened_date="2025-05-26"),
+]
+PAYMENTS += [
+    _pay("KR_OLD", "2024-05-31", "2024-05-31", amount_sek=804.0),
+    _pay("KR_REV", "2025-05-12", "2025-05-12", amount_sek=804.0),
+    _pay("KR_REV", "2025-05-12", "2025-05-12", amount_sek=-804.0, paid_date="2025-05-20"),
+    _pay("KR_LATE", "2025-05-26", "2025-05-26", amount_sek=804.0, paid_date=D_LATE),
+]
+for _c in CASES:
+    if _c["person_id"] == "KR":
+        EXPECTED[_c["case_id"]] = {"kar_claims_12m": 12, "kar_claims_over_cap": 2}
+    if _c["person_id"] == "KL":
+        EXPECTED[_c["case_id"]] = {"kar_claims_12m": 10, "kar_claims_over_cap": 0}
+EXPECTED["KS_K"].update(kar_claims_12m=1, kar_claims_over_cap=0)
+
+# Assistance per settlement period (January-June 2025 here; the grant counts its 181 days).
+# SU: 100 hours paid for January and February, 80 reported; April's 40 hours are paid on D.
+# SG: 60 hours paid and reported in January against a grant of 2 hours a week (51.7 in the
+# period); 100 more hours paid on D. SW: a week of 30 hours on a grant of 10 a week (legitimate:
+# the grant is settled over the period). SR: 50 hours paid, reversed, 40 paid again (40 reported).
+PERSONS += [{"person_id": p} for p in ("SU", "SG", "AW", "AR", "SUA")]
+CASES += [
+    _case("SU_C", "SU", "ASS", granted_hours_per_week=20.0),
+    _case("SG_C", "SG", "ASS", granted_hours_per_week=2.0),
+    _case("AW_C", "AW", "ASS", granted_hours_per_week=10.0),
+    _case("AR_C", "AR", "ASS", granted_hours_per_week=40.0),
+]
+
+
+def _ass_pay(case_id, month, hours, sign=1.0, paid=None):
+    y, m = (int(x) for x in month.split("-"))
+    last = {1: 31, 2: 28, 3: 31, 4: 30}[m]
+    return _pay(
+        case_id, f"{month}-01", f"{month}-{last}", hours=hours, amount_sek=sign * 330.0 * hours,
+        paid_date=paid or f"{y:04d}-{m + 1:02d}-15",
+    )  # fmt: skip
+
+
+PAYMENTS += [
+    _ass_pay("SU_C", "2025-01", 70.0),
+    _ass_pay("SU_C", "2025-02", 30.0),
+    _ass_pay("SU_C", "2025-04", 40.0, paid=D_LATE),
+    _ass_pay("SG_C", "2025-01", 60.0),
+    _ass_pay("SG_C", "2025-03", 100.0, paid=D_LATE),
+    _ass_pay("AW_C", "2025-03", 30.0),
+    _ass_pay("AR_C", "2025-02", 50.0, paid="2025-03-10"),
+    _ass_pay("AR_C", "2025-02", 50.0, sign=-1.0, paid="2025-03-20"),
+    _ass_pay("AR_C", "2025-02", 40.0, paid="2025-03-20"),
+]
+EMPLOYERS += [{"employer_id": "EP"}]  # their provider, not AC1's
+WORK_TIME += [
+    _wtr("SUA", case, f"2025-{month}-{d:02d}", 10.0, provider_id="EP")
+    for case, month, days in [
+        ("SU_C", "01", (7, 8, 9, 10, 13)),
+        ("SU_C", "02", (4, 5, 6)),
+        ("SG_C", "01", (7, 8, 9, 10, 13, 14)),
+        ("AW_C", "03", (3, 4, 5)),
+        ("AR_C", "02", (17, 18, 19, 20)),
+    ]
+    for d in days
+]
+EXPECTED.update(
+    SU_C={"ass_paid_hours_unreported": 20.0, "ass_hours_over_granted": 0.0},
+    SG_C={"ass_paid_hours_unreported": 0.0, "ass_hours_over_granted": 60.0 - 2.0 * 181 / 7},
+    AW_C={"ass_paid_hours_unreported": 0.0, "ass_hours_over_granted": 0.0},
+    AR_C={"ass_paid_hours_unreported": 0.0, "ass_hours_over_granted": 0.0},
+)
+
+# TFP while working, beside TP (flagged) and TL (pay lowered): TQ's February pay is a spike
+# (holiday or back pay, above 110 % of the usual pay); TC's February report is corrected down
+# before D; TD's correction arrives on D and is not seen yet; TA's employer deducts the TFP days
+# from March's pay (a month late). TP's April TFP is paid on D.
+PERSONS += [{"person_id": p} for p in ("TQ", "TC", "TD", "TA")]
+CHILDREN += [
+    {"child_id": f"{p}C", "parent_id": p, "child_birth_date": "2020-01-01"}
+    for p in ("TQ", "TC", "TD", "TA")
+]
+CASES += [_case(f"{p}_T", p, "TFP", child_id=f"{p}C") for p in ("TQ", "TC", "TD", "TA")]
+PAYMENTS += [_pay(f"{p}_T", "2025-02-03", "2025-02-07") for p in ("TQ", "TC", "TD", "TA")]
+PAYMENTS += [_pay("TP_T", "2025-04-07", "2025-04-11", paid_date=D_LATE)]
+# TD's second child: one TFP day in December, nothing in February (the month is TD_T's alone)
+CHILDREN.append({"child_id": "TD2C", "parent_id": "TD", "child_birth_date": "2022-01-01"})
+CASES.append(_case("TD_T2", "TD", "TFP", child_id="TD2C"))
+PAYMENTS.append(_pay("TD_T2", "2024-12-02", "2024-12-02"))
+INCOME += [
+    _inc(p, m, 30000.0)
+    for p in ("TQ", "TC", "TD", "TA")
+    for m in _months("2024-06", "2025-04")
+    if m != "2025-02" and (p, m) != ("TA", "2025-03")
+]
+INCOME += [
+    _inc("TQ", "2025-02", 40000.0),
+    _inc("TC", "2025-02", 30000.0),
+    _inc("TC", "2025-02", 25000.0, reported="2025-04-20"),
+    _inc("TD", "2025-02", 30000.0),
+    _inc("TD", "2025-02", 25000.0, reported=D_LATE),
+    _inc("TA", "2025-02", 30000.0),
+    _inc("TA", "2025-03", 25500.0),
+]
+EXPECTED.update(
+    TQ_T={"work_tfp_pay_not_lowered_days": 0.0},
+    TC_T={"work_tfp_pay_not_lowered_days": 0.0},
+    TD_T={"work_tfp_pay_not_lowered_days": 5.0, "work_tfp_pay_not_lowered_sek": 7500.0},
+    TA_T={"work_tfp_pay_not_lowered_days": 0.0},
+    TD_T2={"work_tfp_pay_not_lowered_days": 0.0, "work_tfp_pay_not_lowered_sek": 0.0},
+)

@@ -85,9 +85,14 @@ TEMPLATES = [
         "3 månader betalades hel ersättning ut för varje vardag samtidigt som arbetsgivare rapporterade en lön över hälften av SGI:n per månad.",
     ),
     (
-        "work_tfp_pay_not_lowered_months",
-        3,
-        "3 månader betalades tillfällig föräldrapenning ut utan att den rapporterade lönen sänktes.",
+        "work_tfp_pay_not_lowered_days",
+        5,
+        "5 dagar betalades tillfällig föräldrapenning ut under månader då den rapporterade lönen inte var lägre än personens vanliga lön.",
+    ),
+    (
+        "work_tfp_pay_not_lowered_sek",
+        7500.0,
+        "7\u00a0500\u00a0kr mer lön rapporterades under månader med tillfällig föräldrapenning än personens vanliga lön minskad för dagarna med tillfällig föräldrapenning.",
     ),
     (
         "aks_work_zero_pay_months",
@@ -107,7 +112,12 @@ TEMPLATES = [
     (
         "ass_hours_over_granted",
         12.5,
-        "12,5 timmar assistans rapporterades i ärendet utöver de beviljade timmarna per vecka.",
+        "12,5 timmar assistans betalades ut i ärendet utöver de beviljade timmarna för avräkningsperioden.",
+    ),
+    (
+        "ass_paid_hours_unreported",
+        20,
+        "20 timmar assistans betalades ut i ärendet utöver de timmar som assistenterna tidrapporterade för samma avräkningsperiod.",
     ),
     (
         "ass_provider_impossible_share",
@@ -132,6 +142,16 @@ TEMPLATES = [
         "Arbetsgivare rapporterade 22\u00a0000\u00a0kr mer i lön än förmånens omfattning ger "
         "utrymme för, för månader då sjukersättning eller aktivitetsersättning betalades ut för "
         "varje dag.",
+    ),
+    (
+        "kar_claims_12m",
+        12,
+        "12 gånger under de senaste tolv månaderna har personen fått ersättning för karensavdrag.",
+    ),
+    (
+        "kar_claims_over_cap",
+        2,
+        "2 av personens ersättningar för karensavdrag under de senaste tolv månaderna går utöver det högsta antal karensavdrag som får göras under tolv månader.",
     ),
 ]
 
