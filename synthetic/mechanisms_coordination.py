@@ -296,7 +296,9 @@ def kar_repeated(w: WorldState, benefit: str, n: int, rng: np.random.Generator) 
     emp = p.loc[p["status"] == "employee", "pid"].to_numpy()
     if n == 0 or len(emp) == 0:
         return 0
-    per_person = rng.integers(3, 9, max(n // 3, 1))
+    # systematic: 6-20 claims within five months, so that many exceed the cap of
+    # karensavdrag per twelve months (benefit_rules: kar_claims_per_12_months)
+    per_person = rng.integers(6, 21, max(n // 6, 1))
     per_person = per_person[np.cumsum(per_person) - per_person < n]
     who = rng.choice(emp, len(per_person), replace=False)
     pid = np.repeat(who, per_person)
@@ -305,13 +307,15 @@ def kar_repeated(w: WorldState, benefit: str, n: int, rng: np.random.Generator) 
     span = span[w.scenario.rules.exists("KAR", span)]
     if len(span) == 0:
         return 0
-    days = span[rng.integers(0, len(span), len(pid))]
+    first = np.repeat(span[rng.integers(0, len(span), len(per_person))], per_person)
+    days = first + rng.integers(0, 150, len(pid))
     days = days - (weekday(days) >= 5) * 2  # claims on working days
     # keep claim days off every other paid day of the person (only the claim itself is wrong)
     q = pd.DataFrame({"i": np.arange(len(pid)), "pid": pid, "d": days})
     m = q.merge(c[["pid", "ps", "pe"]], on="pid")
     busy = np.unique(m.loc[(m["d"] >= m["ps"] - 1) & (m["d"] <= m["pe"] + 1), "i"])
     ok = ~np.isin(np.arange(len(pid)), busy) & w.scenario.rules.exists("KAR", days)
+    ok &= days < w.end - 30
     ok &= ~pd.DataFrame({"p": pid, "d": days}).duplicated().to_numpy()
     pid, days = pid[ok], days[ok]
     ids = new_daily_cases(w, "KAR", pid, np.full(len(pid), -1), days, days, np.ones(len(pid)), rng)
