@@ -18,7 +18,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from features import breaks, overlap, se_ae_work, sgi_amounts
+from features import breaks, compiled, overlap, se_ae_work, sgi_amounts
 from features.build import build_context, build_features
 from features.period_facts import period_facts
 from features.pit import known_before
@@ -156,13 +156,19 @@ def rule_break_periods(
     spine: ibis.Table,
     rules: CoordinationRules | None = None,
     config: FeatureSettings | None = None,
+    cache: compiled.QueryCache | None = None,
 ) -> pd.DataFrame:
     """The rule engine's break periods of the spine's (case_id, as_of), executed, each with
     `what`: the Swedish words that make it checkable (benefits and extents, the other case, the
-    limit crossed). For a handful of cases: the rows come to the driver."""
+    limit crossed). For a handful of cases: the rows come to the driver. `cache`: where the
+    compiled query is kept (features/compiled.py; used with the default rules and settings)."""
+    cache = cache if rules is None and config is None else None
     rules = rules or load_rules()
-    ctx = build_context(data, spine, rules, config)
-    df = data.con.execute(breaks.rule_breaks(ctx))
+
+    def build(s: ibis.Table) -> ibis.Table:
+        return breaks.rule_breaks(build_context(data, s, rules, config))
+
+    df = compiled.cached_frame(data, compiled.BREAKS, build, spine, cache)
     df["as_of"] = [date.fromordinal(int(d) + EPOCH) for d in df["as_of_day"]]
     df["what"] = _what(df, rules)
     ext = rules.extent.benefits

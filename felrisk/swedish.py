@@ -12,6 +12,7 @@ import math
 import re
 from datetime import date
 from decimal import Context, Decimal, localcontext
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -65,8 +66,17 @@ def sek(value: object, *, unknown: str = UNKNOWN) -> str:
     Whole kronor, not the locale's two decimals: a list reads amounts, not öre.
     """
     v = _finite(value)
-    if v is None:
-        return unknown
+    return unknown if v is None else _sek(v)
+
+
+# Formatting is pure, and a night's page writes the same amounts and shares thousands of times
+# (a person's payments in the timeline of each of their picked cases). Equal floats format
+# alike (0.0 and -0.0 both as 0), so a value's first formatting serves every later one.
+_MEMO = 1 << 16
+
+
+@lru_cache(maxsize=_MEMO)
+def _sek(v: float) -> str:
     with localcontext(_EXACT):
         return format_currency(
             _exact(v, 0), "SEK", f"{_pattern(0)}{NBSP}¤", locale=SV_SE, currency_digits=False
@@ -82,6 +92,11 @@ def percent(share: object, decimals: int = 1, *, unknown: str = "–") -> str:
     v = _finite(share)
     if v is None or not math.isfinite(100 * v):
         return unknown
+    return _percent(v, decimals)
+
+
+@lru_cache(maxsize=_MEMO)
+def _percent(v: float, decimals: int) -> str:
     with localcontext(_EXACT):
         hundredths = _exact(100 * v, decimals).scaleb(-2)  # Babel multiplies by 100, exactly
         return format_percent(hundredths, f"{_pattern(decimals)}{NBSP}%", locale=SV_SE)

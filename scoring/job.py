@@ -274,9 +274,8 @@ def _score(n: _Night) -> Scored:
     """Features of every active case on `as_of`, scored by tonight's model."""
     with n.steps.step("features", "Beräknar särdrag för aktiva ärenden"):
         data = n.source.open(n.data_dir, engine=n.engine)
-        spine = n.source.active_spine(data, n.as_of)
         with data.any_row_order():  # one row per case: the sort on case_id gives the order
-            features = n.source.build_features(data, spine).to_pandas()
+            features = n.source.active_features(data, n.as_of)
         features = features.sort_values("case_id", kind="mergesort").reset_index(drop=True)
         if features.empty:
             raise ContractError(_no_active_cases(data, n.as_of))

@@ -63,7 +63,8 @@ class DataSource(Protocol):
     as a reason (a fact of the person's own case that points to an error), None: every one.
     `rule_periods` are the coordination rules' break periods of every case of the picked
     persons, computed once: `explain` words the picks' rule reasons from them and
-    `timeline_facts` draws them as red marks (None: each computes its own).
+    `timeline_facts` draws them as red marks (None: each computes its own). `active_features`
+    is `build_features` on `active_spine` as a frame, rows in any order (the night's features).
     """
 
     reason_templates: Mapping[str, str]
@@ -76,6 +77,8 @@ class DataSource(Protocol):
     def active_spine(self, data: DataSet, as_of: date) -> ir.Table: ...
 
     def build_features(self, data: DataSet, spine: ir.Table) -> ir.Table: ...
+
+    def active_features(self, data: DataSet, as_of: date) -> pd.DataFrame: ...
 
     def rule_periods(self, data: DataSet, persons: pd.Series, as_of: date) -> pd.DataFrame: ...
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import ibis.expr.types as ir
 import pandas as pd
 
-from features import build, facts
+from features import build, compiled, facts
 from features.registry import REGISTRY
 from felrisk.datadir import DataSet, open_data
 from felrisk.validate import ValidationReport, validate_data
@@ -58,8 +58,12 @@ class FelriskData:
     def build_features(self, data: DataSet, spine: ir.Table) -> ir.Table:
         return build.build_features(data, spine)
 
+    def active_features(self, data: DataSet, as_of: date) -> pd.DataFrame:
+        # the compiled query kept beside the models: a night skips Ibis's build and compilation
+        return compiled.active_features(data, as_of, tracking.query_cache())
+
     def rule_periods(self, data: DataSet, persons: pd.Series, as_of: date) -> pd.DataFrame:
-        return rule_periods(data, persons, as_of)
+        return rule_periods(data, persons, as_of, tracking.query_cache())
 
     def explain(
         self,

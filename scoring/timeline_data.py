@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import ibis
 import pandas as pd
 
+from features.compiled import QueryCache
 from features.facts import MARK_COLUMNS, marks_of, rule_break_periods
 from felrisk.datadir import rows_with_ids
 
@@ -42,13 +43,15 @@ def _dates(frame: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def rule_periods(data, persons: pd.Series, as_of: date) -> pd.DataFrame:
+def rule_periods(
+    data, persons: pd.Series, as_of: date, cache: QueryCache | None = None
+) -> pd.DataFrame:
     """The coordination rules' break periods (features.facts.rule_break_periods) of every case
     of `persons` as of `as_of`: the timelines' red marks and the picks' rule reasons, computed
-    once a night for both."""
+    once a night for both; `cache` keeps the compiled query (features/compiled.py)."""
     cases = rows_with_ids(data["cases"], "person_id", persons)
     spine = cases.select("case_id", as_of=ibis.literal(as_of, "date"))
-    return rule_break_periods(data, spine)
+    return rule_break_periods(data, spine, cache=cache)
 
 
 def fetch_timeline_facts(

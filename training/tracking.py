@@ -37,6 +37,7 @@ from mlflow.types.schema import ColSpec, Schema
 
 from felrisk.environment import environment
 from felrisk.errors import ConfigError, NoModelError
+from felrisk.private_cache import PrivateCache
 from felrisk.safeio import make_dir
 from models.bundle import RiskModelBundle
 from training import model_cache
@@ -390,6 +391,12 @@ def load_version(version: int, name: str | None = None) -> RiskModelBundle:
         except OSError as exc:  # a cache that cannot be written costs the next night time only
             log.warning("model cache: cannot keep %s version %s (%s)", name, version, exc)
     return model.unwrap_python_model()
+
+
+def query_cache() -> PrivateCache:
+    """The owner-only cache of the night's compiled feature query (features/compiled.py), in the
+    model cache's folder: beside the embedded store, else the user's cache folder."""
+    return PrivateCache(model_cache.default_folder(store().folder), ".json")
 
 
 def load_champion(name: str | None = None) -> tuple[int, RiskModelBundle]:

@@ -81,3 +81,12 @@ def test_every_date_of_the_registers_is_iso():
     while d < date(2101, 1, 1):
         assert swedish.day(d) == d.isoformat()
         d += timedelta(days=1)
+
+
+def test_a_value_formats_the_same_from_the_memo_and_minus_zero_as_zero():
+    S = swedish.NBSP
+    swedish._sek.cache_clear()
+    swedish._percent.cache_clear()
+    first = [swedish.sek(-0.0), swedish.percent(-0.0), swedish.sek(1234.5), swedish.percent(0.5, 0)]
+    again = [swedish.sek(0.0), swedish.percent(0.0), swedish.sek(1234.5), swedish.percent(0.5, 0)]
+    assert first == again == [f"0{S}kr", f"0,0{S}%", f"1{S}234{S}kr", f"50{S}%"]

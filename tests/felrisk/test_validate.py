@@ -260,6 +260,23 @@ def test_a_repeated_id_outside_the_form_counts_every_row_it_stands_in(tmp_path):
     assert [r["person_id"] for r in problem.examples] == ["P 1", "P 1"]
 
 
+def test_a_reference_column_of_another_form_is_reported_as_by_checking_every_form(tmp_path):
+    """A referring column's form is left to its reference at first; on a problem the data is
+    checked again with every form on its own: the report names what that check names."""
+    from felrisk.contract import load_contract_config
+    from felrisk.validate import _check, _forms_implied_by_references
+
+    def mutate(df):
+        df.loc[0, "case_id"] = "C 1"  # a missing case and an id of another form
+        return df
+
+    assert "case_id" in _forms_implied_by_references()["controls"]
+    err = _broken(tmp_path, "controls", mutate)
+    _one(err, "controls", "case_id", "id not of")
+    every_form = _check(tmp_path, load_contract_config(), date.today(), {})
+    assert err.problems == every_form.problems
+
+
 def test_the_id_pattern_is_configurable(tmp_path):
     from felrisk.contract import load_contract_config
 

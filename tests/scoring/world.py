@@ -121,6 +121,9 @@ class FakeData:
     def open(self, data_dir: Path, engine: str = "duckdb"):
         return open_data(data_dir, engine=engine)
 
+    def active_features(self, data, as_of: date) -> pd.DataFrame:
+        return self.build_features(data, self.active_spine(data, as_of)).to_pandas()
+
     def rule_periods(self, data, persons: pd.Series, as_of: date):
         return rule_periods(data, persons, as_of)
 
