@@ -158,9 +158,16 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
     cand = np.flatnonzero(adult)
     n_primary = max(1, int(len(child_idx) * pc.primary_parents_per_child))
     primary = rng.choice(cand, size=min(n_primary, len(cand)), replace=False)
-    primary = primary[np.argsort(birth[primary], kind="stable")]
+    # birth days tie in a large world (a million persons: about 20 candidates a day), and a rank
+    # search would give every child of a day's targets the first candidates of that day; a random
+    # fraction of a day on both sides (own stream: the other draws stay as they were) spreads
+    # them, so the children per parent do not grow with the world
+    ties = stream(seed, "population:family_ties")
+    primary_key = birth[primary] + ties.random(len(primary))
+    order = np.argsort(primary_key, kind="stable")
+    primary, primary_key = primary[order], primary_key[order]
     target = birth[child_idx] - (rng.uniform(24, 38, len(child_idx)) * 365.25).astype("int64")
-    pos = np.searchsorted(birth[primary], target)
+    pos = np.searchsorted(primary_key, target + ties.random(len(child_idx)))
     pos = np.clip(pos + rng.integers(-2, 3, len(pos)), 0, len(primary) - 1)
     parent1 = primary[pos]
     gap = (birth[child_idx] - birth[parent1]) / 365.25
