@@ -159,9 +159,10 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
     n_primary = max(1, int(len(child_idx) * pc.primary_parents_per_child))
     primary = rng.choice(cand, size=min(n_primary, len(cand)), replace=False)
     # birth days tie in a large world (a million persons: about 20 candidates a day), and a rank
-    # search would give every child of a day's targets the first candidates of that day; a random
-    # fraction of a day on both sides (own stream: the other draws stay as they were) spreads
-    # them, so the children per parent do not grow with the world
+    # search would give every child (or co-parent search) of a day's targets the first candidates
+    # of that day; a random fraction of a day on both sides (own stream: the other draws stay as
+    # they were) spreads them, so children per parent and two-parent families do not change with
+    # the world's size
     ties = stream(seed, "population:family_ties")
     primary_key = birth[primary] + ties.random(len(primary))
     order = np.argsort(primary_key, kind="stable")
@@ -186,9 +187,12 @@ def build_population(n: int, start: int, end: int, sc: Scenario, seed: int) -> P
         pool = np.flatnonzero(adult & ~used & (sex != s))
         if len(need) == 0 or len(pool) == 0:
             continue
-        pool = pool[np.argsort(birth[pool], kind="stable")]
+        pool_key = birth[pool] + ties.random(len(pool))  # birth-day ties, as for the parents
+        order = np.argsort(pool_key, kind="stable")
+        pool, pool_key = pool[order], pool_key[order]
         tgt = birth[need] + (rng.normal(0, 3, len(need)) * 365.25).astype("int64")
-        pp = np.clip(np.searchsorted(birth[pool], tgt), 0, len(pool) - 1)
+        tgt = tgt + ties.random(len(need))
+        pp = np.clip(np.searchsorted(pool_key, tgt), 0, len(pool) - 1)
         chosen = pool[pp]
         _, first = np.unique(chosen, return_index=True)
         ok = np.zeros(len(need), dtype=bool)
