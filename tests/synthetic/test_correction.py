@@ -141,7 +141,7 @@ def internal():
     """A small dense world's internal frames before and after the corrections."""
     sc = load_scenario(DENSE)
     s, e = day(date(2021, 1, 1)), day(date(2021, 12, 31))
-    world = build_world(3000, s, e, sc, 6)  # a seed whose controls correct both kinds
+    world = build_world(3000, s, e, sc, 7)  # a seed whose controls correct both kinds
     known = _known_cases(world, e)
     flags = rule_flags(
         known, world.sgi, world.income, world.activity, world.time_reports, world.payments
