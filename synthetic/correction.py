@@ -150,6 +150,8 @@ def control_history(
     support = None
     for _ in range(MAX_SUPPORT_ROUNDS):
         controls, corrected = settle(cand, cases, st.end, st.scenario, support)
+        # the last round's corrected world goes before the next is built (memory at 1M)
+        fixed = truth = now = None
         fixed, truth = correct_world(world, cases, corrected)
         now = rule_flags(
             truth, fixed.sgi, fixed.income, fixed.activity, fixed.time_reports, fixed.payments
