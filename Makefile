@@ -35,7 +35,7 @@ test: $(VENV)/.installed-dev
 	# silently split every xdist_group across workers (10.8 min; 7.9 min with loadfile).
 	$(PYTEST)
 
-# Unit tests without the slow, Spark, browser and tracking-server ones: under a minute on 2 cores.
+# Unit tests without the slow, Spark, browser and tracking-server ones: about two minutes on 2 cores.
 test-fast: $(VENV)/.installed-dev
 	$(PYTEST) -m "$(FAST)"
 
