@@ -18,12 +18,14 @@ import ibis.expr.types as ir
 from features.context import BuildContext, left_attach
 from features.feature import Feature
 from features.pit import weekdays
-from features.work import month_days, person_pay_in_month
-
-FAMILY = "work"
-CASE_KEYS = ["case_id", "as_of_day"]
-PERSON_KEYS = ["person_id", "as_of_day"]
-MONTH_KEYS = ["person_id", "as_of_day", "ym"]
+from features.work import (
+    CASE_KEYS,
+    FAMILY,
+    MONTH_KEYS,
+    PERSON_KEYS,
+    month_days,
+    person_pay_in_month,
+)
 
 FEATURES: tuple[Feature, ...] = (
     Feature(
