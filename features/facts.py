@@ -12,7 +12,6 @@ after the features, on few persons, so it brings their rows to the driver and wo
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import ibis
 import numpy as np
@@ -21,6 +20,7 @@ import pandas as pd
 from features import breaks, compiled, overlap, se_ae_work, sgi_amounts
 from features.build import build_context, build_features
 from features.period_facts import period_facts
+from features.pit import day_date as _date
 from features.pit import known_before
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
@@ -33,11 +33,6 @@ from felrisk.rules import CoordinationRules, load_rules
 # case's reasons say one fact once (e.g. KAR beside SJP breaks rules 1 and 2 on the same days).
 OUT_COLUMNS = ["case_id", "feature", "reason_sv", "same_as"]
 TOL = 1e-9
-EPOCH = date(1970, 1, 1).toordinal()
-
-
-def _date(day_number: int) -> date:
-    return date.fromordinal(int(day_number) + EPOCH)
 
 
 def _iso(day_number: int) -> str:
@@ -169,7 +164,7 @@ def rule_break_periods(
         return breaks.rule_breaks(build_context(data, s, rules, config))
 
     df = compiled.cached_frame(data, compiled.BREAKS, build, spine, cache)
-    df["as_of"] = [date.fromordinal(int(d) + EPOCH) for d in df["as_of_day"]]
+    df["as_of"] = [_date(d) for d in df["as_of_day"]]
     df["what"] = _what(df, rules)
     ext = rules.extent.benefits
     df["total"] = [
@@ -296,8 +291,8 @@ def marks_of(p: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "case_id": p["case_id"],
-            "start": [date.fromordinal(int(d) + EPOCH) for d in p["first_day"]],
-            "end": [date.fromordinal(int(d) + EPOCH) for d in p["last_day"]],
+            "start": [_date(d) for d in p["first_day"]],
+            "end": [_date(d) for d in p["last_day"]],
             "label": [_mark_label(r, w) for r, w in zip(p["rule"], p["what"], strict=True)],
         }
     )

@@ -9,17 +9,15 @@ hours and pay summed, never an assistant or an employer by name.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import ibis
 import pandas as pd
 
 from features import kar, settlement, vab
 from features.build import build_context
+from features.pit import day_date as _date
 from felrisk import swedish
 
 COLUMNS = ["case_id", "as_of", "feature", "reason_sv"]
-EPOCH = date(1970, 1, 1)
 KAR = ("kar_claims_12m", "kar_claims_over_cap")
 ASS = ("ass_hours_over_granted", "ass_paid_hours_unreported")
 TFP = ("work_tfp_pay_not_lowered_days", "work_tfp_pay_not_lowered_sek")
@@ -27,10 +25,6 @@ MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "aug
              "oktober", "november", "december")  # fmt: skip
 # Claim dates are listed one by one up to this many, else as a span.
 MAX_LISTED_DATES = 12
-
-
-def _date(day_number: int) -> date:
-    return EPOCH + timedelta(days=int(day_number))
 
 
 def _hours(v: float) -> str:

@@ -24,6 +24,14 @@ def day(col: ir.DateValue) -> ir.IntegerValue:
     return col.epoch_days().cast("int64")
 
 
+def day_date(day_number: int) -> date:
+    """The date of a day number (`day`'s inverse), for executed rows: the reasons' facts."""
+    return date.fromordinal(int(day_number) + _EPOCH_ORDINAL)
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def month_index(col: ir.DateValue) -> ir.IntegerValue:
     """A date's month as one integer (year * 12 + month - 1)."""
     return col.year().cast("int64") * 12 + col.month().cast("int64") - 1

@@ -11,15 +11,13 @@ All rows known by D-1; the month table (`month_checks`) is also what the reasons
 
 from __future__ import annotations
 
-from datetime import date
-
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from features.context import BuildContext, left_attach
 from features.feature import Feature
-from features.pit import day, known_before, known_from_day, month_index, signed_extent
+from features.pit import day, day_date, known_before, known_from_day, month_index, signed_extent
 from features.settings import FeatureSettings
 from features.sweep import interval_events, segments
 from felrisk import swedish
@@ -30,7 +28,6 @@ BENEFITS = ("SE", "AE")
 CASE_KEYS = ["case_id", "as_of_day"]
 MONTH_KEYS = ["case_id", "as_of_day", "ym"]
 NAME = "se_ae_work_pay_sek"
-EPOCH = date(1970, 1, 1).toordinal()
 
 FEATURES: tuple[Feature, ...] = (
     Feature(
@@ -224,7 +221,7 @@ def facts_sv(months: pd.DataFrame, settings: FeatureSettings) -> pd.DataFrame:
             )
         partial = g["extent"] < 1.0 - 1e-9
         if partial.any():
-            ied = swedish.day(date.fromordinal(int(g["ied_day"].iloc[0]) + EPOCH))
+            ied = swedish.day(day_date(g["ied_day"].iloc[0]))
             text += (
                 f"; de {settings.se_ae_work.baseline_months} månaderna före försäkringsfallet "
                 f"{ied} var lönen i genomsnitt "

@@ -13,7 +13,6 @@ what the reasons' facts read.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 import ibis
@@ -24,6 +23,7 @@ import pandas as pd
 from features.context import FAR_FUTURE, BuildContext
 from features.feature import Feature
 from features.pit import day, known_before, known_from_day
+from features.pit import day_date as _date
 from features.settings import FeatureSettings
 from felrisk import swedish
 from felrisk.benefit_rules import BenefitRules, load_benefit_rules
@@ -34,7 +34,6 @@ BENEFITS = ("SJP", "FP", "TFP")
 CASE_KEYS = ["case_id", "as_of_day"]
 PERIOD_KEYS = ["case_id", "as_of_day", "ps", "pe", "extent"]
 NAME = "paid_above_rules_sek"
-EPOCH = date(1970, 1, 1).toordinal()
 
 FEATURES: tuple[Feature, ...] = (
     Feature(
@@ -177,10 +176,6 @@ def build(ctx: BuildContext) -> list[ir.Table]:
     c = period_checks(ctx)
     c = c.filter(c.over)
     return [c.group_by(CASE_KEYS).aggregate(**{NAME: c.excess.sum()})]
-
-
-def _date(day_number: int) -> date:
-    return date.fromordinal(int(day_number) + EPOCH)
 
 
 def _span(first: int, last: int) -> str:
