@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from felrisk.cli import main
 from felrisk.errors import (
     ConfigError,
@@ -52,3 +55,44 @@ def test_exit_codes_are_distinct_and_documented():
     readme = (__import__("felrisk.paths").paths.project_root() / "README.md").read_text()
     for code in (0, 1, 2, 3, 4, 5):
         assert f"| {code} |" in readme
+
+
+def _felrisk_run(tmp_path, argv: list[str], before: str = "") -> subprocess.CompletedProcess:
+    """`felrisk.cli.run` (the installed command's entry) in a fresh interpreter."""
+    script = (
+        "import sys\n"
+        f"sys.argv = ['felrisk', *{argv!r}]\n"
+        f"{before}\n"
+        "from felrisk.cli import run\n"
+        "run()\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_command_exits_with_mains_code_and_runs_the_exit_handlers(tmp_path):
+    marker = tmp_path / "handler_ran"
+    handler = f"import atexit; atexit.register(lambda: open({str(marker)!r}, 'w').write('x'))"
+    ok = _felrisk_run(tmp_path, ["--help"], before=handler)
+    assert ok.returncode == 0, ok.stderr
+    assert "score" in ok.stdout  # flushed before the fast exit
+    assert marker.read_text() == "x"
+
+    bad = _felrisk_run(tmp_path, ["validate", "--data", str(tmp_path / "no_such_dir")])
+    assert bad.returncode == ContractError.exit_code
+    assert "error" in bad.stdout + bad.stderr
+
+
+def test_the_command_waits_for_a_live_thread_before_exiting(tmp_path):
+    marker = tmp_path / "thread_done"
+    thread = (
+        "import threading, time\n"
+        "def late():\n"
+        "    time.sleep(0.5)\n"
+        f"    open({str(marker)!r}, 'w').write('x')\n"
+        "threading.Thread(target=late).start()"
+    )
+    done = _felrisk_run(tmp_path, ["--help"], before=thread)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "x"  # the ordinary exit joined the thread
