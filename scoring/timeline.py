@@ -6,8 +6,11 @@ The geometry is computed here; `scoring/templates/timeline.svg.j2` draws it and 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from felrisk import swedish, templates
 
@@ -103,7 +106,7 @@ def render_timelines(
     mrks = _group(marks, "case_id", MARK_FIELDS)
     return {
         c: _svg(c, b, as_of, pays.get(p, []), incs.get(p, []), mrks.get(c, []), window_days)
-        for c, b, p in zip(lst["case_id"], lst["benefit"], lst["person_id"], strict=True)
+        for c, b, p in _records(lst, ("case_id", "benefit", "person_id"))
     }
 
 
@@ -117,7 +120,9 @@ def _svg(
     window_days: int,
 ) -> str:
     """The picture's geometry (month lines, one row of bars per benefit with this case first, the
-    marked periods over all rows, the income bars below), drawn by timeline.svg.j2."""
+    marked periods over all rows, the income bars below), drawn by timeline.svg.j2.
+
+    Coordinates are written here, with one decimal; the template escapes every text."""
     start, end = as_of - timedelta(days=window_days), as_of
     others = sorted({p[1] for p in payments if p[0] != case_id})
     rows = [("Detta ärende", benefit, [p for p in payments if p[0] == case_id])]
@@ -126,7 +131,6 @@ def _svg(
     ]
     top = 18
     height = top + ROW_H * len(rows) + 14 + INCOME_H + 18
-    grid = [(_x(m, start, window_days), f"{m:%Y-%m}") for m in _months(start, end) if m >= start]
     lanes = []
     for i, (label, b, part) in enumerate(rows):
         y = top + i * ROW_H
@@ -142,15 +146,15 @@ def _svg(
                 f"{swedish.sek(amount)}"
             )
             fill = "#999999" if amount < 0 else BENEFIT_COLOURS.get(pb, "#777")
-            bars.append((x0, y + ROW_H - 4 - h, max(x1 - x0, 1.0), h, fill, tip))
-        lanes.append({"label_y": y + 14, "label": label, "benefit": b, "bars": bars})
+            bars.append((_box(x0, y + ROW_H - 4 - h, max(x1 - x0, 1.0), h), fill, tip))
+        lanes.append((y + 14, label, b, bars))
     spans = []
     for m_start, m_end, m_label in marks:
         s, e = max(m_start, start), min(m_end + timedelta(days=1), end)
         if s >= e:
             continue
         x0, x1 = _x(s, start, window_days), _x(e, start, window_days)
-        spans.append((x0, max(x1 - x0, 2.0), f"{m_label}: {m_start}–{m_end}"))
+        spans.append((f"{x0:.1f}", f"{max(x1 - x0, 2.0):.1f}", f"{m_label}: {m_start}–{m_end}"))
     y0 = top + ROW_H * len(rows) + 12
     first_month = date(start.year, start.month, 1)
     inc = [(m, pay) for m, pay in income if first_month <= m < end]
@@ -164,19 +168,43 @@ def _svg(
         x1 = _x(min(nxt, end), start, window_days)
         h = (INCOME_H - 6) * pay / top_pay
         tip = f"{month:%Y-%m}: {swedish.sek(pay)}"
-        incomes.append((x0 + 1, y0 + INCOME_H - h, max(x1 - x0 - 2, 1), h, tip))
-    return templates.render(
-        "scoring",
-        "timeline.svg.j2",
-        case_id=case_id,
-        width=WIDTH,
-        height=height,
-        top=top,
-        grid=grid,
-        lanes=lanes,
-        mark=MARK,
-        marks=spans,
-        marks_height=ROW_H * len(rows) + 2,
-        income_label_y=y0 + INCOME_H / 2,
-        incomes=incomes,
+        incomes.append((_box(x0 + 1, y0 + INCOME_H - h, max(x1 - x0 - 2, 1), h), tip))
+    return str(
+        _parts().picture(
+            case_id,
+            WIDTH,
+            height,
+            _grid(start, window_days, top, height),
+            lanes,
+            MARK,
+            spans,
+            top - 2,
+            ROW_H * len(rows) + 2,
+            f"{y0 + INCOME_H / 2:.0f}",
+            incomes,
+        )
     )
+
+
+def _box(x: float, y: float, width: float, height: float) -> Markup:
+    """A bar's place and size as SVG attributes, one decimal each. Numbers only, so there is
+    nothing to escape: one value for the template instead of four, where each costs an escape
+    call (the 200k world's night draws 18,600 bars in its 1,298 pictures)."""
+    return Markup(f'x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}"')
+
+
+def _parts() -> Any:
+    """The picture's macros (timeline.svg.j2)."""
+    return templates.macros("scoring", "timeline.svg.j2")
+
+
+@lru_cache(maxsize=64)
+def _grid(start: date, window_days: int, top: int, height: int) -> Markup:
+    """The month lines and ticks, drawn once per picture height of a night: every picture of that
+    height has the same ones."""
+    lines = []
+    for m in _months(start, start + timedelta(days=window_days)):
+        if m >= start:
+            x = _x(m, start, window_days)
+            lines.append((f"{x:.1f}", f"{x + 2:.1f}", f"{m:%Y-%m}"))
+    return _parts().grid(lines, top - 4, height - 16, height - 4)

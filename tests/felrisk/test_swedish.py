@@ -1,10 +1,13 @@
-"""Swedish formats through Babel (sv_SE): pinned bytes, and the same text as Python's own rounding."""
+"""Swedish formats (sv_SE): pinned bytes, Babel's text where they are written by hand, and the same
+text as Python's own rounding."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Context, Decimal, localcontext
 
 import pytest
+from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,8 +88,46 @@ def test_every_date_of_the_registers_is_iso():
 
 def test_a_value_formats_the_same_from_the_memo_and_minus_zero_as_zero():
     S = swedish.NBSP
-    swedish._sek.cache_clear()
     swedish._percent.cache_clear()
     first = [swedish.sek(-0.0), swedish.percent(-0.0), swedish.sek(1234.5), swedish.percent(0.5, 0)]
     again = [swedish.sek(0.0), swedish.percent(0.0), swedish.sek(1234.5), swedish.percent(0.5, 0)]
     assert first == again == [f"0{S}kr", f"0,0{S}%", f"1{S}234{S}kr", f"50{S}%"]
+
+
+def _babel(v: float, decimals: int, currency: bool = False) -> str:
+    """`v` as Babel writes it in sv_SE (the formatter `number` and `sek` replaced): handed the
+    float's exact value, without a sign when it rounds to zero."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    with localcontext(Context(prec=400)):
+        d = Decimal(v)
+        d = abs(d) if round(d, decimals) == 0 else d
+        if currency:
+            return format_currency(
+                d, "SEK", f"{pattern}{NB}¤", locale=swedish.SV_SE, currency_digits=False
+            )
+        return format_decimal(d, pattern, locale=swedish.SV_SE)
+
+
+_VALUES = (
+    [0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, 0.49999999999999994, -0.4, -0.004, 0.125, 2.675]
+    + [999.5, 1000.0, -1000.0, 999_999.5, 1_234_567.891, -1_234_567.891, 12_345.5, -12_345.5]
+    + [2.0**53, -(2.0**53) - 2.0, 1e15 + 0.5, 1e21, -1e21, 1e308, -1.7976931348623157e308]
+    + [5e-324, -5e-324, 0.005, -0.005, 0.015, -0.0049999]
+    + [k + f for k in range(-3000, 3001, 7) for f in (0.0, 0.25, 0.5, 0.75, 0.125, 0.001)]
+    + [10.0**e * m for e in range(-4, 16) for m in (1.0, -1.0, 9.99, -9.99, 1.5, -2.5, 0.995)]
+)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3])
+def test_numbers_and_amounts_are_written_as_babel_writes_them(decimals):
+    """Numbers and amounts are written by hand for speed: held to Babel's own text over halves,
+    negatives, zero, every digit count, the smallest and the largest floats."""
+    assert [swedish.number(v, decimals) for v in _VALUES] == [_babel(v, decimals) for v in _VALUES]
+    if decimals == 0:
+        assert [swedish.sek(v) for v in _VALUES] == [_babel(v, 0, True) for v in _VALUES]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 4))
+def test_any_number_is_written_as_babel_writes_it(v, decimals):
+    assert swedish.number(v, decimals) == _babel(v, decimals)
+    assert swedish.sek(v) == _babel(v, 0, True)

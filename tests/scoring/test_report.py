@@ -97,6 +97,34 @@ def test_overlaps_and_forbidden_pairs_are_marked_on_the_selected_case(tmp_path):
     assert 'class="mark"' not in plain
 
 
+def test_month_lines_reach_the_bottom_of_each_picture_whatever_its_height():
+    """Pictures of one night with one and with two rows of bars: each has its own height, and its
+    month lines and ticks end at its own income axis (the grid is drawn once per height)."""
+    from scoring.timeline import render_timelines
+
+    def payment(person, case, benefit):
+        return (person, case, benefit, D("2025-09-01"), D("2025-09-10"), 1.0, 9000.0)
+
+    columns = ["person_id", "case_id", "benefit", "period_start", "period_end", "extent"]
+    payments = pd.DataFrame(
+        [payment("P1", "S1", "SJP"), payment("P2", "S2", "SJP"), payment("P2", "F2", "FP")],
+        columns=[*columns, "amount_sek"],
+    )
+    lst = pd.DataFrame({"case_id": ["S1", "S2"], "benefit": "SJP", "person_id": ["P1", "P2"]})
+    income = pd.DataFrame(columns=["person_id", "month", "gross_pay_sek"])
+    marks = pd.DataFrame(columns=["case_id", "start", "end", "label"])
+    svgs = render_timelines(lst, payments, income, marks, D("2025-10-01"))
+    heights = {}
+    for case, svg in svgs.items():
+        height = int(re.search(r'<svg [^>]*height="(\d+)"', svg).group(1))
+        heights[case] = height
+        ends = set(re.findall(r'<line [^>]*y2="(\d+)" class="grid"/>', svg))
+        ticks = set(re.findall(r'<text [^>]*y="(\d+)" class="tick">', svg))
+        assert ends == {str(height - 16)} and ticks == {str(height - 4)}
+        assert svg.count('class="grid"') == 12  # October 2024 to September 2025
+    assert heights["S2"] == heights["S1"] + 22  # one more row of bars
+
+
 def test_equal_treatment_table_speaks_swedish_and_marks_what_cannot_be_assessed():
     from scoring.report import fairness_table
 
