@@ -1,7 +1,8 @@
 """The data contract's rules over every row of a table, as Ibis expressions for one aggregate.
 
-Validation (felrisk/validate.py) builds each table's checks here and runs them in one aggregate
-query per table; only a broken rule costs a query of its own, for its rows.
+Validation (felrisk/validate.py) runs them in one pass per table: on clean data every table's
+summary in one query and every reference (`orphan_count`) in a second; on data with a problem one
+aggregate per table, and a query of its own for each broken rule's rows.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def _array(values: list[ibis.Value], type_: str) -> ibis.Value:
 
 
 def orphan_count(tables: Mapping[str, ibis.Table]) -> ibis.Value:
-    """The non-null references, over every table in `tables`, to a value their target lacks.
+    """The non-null references to a value their target lacks, over every contract table (all
+    in `tables`).
 
     One anti-join per target column, probed by every column that refers to it: the target's
     hash table is built once, not once per referring table. On a 200,000-person world this takes

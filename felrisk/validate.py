@@ -102,9 +102,9 @@ def validate_data(
     Every row of every table is checked: types, nulls, codes, ranges, finite floats, id format,
     duplicates, date order, no known-from date after `today` (default: the clock's), no date
     after the data's last day (see `_late_dates`), references, and pandera's schema on each
-    table's first rows. Data that breaks no rule is read once per table (`_clean_report`); data
-    with a problem is checked again rule by rule (`_check`), so that the report names exactly the
-    problems it always named.
+    table's first rows. Data that breaks no rule is checked in two queries (`_clean_report`);
+    data with a problem is checked again rule by rule (`_check`), so that the report names exactly
+    the problems it always named.
 
     That check leaves the id form of a column that refers to another table's key to the
     reference at first: a reference that holds makes each value one of the key's, whose form is
@@ -133,9 +133,10 @@ def _clean_report(path: Path, config: ContractConfig, today: date) -> Validation
     Every rule of `_check` in one pass per table (`table_summary`: the form of each id column
     that no reference implies row by row), all tables in one query; every reference in a second
     (`orphan_count`: one anti-join per target); then pandera's gate. `_check` runs about 40
-    queries, a pass each: on a 200,000-person world this takes 2.0 s of CPU where `_check` took
-    2.9 s. A broken rule, a failed read or a missing table or column returns None, and `_check`,
-    run on the same data, names it.
+    queries, a pass each: on a 200,000-person world validation takes 1.4-1.9 s where `_check`
+    took 3.0-3.4 s (2 cores, repeated in one process); the tables' aggregates side by side hold
+    140 MB at the peak there, one at a time 80 MB. A broken rule, a failed read or a missing
+    table or column returns None, and `_check`, run on the same data, names it.
     """
     data = open_data(path)
     report = ValidationReport(path)
