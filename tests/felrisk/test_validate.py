@@ -264,13 +264,14 @@ def test_a_reference_column_of_another_form_is_reported_as_by_checking_every_for
     """A referring column's form is left to its reference at first; on a problem the data is
     checked again with every form on its own: the report names what that check names."""
     from felrisk.contract import load_contract_config
-    from felrisk.validate import _check, _forms_implied_by_references
+    from felrisk.row_rules import forms_implied_by_references
+    from felrisk.validate import _check
 
     def mutate(df):
         df.loc[0, "case_id"] = "C 1"  # a missing case and an id of another form
         return df
 
-    assert "case_id" in _forms_implied_by_references()["controls"]
+    assert "case_id" in forms_implied_by_references()["controls"]
     err = _broken(tmp_path, "controls", mutate)
     _one(err, "controls", "case_id", "id not of")
     every_form = _check(tmp_path, load_contract_config(), date.today(), {})

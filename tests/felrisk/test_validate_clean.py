@@ -1,0 +1,62 @@
+"""Clean data is validated in two queries and pyarrow's read of each table's first rows, with the
+report the rule-by-rule check gives; anything else is left to that check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow.parquet as pq
+import pytest
+
+from felrisk import validate as validate_module
+from felrisk.contract import TABLES, load_contract_config
+from felrisk.datadir import open_data
+from felrisk.row_rules import forms_implied_by_references, orphan_count
+from tests.world.tiny import tiny_tables
+from tests.world.write import write_world
+
+TODAY = date(2026, 1, 1)
+
+
+def test_clean_data_gets_the_rule_by_rule_report_from_the_one_pass(tmp_path):
+    write_world(tmp_path, **tiny_tables())
+    config = load_contract_config()
+    clean = validate_module._clean_report(tmp_path, config, TODAY)
+    by_rule = validate_module._check(tmp_path, config, TODAY, forms_implied_by_references())
+    assert clean is not None and by_rule.ok
+    assert clean.row_counts == by_rule.row_counts
+    assert list(clean.row_counts) == list(TABLES)
+
+
+def test_a_broken_rule_leaves_the_report_to_the_rule_by_rule_check(tmp_path):
+    tables = tiny_tables()
+    tables["controls"].loc[1, "person_id"] = "P9"  # refers to no person
+    write_world(tmp_path, **tables)
+    assert validate_module._clean_report(tmp_path, load_contract_config(), TODAY) is None
+
+
+def test_orphans_are_counted_over_every_column_that_refers_to_a_target(tmp_path):
+    tables = tiny_tables()
+    tables["payments"].loc[[0, 2], "person_id"] = "P9"
+    tables["work_time_reports"].loc[0, "provider_id"] = "E9"
+    tables["controls"].loc[0, "case_id"] = None  # a null refers to nothing: not an orphan
+    data = open_data(write_world(tmp_path, **tables))
+    assert orphan_count(data.tables).execute() == 3
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_the_gate_reads_the_files_first_rows_across_row_groups(tmp_path, monkeypatch, n):
+    """pyarrow's read of a Parquet folder gives the rows DuckDB's LIMIT gave, in file order."""
+    tables = tiny_tables()
+    pay = tables["payments"]
+    tables["payments"] = pay.loc[pay.index.repeat(2)].reset_index(drop=True)
+    tables["payments"]["payment_id"] = [f"U{i}" for i in range(6)]
+    write_world(tmp_path, **tables)
+    path = tmp_path / "payments.parquet"
+    pq.write_table(pq.read_table(path), path, row_group_size=2)
+    monkeypatch.setattr(validate_module, "PANDERA_GATE_ROWS", n)
+    data = open_data(tmp_path)
+    spec = TABLES["payments"]
+    head = validate_module._first_rows(spec, data)
+    by_duckdb = data["payments"].select(*spec.column_names).limit(n).to_pyarrow()
+    assert head.to_pylist() == by_duckdb.to_pylist()
