@@ -91,11 +91,12 @@ def _law_events(
     return out
 
 
-def person_segments(ctx: BuildContext, pairs_by_day: bool = False) -> ir.Table:
+def person_segments(ctx: BuildContext) -> ir.Table:
     """Per case key, constant pieces [start, end) of the person's payments known by D-1 in the
-    window: `own` (this case's net extent) and ext_<benefit> (the person's net extent of each
-    benefit of `composition_benefits`); with `pairs_by_day`, pair_<i> is 1 on the days forbidden
-    pair i of the rules is in force (pieces split where one starts or ends)."""
+    window: `own` (this case's net extent), ext_<benefit> (the person's net extent of each
+    benefit of `composition_benefits`) and pair_<i>, 1 on the days forbidden pair i of the rules
+    is in force (pieces split where one starts or ends). The rule engine's one sweep: the
+    overlap features count their paid days on the same pieces."""
     k = ctx.keys.select("case_id", "as_of_day", "person_id", "lo", "hi")
     j = ctx.person_payments_in_window(k)
     values = {"own": (j.pay_case == j.case_id).ifelse(j.ext, 0.0)}
@@ -103,12 +104,11 @@ def person_segments(ctx: BuildContext, pairs_by_day: bool = False) -> ir.Table:
         values[f"ext_{b}"] = (j.pay_benefit == b).ifelse(j.ext, 0.0)
     events = [interval_events(j, CASE_KEYS, "s", "e", values)]
     names = list(values)
-    if pairs_by_day:
-        for i, pair in enumerate(ctx.rules.forbidden_pairs):
-            if pair.in_force is not None:
-                periods = ctx.rules.pair_periods(pair)
-                events += _law_events(k, periods, {f"pair_{i}": lambda _: 1.0}, lo=k.lo)
-                names.append(f"pair_{i}")
+    for i, pair in enumerate(ctx.rules.forbidden_pairs):
+        if pair.in_force is not None:
+            periods = ctx.rules.pair_periods(pair)
+            events += _law_events(k, periods, {f"pair_{i}": lambda _: 1.0}, lo=k.lo)
+            names.append(f"pair_{i}")
     return segments(align(events, CASE_KEYS, names), CASE_KEYS, names)
 
 
@@ -157,7 +157,7 @@ def _person_breaks(ctx: BuildContext) -> ir.Table:
     """Rules 1, 2, 5 and 6 from one sweep of the person's payments: each own-paid piece that
     breaks a rule, once per rule it breaks (a cross join with the rule names, then a filter)."""
     tol, rules = ctx.tolerance, ctx.rules
-    seg = person_segments(ctx, pairs_by_day=True)
+    seg = person_segments(ctx)
     seg = seg.filter(seg.own > tol)
     b = _bounds(ctx)
     seg = seg.join(b, [seg.case_id == b.b_case, seg.as_of_day == b.b_day])

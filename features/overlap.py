@@ -107,7 +107,7 @@ def rule_days(rule_breaks: ir.Table) -> ir.Table:
 
 def build(ctx: BuildContext) -> list[ir.Table]:
     """The family's case-level tables, each keyed on (case_id, as_of_day)."""
-    seg = breaks.person_segments(ctx, pairs_by_day=True)  # the rule engine's own sweep, shared
+    seg = breaks.person_segments(ctx)  # the rule engine's own sweep, shared
     paid = seg.group_by(CASE_KEYS).aggregate(
         paid_days_in_window=days_where(seg, seg.own > ctx.tolerance)
     )
