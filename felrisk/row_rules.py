@@ -209,10 +209,14 @@ class DateMaxima:
         """The data's last day: the newest known-from date not after today, over all tables."""
         return max(self.known_from.values(), default=None)
 
-    def late(self, slack: int) -> dict[tuple[str, str], date]:
-        """The other date columns whose newest date lies after the last day plus `slack` days."""
+    def bound(self, slack: int) -> date | None:
+        """The newest date an extract can hold: the last day plus `slack` days."""
         last = self.last_day()
-        if last is None:
+        return None if last is None else last + timedelta(days=slack)
+
+    def late(self, slack: int) -> dict[tuple[str, str], date]:
+        """The other date columns whose newest date lies after `bound`."""
+        bound = self.bound(slack)
+        if bound is None:
             return {}
-        bound = last + timedelta(days=slack)
         return {k: newest for k, newest in self.other.items() if newest > bound}

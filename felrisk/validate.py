@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -310,9 +310,8 @@ def _first_line(exc: BaseException) -> str:
 
 def _late_dates(data: DataSet, report: ValidationReport, dates: DateMaxima, slack: int) -> None:
     """Dates after the data's last day (plus `slack` days): a date no extract can yet hold."""
-    last = dates.last_day()
+    last, bound = dates.last_day(), dates.bound(slack)
     for table, column in dates.late(slack):
-        bound = last + timedelta(days=slack)
         spec = TABLES[table]
         t = data[table]
         pred = t[column].notnull() & (t[column] > bound)
