@@ -34,6 +34,7 @@ __all__ = [
     "execute_features",
     "feature_names",
     "feature_table_columns",
+    "paid_cases",
     "write_feature_table",
 ]
 
@@ -49,9 +50,15 @@ def active_spine(data: DataSet, as_of: date, settings: FeatureSettings | None = 
     Columns case_id, as_of (date).
     """
     settings = settings or load_feature_settings()
-    p = data["payments"]
+    return paid_cases(data["payments"], as_of, settings.active_window_days)
+
+
+def paid_cases(payments: ir.Table, as_of: date, days: int) -> ir.Table:
+    """The cases of `payments` (the contract's table or some of its rows) with a payment known by
+    D-1 that covers a day in D-`days` .. D-1. Columns case_id, as_of (date)."""
+    p = payments
     last = ibis.literal(as_of - timedelta(days=1), "date")
-    first = ibis.literal(as_of - timedelta(days=settings.active_window_days), "date")
+    first = ibis.literal(as_of - timedelta(days=days), "date")
     act = p.filter(
         known_by_date(p, "payments", as_of), p.period_end >= first, p.period_start <= last
     )

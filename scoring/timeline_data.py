@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import ibis
 import pandas as pd
 
+from features.build import paid_cases
 from features.compiled import QueryCache
 from features.facts import MARK_COLUMNS, marks_of, rule_break_periods
+from features.settings import load_feature_settings
 from felrisk.datadir import rows_with_ids
 
 PAYMENT_COLUMNS = (
@@ -48,9 +49,13 @@ def rule_periods(
 ) -> pd.DataFrame:
     """The coordination rules' break periods (features.facts.rule_break_periods) of every case
     of `persons` as of `as_of`: the timelines' red marks and the picks' rule reasons, computed
-    once a night for both; `cache` keeps the compiled query (features/compiled.py)."""
-    cases = rows_with_ids(data["cases"], "person_id", persons)
-    spine = cases.select("case_id", as_of=ibis.literal(as_of, "date"))
+    once a night for both; `cache` keeps the compiled query (features/compiled.py).
+
+    Only cases paid in the rules' window are swept: every break period is a run of days the case
+    itself paid for there (known by D-1), so a case without such a payment has none. A picked
+    person has about nine cases, most of them closed long ago."""
+    payments = rows_with_ids(data["payments"], "person_id", persons)
+    spine = paid_cases(payments, as_of, load_feature_settings().window_days)
     return rule_break_periods(data, spine, cache=cache)
 
 
