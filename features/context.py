@@ -9,7 +9,15 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from features.pit import day, known_before, known_by, known_from_day, month_index, signed_extent
+from features.pit import (
+    day,
+    known_before,
+    known_by,
+    known_from_day,
+    month_index,
+    month_start_day,
+    signed_extent,
+)
 from features.settings import FeatureSettings
 from felrisk.rules import CoordinationRules
 
@@ -213,10 +221,11 @@ class BuildContext:
         )  # fmt: skip
 
     def with_month_start(self, t: ir.Table, ym: ir.IntegerValue, name: str) -> ir.Table:
-        """`t` with column `name`: the first day number of month index `ym` (an expression of `t`)."""
-        cal = self.calendar.select("cal_ym", "cal_start")
-        j = t.join(cal, ym == cal.cal_ym)
-        return j.mutate(**{name: j.cal_start}).drop("cal_ym", "cal_start")
+        """`t` with column `name`: the first day number of month index `ym` (an expression of `t`).
+
+        Arithmetic, not a join with `calendar`: DuckDB put that join after the income rows'
+        (10.6M probes at 1M persons in `employer_staff`, about 1.2 CPU-s of the night)."""
+        return t.mutate(**{name: month_start_day(ym)})
 
     @cached_property
     def calendar(self) -> ir.Table:

@@ -37,6 +37,11 @@ def month_index(col: ir.DateValue) -> ir.IntegerValue:
     return col.year().cast("int64") * 12 + col.month().cast("int64") - 1
 
 
+def month_start_day(ym: ir.IntegerValue) -> ir.IntegerValue:
+    """The day number of the first day of month index `ym` (`month_index`'s inverse)."""
+    return day(ibis.date(ym // 12, ym % 12 + 1, 1))
+
+
 def known_column(name: str, column: str | None = None) -> str:
     """The date column from which rows of contract table `name` are known: its known-from column,
     or `column` when that is another of its known dates (a control's outcome is known from its
