@@ -255,11 +255,12 @@ def _other_parent_payments(
 
 
 def _other_case(pieces: ir.Table, others: ir.Table, tol: float) -> ir.Table:
-    """`pieces` (CASE_KEYS, start, end) with other_case: the smallest id among the other cases
-    whose net extent over the piece is positive. A piece is constant, so any payment touching it
-    covers it whole."""
+    """`pieces` (CASE_KEYS, start, end, unique per case key and start) with other_case: the
+    smallest id among the other cases whose net extent over the piece is positive. A piece is
+    constant, so any payment touching it covers it whole. `pieces` is read once: a piece used
+    twice (a join, then a left join back) was swept twice in the compiled SQL."""
     o = others.rename(o_cid="case_id", o_day="as_of_day")
-    j = pieces.join(
+    j = pieces.left_join(
         o,
         [
             pieces.case_id == o.o_cid,
@@ -268,21 +269,9 @@ def _other_case(pieces: ir.Table, others: ir.Table, tol: float) -> ir.Table:
             o.e >= pieces.end - 1,
         ],
     )
-    keys = [*CASE_KEYS, "start", "end"]
-    net = j.group_by([*keys, "o_case"]).aggregate(net=j.ext.sum())
-    net = net.filter(net.net > tol)
-    who = net.group_by(keys).aggregate(o_min=net.o_case.min())
-    w = who.rename(w_cid="case_id", w_day="as_of_day", w_start="start", w_end="end")
-    out = pieces.left_join(
-        w,
-        [
-            pieces.case_id == w.w_cid,
-            pieces.as_of_day == w.w_day,
-            pieces.start == w.w_start,
-            pieces.end == w.w_end,
-        ],
-    )
-    return out.mutate(other_case=out.o_min).drop("w_cid", "w_day", "w_start", "w_end", "o_min")
+    cols = list(pieces.columns)
+    net = j.group_by([*cols, "o_case"]).aggregate(net=j.ext.sum())
+    return net.group_by(cols).aggregate(other_case=net.o_case.min(where=net.net > tol))
 
 
 def _sickpay_breaks(ctx: BuildContext) -> ir.Table:
