@@ -16,6 +16,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from felrisk import sql_ctes
 from felrisk.contract import TABLES, table_spec
 from felrisk.environment import environment
 from felrisk.errors import ContractError
@@ -87,6 +88,7 @@ def open_data(
     # Ibis fuses nested selects while compiling, which costs about a second on the feature
     # query; DuckDB's and Spark's own optimizers do the same work for free.
     ibis.options.sql.fuse_selects = False
+    sql_ctes.install()  # a subquery joined in two places is computed once
     if not path.exists():
         raise ContractError(f"data directory not found: {path}")
     if engine not in ENGINES:
