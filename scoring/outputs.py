@@ -22,6 +22,7 @@ from felrisk.contract import BENEFITS
 from felrisk.safeio import atomic_write, write_bytes, write_text
 from scoring.config import LANES
 from scoring.selection import LIST_COLUMNS
+from scoring.xlsx_rows import rows_xml, splice_rows
 
 REASON_COLUMNS: tuple[str, ...] = ("reason_1", "reason_2", "reason_3")
 FINAL_COLUMNS: tuple[str, ...] = (*LIST_COLUMNS, *REASON_COLUMNS, "reason_features", "notice")
@@ -169,6 +170,7 @@ def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Pa
     for cell in summary[4]:
         cell.font = bold
     header_fill = PatternFill("solid", fgColor="DDE6F0")
+    rows: dict = {}
     for benefit in BENEFITS:
         for lane in LANES:
             part = lst[(lst["benefit"] == benefit) & (lst["lane"] == lane)].sort_values("rank")
@@ -186,13 +188,17 @@ def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Pa
                 cell.fill = header_fill
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             cols = [c for c, _, _ in EXCEL_COLUMNS]
-            for row in part[cols].itertuples(index=False, name=None):
-                ws.append([_sheet_value(c, v) for c, v in zip(cols, row, strict=True)])
+            values = (
+                [_sheet_value(c, v) for c, v in zip(cols, row, strict=True)]
+                for row in part[cols].itertuples(index=False, name=None)
+            )
             for i, (_, _, width) in enumerate(EXCEL_COLUMNS, start=1):
                 ws.column_dimensions[get_column_letter(i)].width = width
             last = get_column_letter(len(EXCEL_COLUMNS))
             ws.auto_filter.ref = f"A1:{last}{len(part) + 1}"
             ws.freeze_panes = "A2"
+            # the rows go in as text after the save (scoring/xlsx_rows.py: same bytes, faster)
+            rows[ws] = (rows_xml(values, 2), (f"A1:{last}1", f"A1:{last}{len(part) + 1}"))
     for col, width in zip("ABCDE", (30, 20, 14, 22, 26), strict=True):
         summary.column_dimensions[col].width = width
     stamp = datetime(as_of.year, as_of.month, as_of.day)
@@ -201,11 +207,15 @@ def write_excel(lst: pd.DataFrame, path: Path, *, as_of, model_label: str) -> Pa
     wb.properties.creator = "felrisk"
     buf = io.BytesIO()
     wb.save(buf)
-    return write_bytes(path, _fixed_zip(buf.getvalue(), stamp))
+    sheets = {ws.path.lstrip("/"): data for ws, data in rows.items()}
+    return write_bytes(path, _fixed_zip(buf.getvalue(), stamp, sheets))
 
 
-def _fixed_zip(book: bytes, stamp: datetime) -> bytes:
-    """The workbook's zip again with every entry dated `stamp`, document times included.
+def _fixed_zip(
+    book: bytes, stamp: datetime, sheets: dict[str, tuple[str, tuple[str, str]]]
+) -> bytes:
+    """The workbook's zip again with every entry dated `stamp`, document times included, and
+    `sheets`' rows (entry: rows as text, the dimension from and to) spliced into their sheets.
 
     openpyxl dates the zip entries and docProps/core.xml's `modified` with the clock; a list
     must be the same bytes when remade.
@@ -218,6 +228,9 @@ def _fixed_zip(book: bytes, stamp: datetime) -> bytes:
     ):
         for item in src.infolist():
             data = src.read(item.filename)
+            if item.filename in sheets:
+                text, dimension = sheets[item.filename]
+                data = splice_rows(data, text, dimension)
             if item.filename == "docProps/core.xml":
                 data = re.sub(
                     rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
