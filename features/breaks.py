@@ -17,7 +17,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from features.context import FAR_PAST, BuildContext
+from features.context import FAR_PAST, BuildContext, left_attach
 from features.pit import day, known_before
 from features.sweep import align, interval_events, segments
 from felrisk.rules import CoordinationRules
@@ -91,25 +91,84 @@ def _law_events(
     return out
 
 
+def _person_payments(ctx: BuildContext) -> ir.Table:
+    """Per case key (with its benefit): the person's payments known by D-1 in the window."""
+    k = ctx.keys.select("case_id", "as_of_day", "person_id", "benefit", "lo", "hi")
+    return ctx.person_payments_in_window(k)
+
+
+def _pair_groups(rules: CoordinationRules) -> list[tuple[tuple, list]]:
+    """The forbidden pairs grouped by the days they are in force ((None, None): always), the
+    always-group first: one running sum per group, not per benefit."""
+    groups: dict[tuple, list] = {((None, None),): []}
+    for pair in rules.forbidden_pairs:
+        groups.setdefault(rules.pair_periods(pair), []).append(pair)
+    return list(groups.items())
+
+
 def person_segments(ctx: BuildContext) -> ir.Table:
     """Per case key, constant pieces [start, end) of the person's payments known by D-1 in the
-    window: `own` (this case's net extent), ext_<benefit> (the person's net extent of each
-    benefit of `composition_benefits`) and pair_<i>, 1 on the days forbidden pair i of the rules
-    is in force (pieces split where one starts or ends). The rule engine's one sweep: the
-    overlap features count their paid days on the same pieces."""
-    k = ctx.keys.select("case_id", "as_of_day", "person_id", "lo", "hi")
-    j = ctx.person_payments_in_window(k)
-    values = {"own": (j.pay_case == j.case_id).ifelse(j.ext, 0.0)}
-    for b in composition_benefits(ctx.rules):
-        values[f"ext_{b}"] = (j.pay_benefit == b).ifelse(j.ext, 0.0)
-    events = [interval_events(j, CASE_KEYS, "s", "e", values)]
-    names = list(values)
-    for i, pair in enumerate(ctx.rules.forbidden_pairs):
-        if pair.in_force is not None:
-            periods = ctx.rules.pair_periods(pair)
-            events += _law_events(k, periods, {f"pair_{i}": lambda _: 1.0}, lo=k.lo)
-            names.append(f"pair_{i}")
+    window: `own` (this case's net extent), `tot` (the person's net extent of rule 1's benefits)
+    and, per group of forbidden pairs in force on the same days (`_pair_groups`), `forb_<g>`: the
+    extent paid of benefits such a pair forbids beside the case's benefit, and for a group not
+    always in force `law_<g>`, 1 on its days (pieces split where one starts or ends). The rule
+    engine's one sweep: the overlap features count their paid days on the same pieces. The
+    pieces' extent per benefit is joined to the few that break a rule (`_with_composition`)."""
+    j = _person_payments(ctx)
+    k = ctx.keys.select("case_id", "as_of_day", "lo", "hi")
+    extent = list(ctx.rules.extent.benefits)
+    values = {
+        "own": (j.pay_case == j.case_id).ifelse(j.ext, 0.0),
+        "tot": j.pay_benefit.isin(extent).ifelse(j.ext, 0.0),
+    }
+    laws = []
+    for g, (periods, pairs) in enumerate(_pair_groups(ctx.rules)):
+        beside = [
+            ((j.benefit == x) & (j.pay_benefit == other)).ifelse(j.ext, 0.0)
+            for pair in pairs
+            for x, other in (pair.benefits, pair.benefits[::-1])
+        ]
+        values[f"forb_{g}"] = sum(beside, ibis.literal(0.0))
+        if g:
+            laws += _law_events(k, periods, {f"law_{g}": lambda _: 1.0}, lo=k.lo)
+    events = [interval_events(j, CASE_KEYS, "s", "e", values), *laws]
+    names = [*values, *(f"law_{g}" for g in range(1, len(_pair_groups(ctx.rules))))]
     return segments(align(events, CASE_KEYS, names), CASE_KEYS, names)
+
+
+def _forbidden_beside(seg: ir.Table, rules: CoordinationRules) -> ir.FloatingValue:
+    """The extent paid beside a piece's case of benefits a forbidden pair in force forbids."""
+    forb = seg.forb_0
+    for g in range(1, len(_pair_groups(rules))):
+        forb = forb + (seg[f"law_{g}"] > 0.5).ifelse(seg[f"forb_{g}"], 0.0)
+    return forb
+
+
+def _with_composition(ctx: BuildContext, pieces: ir.Table) -> ir.Table:
+    """`pieces` (of `person_segments`) with ext_<benefit>: the person's net extent of each benefit
+    of `composition_benefits` on the piece. A piece is constant, so any payment touching it
+    covers it whole."""
+    p = _person_payments(ctx)
+    p = p.select(
+        c_case=p.case_id, c_day=p.as_of_day, c_s=p.s, c_e=p.e, c_b=p.pay_benefit, c_x=p.ext
+    )
+    j = pieces.join(
+        p,
+        [
+            pieces.case_id == p.c_case,
+            pieces.as_of_day == p.c_day,
+            p.c_s <= pieces.start,
+            p.c_e >= pieces.end - 1,
+        ],
+    )
+    keys = [*CASE_KEYS, "start"]
+    comp = j.group_by(keys).aggregate(
+        **{
+            f"ext_{b}": (j.c_b == b).ifelse(j.c_x, 0.0).sum()
+            for b in composition_benefits(ctx.rules)
+        }
+    )
+    return left_attach(pieces, comp, keys)
 
 
 def _bounds(ctx: BuildContext) -> ir.Table:
@@ -161,17 +220,15 @@ def _person_breaks(ctx: BuildContext) -> ir.Table:
     seg = seg.filter(seg.own > tol)
     b = _bounds(ctx)
     seg = seg.join(b, [seg.case_id == b.b_case, seg.as_of_day == b.b_day])
-    ext = {x: seg[f"ext_{x}"] for x in composition_benefits(rules)}
-    tot = sum((ext[x] for x in rules.extent.benefits), ibis.literal(0.0))
-    forb = ibis.cases(*_forbidden_beside(seg, rules, ext), else_=0.0)
-    over = tot > rules.extent.max_total + tol
-    has_forb = forb > tol
+    over = seg.tot > rules.extent.max_total + tol
+    has_forb = _forbidden_beside(seg, rules) > tol
     below = seg.age_lo.notnull() & (seg.start < seg.age_lo)
     above = seg.age_hi.notnull() & (seg.end > seg.age_hi)
     uninsured = seg.ins.notnull() & (seg.start < seg.ins)
     seg = seg.mutate(
         _over=over, _forb=has_forb, _below=below, _above=above, _unins=uninsured
     ).filter(over | has_forb | below | above | uninsured)
+    seg = _with_composition(ctx, seg)
     parts = ibis.memtable(
         {"_part": [EXTENT, FORBIDDEN_PAIR, "age_below", "age_above", COVERAGE]},
         schema={"_part": "string"},
@@ -213,18 +270,6 @@ def _person_breaks(ctx: BuildContext) -> ir.Table:
             for b, v in ((b, x[f"ext_{b}"]) for b in composition_benefits(rules))
         },
     )
-
-
-def _forbidden_beside(seg: ir.Table, rules: CoordinationRules, ext: dict) -> list:
-    """Per benefit of a forbidden pair: (case's benefit is it, the summed extent of its partners
-    paid beside it in force on the piece), for `ibis.cases`."""
-    beside: dict[str, list] = {}
-    for i, pair in enumerate(rules.forbidden_pairs):
-        on = None if pair.in_force is None else seg[f"pair_{i}"] > 0.5
-        for x, other in (pair.benefits, pair.benefits[::-1]):
-            term = ext[other] if on is None else on.ifelse(ext[other], 0.0)
-            beside.setdefault(x, []).append(term)
-    return [(seg.kb == x, sum(t, ibis.literal(0.0))) for x, t in sorted(beside.items())]
 
 
 def _windowed(ctx: BuildContext, j: ir.Table, clip_low: bool) -> ir.Table:
