@@ -60,3 +60,30 @@ def test_the_gate_reads_the_files_first_rows_across_row_groups(tmp_path, monkeyp
     head = validate_module._first_rows(spec, data)
     by_duckdb = data["payments"].select(*spec.column_names).limit(n).to_pyarrow()
     assert head.to_pylist() == by_duckdb.to_pylist()
+
+
+def test_a_key_repeated_in_file_order_leaves_the_fast_path(tmp_path):
+    """Keys in order prove uniqueness; a repeat breaks the order, and the count finds it."""
+    tables = tiny_tables()
+    tables["payments"].loc[1, "payment_id"] = "U1"  # U1, U1, U3: in order but for the repeat
+    write_world(tmp_path, **tables)
+    config = load_contract_config()
+    assert validate_module._clean_report(tmp_path, config, TODAY) is None
+    report = validate_module.validate_data(tmp_path, raise_on_error=False, today=TODAY)
+    [problem] = report.problems
+    assert (problem.table, problem.column, problem.rule) == (
+        "payments",
+        "payment_id",
+        "duplicated id",
+    )
+    assert problem.n_rows == 2
+
+
+def test_clean_data_with_keys_out_of_order_passes_by_the_count(tmp_path):
+    tables = tiny_tables()
+    tables["payments"] = tables["payments"].iloc[::-1].reset_index(drop=True)
+    write_world(tmp_path, **tables)
+    data = open_data(tmp_path)
+    assert "payments" not in validate_module._keys_in_order(data)
+    assert "cases" in validate_module._keys_in_order(data)
+    assert validate_module._clean_report(tmp_path, load_contract_config(), TODAY) is not None
