@@ -87,3 +87,45 @@ def test_clean_data_with_keys_out_of_order_passes_by_the_count(tmp_path):
     assert "payments" not in validate_module._keys_in_order(data)
     assert "cases" in validate_module._keys_in_order(data)
     assert validate_module._clean_report(tmp_path, load_contract_config(), TODAY) is not None
+
+
+def test_a_gate_failure_read_beside_the_queries_leaves_the_fast_path(tmp_path, monkeypatch):
+    """The gate reads a Parquet folder in a thread of its own; what it finds still counts."""
+    import pandas as pd
+    import pandera.pandas as pa_pd
+    import pyarrow as pa
+
+    shipped = validate_module.contract_schema
+
+    def strict_schema(name):
+        if name != "payments":
+            return shipped(name)
+        amount = pa_pd.Column(pd.ArrowDtype(pa.float64()), pa_pd.Check.less_than(0.0))
+        return pa_pd.DataFrameSchema({"amount_sek": amount})
+
+    write_world(tmp_path, **tiny_tables())
+    config = load_contract_config()
+    assert validate_module._clean_report(tmp_path, config, TODAY) is not None
+    monkeypatch.setattr(validate_module, "contract_schema", strict_schema)
+    assert validate_module._clean_report(tmp_path, config, TODAY) is None
+
+
+def test_a_duckdb_file_gets_its_clean_report_with_the_gate_after_the_queries(tmp_path):
+    import duckdb
+
+    write_world(tmp_path / "pq", **tiny_tables())
+    db = tmp_path / "world.duckdb"
+    con = duckdb.connect(str(db))
+    for name in TABLES:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM '{tmp_path / 'pq' / name}.parquet'")
+    con.close()
+    clean = validate_module._clean_report(db, load_contract_config(), TODAY)
+    assert clean is not None and clean.row_counts["payments"] == 3
+
+
+def test_an_empty_table_passes_the_fast_path_unseen_by_the_gate(tmp_path):
+    tables = tiny_tables()
+    tables["controls"] = tables["controls"].iloc[0:0]
+    write_world(tmp_path, **tables)
+    clean = validate_module._clean_report(tmp_path, load_contract_config(), TODAY)
+    assert clean is not None and clean.row_counts["controls"] == 0
