@@ -60,3 +60,72 @@ def test_the_gate_reads_the_files_first_rows_across_row_groups(tmp_path, monkeyp
     head = validate_module._first_rows(spec, data)
     by_duckdb = data["payments"].select(*spec.column_names).limit(n).to_pyarrow()
     assert head.to_pylist() == by_duckdb.to_pylist()
+
+
+def test_a_key_repeated_in_file_order_leaves_the_fast_path(tmp_path):
+    """Keys in order prove uniqueness; a repeat breaks the order, and the count finds it."""
+    tables = tiny_tables()
+    tables["payments"].loc[1, "payment_id"] = "U1"  # U1, U1, U3: in order but for the repeat
+    write_world(tmp_path, **tables)
+    config = load_contract_config()
+    assert validate_module._clean_report(tmp_path, config, TODAY) is None
+    report = validate_module.validate_data(tmp_path, raise_on_error=False, today=TODAY)
+    [problem] = report.problems
+    assert (problem.table, problem.column, problem.rule) == (
+        "payments",
+        "payment_id",
+        "duplicated id",
+    )
+    assert problem.n_rows == 2
+
+
+def test_clean_data_with_keys_out_of_order_passes_by_the_count(tmp_path):
+    tables = tiny_tables()
+    tables["payments"] = tables["payments"].iloc[::-1].reset_index(drop=True)
+    write_world(tmp_path, **tables)
+    data = open_data(tmp_path)
+    assert "payments" not in validate_module._keys_in_order(data)
+    assert "cases" in validate_module._keys_in_order(data)
+    assert validate_module._clean_report(tmp_path, load_contract_config(), TODAY) is not None
+
+
+def test_a_gate_failure_read_beside_the_queries_leaves_the_fast_path(tmp_path, monkeypatch):
+    """The gate reads a Parquet folder in a thread of its own; what it finds still counts."""
+    import pandas as pd
+    import pandera.pandas as pa_pd
+    import pyarrow as pa
+
+    shipped = validate_module.contract_schema
+
+    def strict_schema(name):
+        if name != "payments":
+            return shipped(name)
+        amount = pa_pd.Column(pd.ArrowDtype(pa.float64()), pa_pd.Check.less_than(0.0))
+        return pa_pd.DataFrameSchema({"amount_sek": amount})
+
+    write_world(tmp_path, **tiny_tables())
+    config = load_contract_config()
+    assert validate_module._clean_report(tmp_path, config, TODAY) is not None
+    monkeypatch.setattr(validate_module, "contract_schema", strict_schema)
+    assert validate_module._clean_report(tmp_path, config, TODAY) is None
+
+
+def test_a_duckdb_file_gets_its_clean_report_with_the_gate_after_the_queries(tmp_path):
+    import duckdb
+
+    write_world(tmp_path / "pq", **tiny_tables())
+    db = tmp_path / "world.duckdb"
+    con = duckdb.connect(str(db))
+    for name in TABLES:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM '{tmp_path / 'pq' / name}.parquet'")
+    con.close()
+    clean = validate_module._clean_report(db, load_contract_config(), TODAY)
+    assert clean is not None and clean.row_counts["payments"] == 3
+
+
+def test_an_empty_table_passes_the_fast_path_unseen_by_the_gate(tmp_path):
+    tables = tiny_tables()
+    tables["controls"] = tables["controls"].iloc[0:0]
+    write_world(tmp_path, **tables)
+    clean = validate_module._clean_report(tmp_path, load_contract_config(), TODAY)
+    assert clean is not None and clean.row_counts["controls"] == 0
