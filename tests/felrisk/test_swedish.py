@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 
 import pytest
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -88,7 +88,6 @@ def test_every_date_of_the_registers_is_iso():
 
 def test_a_value_formats_the_same_from_the_memo_and_minus_zero_as_zero():
     S = swedish.NBSP
-    swedish._percent.cache_clear()
     first = [swedish.sek(-0.0), swedish.percent(-0.0), swedish.sek(1234.5), swedish.percent(0.5, 0)]
     again = [swedish.sek(0.0), swedish.percent(0.0), swedish.sek(1234.5), swedish.percent(0.5, 0)]
     assert first == again == [f"0{S}kr", f"0,0{S}%", f"1{S}234{S}kr", f"50{S}%"]
@@ -131,3 +130,20 @@ def test_numbers_and_amounts_are_written_as_babel_writes_them(decimals):
 def test_any_number_is_written_as_babel_writes_it(v, decimals):
     assert swedish.number(v, decimals) == _babel(v, decimals)
     assert swedish.sek(v) == _babel(v, 0, True)
+
+
+def _babel_percent(share: float, decimals: int) -> str:
+    """`share` as Babel writes a percent in sv_SE (the formatter `percent` replaced): the float
+    percent 100 * share handed over exactly, without a sign when it rounds to zero."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    with localcontext(Context(prec=400)):
+        d = Decimal(100 * share)
+        d = abs(d) if round(d, decimals) == 0 else d
+        return format_percent(d.scaleb(-2), f"{pattern}{NB}%", locale=swedish.SV_SE)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_percents_are_written_as_babel_writes_them(decimals):
+    shares = [v / 100 for v in _VALUES if abs(v) < 1e300] + [0.0015, -0.00004, 0.575, 12.3456]
+    got = [swedish.percent(s, decimals) for s in shares]
+    assert got == [_babel_percent(s, decimals) for s in shares]
