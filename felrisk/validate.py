@@ -154,7 +154,8 @@ def _clean_report(path: Path, config: ContractConfig, today: date) -> Validation
                 return None
             if usable_columns(spec, data[spec.name].schema()) != set(spec.column_names):
                 return None
-        with ThreadPoolExecutor(max_workers=1) as files:
+        files = ThreadPoolExecutor(max_workers=1)
+        try:
             # pyarrow's reads of the files run beside DuckDB's queries; a DuckDB file's tables
             # are read through the one connection, so its gate waits for them
             unique = files.submit(_keys_in_order, data)
@@ -175,6 +176,9 @@ def _clean_report(path: Path, config: ContractConfig, today: date) -> Validation
             if dates.late(config.date_slack_days):
                 return None
             report.problems.extend(gate.result() if gate else _pandera_gates(data))
+        finally:
+            # on a problem, a gate not yet begun is dropped: `_check` runs the gate anyway
+            files.shutdown(wait=True, cancel_futures=True)
     except (duckdb.Error, ContractError):
         return None
     finally:
