@@ -121,7 +121,7 @@ def person_segments(ctx: BuildContext) -> ir.Table:
         "own": (j.pay_case == j.case_id).ifelse(j.ext, 0.0),
         "tot": j.pay_benefit.isin(extent).ifelse(j.ext, 0.0),
     }
-    laws = []
+    laws, law_names = [], []
     for g, (periods, pairs) in enumerate(_pair_groups(ctx.rules)):
         beside = [
             ((j.benefit == x) & (j.pay_benefit == other)).ifelse(j.ext, 0.0)
@@ -131,8 +131,9 @@ def person_segments(ctx: BuildContext) -> ir.Table:
         values[f"forb_{g}"] = sum(beside, ibis.literal(0.0))
         if g:
             laws += _law_events(k, periods, {f"law_{g}": lambda _: 1.0}, lo=k.lo)
+            law_names.append(f"law_{g}")
     events = [interval_events(j, CASE_KEYS, "s", "e", values), *laws]
-    names = [*values, *(f"law_{g}" for g in range(1, len(_pair_groups(ctx.rules))))]
+    names = [*values, *law_names]
     return segments(align(events, CASE_KEYS, names), CASE_KEYS, names)
 
 
