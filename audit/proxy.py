@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 ALL_FEATURES = "(all features)"
 SCORE = "(score)"
@@ -30,7 +29,7 @@ def _rank_auc(x: np.ndarray, y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     max(AUC, 1 - AUC): a proxy is a proxy in either direction.
     """
     filled = np.where(np.isnan(x), np.nanmin(np.r_[x.ravel(), 0.0]) - 1.0, x)
-    ranks = rankdata(filled, axis=0)
+    ranks = pd.DataFrame(filled).rank(method="average").to_numpy()  # ties share their mean rank
     targets = classes[1:] if len(classes) == 2 else classes
     aucs = []
     for c in targets:
