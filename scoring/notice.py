@@ -10,10 +10,14 @@ from scoring.outputs import REASON_COLUMNS
 from scoring.reasons import NO_SINGLE_FACT_SV
 
 
-def _facts(row: pd.Series) -> str:
-    """The case's reasons as one text (each a sentence of its own)."""
-    told = [str(row[c]).strip() for c in REASON_COLUMNS if c in row and str(row[c]).strip()]
-    return " ".join(told)
+def _facts(lst: pd.DataFrame) -> list[str]:
+    """Per row, the case's reasons as one text (each a sentence of its own)."""
+    texts = [lst[c].map(str).str.strip() for c in REASON_COLUMNS if c in lst.columns]
+    return (
+        [" ".join(t for t in told if t) for told in zip(*texts, strict=True)]
+        if texts
+        else [""] * len(lst)
+    )
 
 
 def notices(lst: pd.DataFrame, config: NoticeConfig | None) -> pd.Series:
@@ -24,10 +28,9 @@ def notices(lst: pd.DataFrame, config: NoticeConfig | None) -> pd.Series:
     if config is None or lst.empty:
         return pd.Series("", index=lst.index, dtype=object)
     out = []
-    for _, row in lst.iterrows():
-        benefit = BENEFIT_NAMES_SV.get(row["benefit"], str(row["benefit"]).lower())
-        facts = _facts(row)
-        if row["selection"] == "exploration":
+    benefits = [BENEFIT_NAMES_SV.get(b, str(b).lower()) for b in lst["benefit"]]
+    for benefit, selection, facts in zip(benefits, lst["selection"], _facts(lst), strict=True):
+        if selection == "exploration":
             template = config.exploration
         elif not facts or facts == NO_SINGLE_FACT_SV:
             template = config.model_no_facts
