@@ -319,7 +319,10 @@ def _same_facts(p: pd.DataFrame) -> pd.DataFrame:
     """(case_id, as_of, feature, same_as): an extent break on days that a forbidden pair already
     names is the same fact (KAR beside SJP at 100 % each breaks rules 1 and 2 on the same days)."""
     rows = []
-    for (case, as_of), g in p.groupby(["case_id", "as_of"], sort=False):
+    key = pd.MultiIndex.from_frame(p[["case_id", "as_of"]])
+    is_ext, is_pair = p["rule"].eq(breaks.EXTENT), p["rule"].eq(breaks.FORBIDDEN_PAIR)
+    both = key.isin(key[is_ext.to_numpy()]) & key.isin(key[is_pair.to_numpy()])
+    for (case, as_of), g in p[both].groupby(["case_id", "as_of"], sort=False):
         ext, pair = g[g["rule"] == breaks.EXTENT], g[g["rule"] == breaks.FORBIDDEN_PAIR]
         if len(ext) and len(pair) and _covered(ext, pair):
             rows.append((case, as_of, "overlap_excess_days", "overlap_forbidden_days"))
