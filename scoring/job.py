@@ -303,7 +303,8 @@ def _select(n: _Night, s: Scored) -> Picks:
         controls = _controls_frame(s.data)
         issued, issued_hashes = issued_lists(n.issued_from, as_of, config.cooldown_days)
         cooled = cooldown_persons(controls, as_of, config.cooldown_days, issued)
-        confirmed = confirmed_error_cases(controls, as_of) & set(s.scored["case_id"].astype(str))
+        ids = s.scored["case_id"]
+        confirmed = set(ids[ids.isin(confirmed_error_cases(controls, as_of))].astype(str))
         pools = dict(cooled_persons=cooled, confirmed_cases=confirmed)
         lst = select_controls(s.scored, config, as_of=as_of, **pools)
         use = capacity_use(lst, config, eligible_cases(s.scored, config, **pools))
