@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -335,13 +336,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# Python's cycle collector, tuned for a batch process: the young generation is collected after
+# 100,000 new container objects, not 700. A 1M night's objects mostly die by reference count or
+# live to its end; the collector took 1.9 of its 33.6 s with the default, 0.2 s with this, at the
+# same peak memory (3.2 GB).
+GC_THRESHOLDS = (100_000, 10, 10)
+
+
 def run() -> None:
-    """The `felrisk` command: `main`, then exit without the interpreter's teardown.
+    """The `felrisk` command: `main` under GC_THRESHOLDS, then exit without the interpreter's
+    teardown.
 
     Freeing every module and object one by one cost the nightly job 1-2 s at 1M persons after
     its work was done. Everything felrisk writes is closed by then; the exit handlers (logging,
     MLflow) still run. With a non-daemon thread still alive, the ordinary exit waits for it.
     """
+    gc.set_threshold(*GC_THRESHOLDS)
     code = main()
     if any(
         t.is_alive() and not t.daemon

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
-from felrisk.cli import main
+from felrisk.cli import GC_THRESHOLDS, main
 from felrisk.errors import (
     ConfigError,
     ContractError,
@@ -96,3 +97,15 @@ def test_the_command_waits_for_a_live_thread_before_exiting(tmp_path):
     done = _felrisk_run(tmp_path, ["--help"], before=thread)
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "x"  # the ordinary exit joined the thread
+
+
+def test_the_command_runs_under_the_batch_gc_thresholds(tmp_path):
+    seen = tmp_path / "thresholds"
+    # an exit handler runs after main, inside run(): it sees the thresholds main ran under
+    handler = f"import atexit, gc; atexit.register(lambda: open({str(seen)!r}, 'w').write(repr(gc.get_threshold())))"
+    done = _felrisk_run(tmp_path, ["--help"], before=handler)
+    assert done.returncode == 0, done.stderr
+    assert seen.read_text() == repr(GC_THRESHOLDS)
+    before = gc.get_threshold()
+    assert main(["--help"]) == 0
+    assert gc.get_threshold() == before  # main, which tests call in-process, leaves it alone
