@@ -32,6 +32,7 @@ from scoring.selection import (
     confirmed_error_cases,
     cooldown_persons,
     eligible_cases,
+    is_among,
     select_controls,
 )
 from scoring.timeline import render_timelines
@@ -304,7 +305,7 @@ def _select(n: _Night, s: Scored) -> Picks:
         issued, issued_hashes = issued_lists(n.issued_from, as_of, config.cooldown_days)
         cooled = cooldown_persons(controls, as_of, config.cooldown_days, issued)
         ids = s.scored["case_id"]
-        confirmed = set(ids[ids.isin(confirmed_error_cases(controls, as_of))].astype(str))
+        confirmed = set(ids[is_among(ids, confirmed_error_cases(controls, as_of))].astype(str))
         pools = dict(cooled_persons=cooled, confirmed_cases=confirmed)
         lst = select_controls(s.scored, config, as_of=as_of, **pools)
         use = capacity_use(lst, config, eligible_cases(s.scored, config, **pools))

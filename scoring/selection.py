@@ -242,17 +242,17 @@ def _eligible(
         intent = frame["intent_probability"].astype(float).fillna(-np.inf)
         frame.loc[investigate, "_value"] = intent[investigate]
     frame["_floor"] = clears_value_floor(frame, config)
-    out = _among(frame["person_id"], cooled_persons) | _among(frame["case_id"], confirmed_cases)
+    out = is_among(frame["person_id"], cooled_persons) | is_among(frame["case_id"], confirmed_cases)
     return frame[~out]
 
 
-def _among(ids: pd.Series, values: Iterable[object]) -> np.ndarray:
+def is_among(ids: pd.Series, values: Iterable[object]) -> np.ndarray:
     """Whether each id is one of `values` (as strings), as `ids.isin` says, by Arrow's hash lookup.
 
     pandas' Arrow-backed strings turn every value into an Arrow scalar in Python before looking
     up: 0.34 s for 20,000 cooled persons against 156,306 cases at 1M, 0.02 s here.
     """
-    wanted = pa.array(sorted({str(v) for v in values}), type=pa.string())
+    wanted = pa.array(list({str(v) for v in values}), type=pa.string())
     found = pc.is_in(pa.array(ids.astype(str).array), value_set=wanted)
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
@@ -282,7 +282,7 @@ def select_controls(
         pool = eligible[eligible["benefit"] == benefit]
         slots = exploration_slots(config, benefit, len(pool))
         ids = exploration_draw(pool["case_id"], slots, config.seed, as_of, benefit)
-        picks = pool[_among(pool["case_id"], ids)].assign(
+        picks = pool[is_among(pool["case_id"], ids)].assign(
             selection=SELECTION_EXPLORATION,
             selection_probability=slots / len(pool) if len(pool) else np.nan,
             lane=LANE_VERIFICATION,
@@ -296,7 +296,9 @@ def select_controls(
     for benefit in BENEFITS:
         cap = config.capacity_for(benefit)
         n_explored = int((explored_df["benefit"] == benefit).sum())
-        pool = worth[(worth["benefit"] == benefit).to_numpy() & ~_among(worth["person_id"], taken)]
+        pool = worth[
+            (worth["benefit"] == benefit).to_numpy() & ~is_among(worth["person_id"], taken)
+        ]
         pool = _priority_order(pool).drop_duplicates("person_id", keep="first")
         room = {
             LANE_VERIFICATION: cap.verifiering - n_explored,
@@ -340,10 +342,10 @@ def capacity_use(
     behind = None
     if eligible is not None:
         above = eligible["above_floor"].astype(bool)
-        waiting = above & ~_among(eligible["case_id"], lst["case_id"])
+        waiting = above & ~is_among(eligible["case_id"], lst["case_id"])
         behind = (
             eligible.assign(
-                _below=~above, _taken=waiting & _among(eligible["person_id"], lst["person_id"])
+                _below=~above, _taken=waiting & is_among(eligible["person_id"], lst["person_id"])
             )
             .groupby(["benefit", "lane"])
             .agg(eligible=("case_id", "size"), below=("_below", "sum"), taken=("_taken", "sum"))

@@ -19,7 +19,6 @@ from scoring.selection import (
     CAPACITY_COLUMNS,
     LIST_COLUMNS,
     UNUSED_NO_CASE_ABOVE_FLOOR,
-    _among,
     assign_lanes,
     capacity_use,
     clears_value_floor,
@@ -27,6 +26,7 @@ from scoring.selection import (
     cooldown_persons,
     eligible_cases,
     exploration_draw,
+    is_among,
     select_controls,
 )
 from tests.scoring.conftest import make_config, make_scored
@@ -535,8 +535,8 @@ def test_investigation_lane_refuses_a_high_intent_share_with_a_tiny_error_probab
 
 @pytest.mark.parametrize("dtype", ["str", "object", "string[pyarrow]", "string[python]"])
 def test_the_id_lookup_agrees_with_pandas_isin(dtype):
-    """_among (Arrow's is_in, for many ids) says what Series.isin says, missing ids included."""
+    """is_among (Arrow's is_in, for many ids) says what Series.isin says, missing ids included."""
     ids = pd.Series(["a", "b", None, "c", "d"], dtype=dtype)
     for values in (set(), {"a", "d"}, ["b", "x"], pd.Series(["c"])):
         expected = ids.isin(set(map(str, values))).to_numpy(dtype=bool)
-        assert _among(ids, values).tolist() == expected.tolist()
+        assert is_among(ids, values).tolist() == expected.tolist()
