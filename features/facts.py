@@ -324,7 +324,7 @@ def _same_facts(p: pd.DataFrame) -> pd.DataFrame:
     both = key.isin(key[is_ext.to_numpy()]) & key.isin(key[is_pair.to_numpy()])
     for (case, as_of), g in p[both].groupby(["case_id", "as_of"], sort=False):
         ext, pair = g[g["rule"] == breaks.EXTENT], g[g["rule"] == breaks.FORBIDDEN_PAIR]
-        if len(ext) and len(pair) and _covered(ext, pair):
+        if _covered(ext, pair):  # both are there: the keys were chosen so
             rows.append((case, as_of, "overlap_excess_days", "overlap_forbidden_days"))
     return pd.DataFrame(rows, columns=["case_id", "as_of", "feature", "same_as"])
 
