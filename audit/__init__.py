@@ -9,8 +9,8 @@
 - `ipw_weights(frame)` (audit.weights); the nightly figures in audit.night
 - `person_groups(person_id, persons, as_of)`: sex, birth_region, age_band of each row's person
   (the one derivation training and the night share)
-- `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)`,
-  `yearly_pay(income_reports, as_of, months=None)`
+- `age_band(birth_date, as_of, edges=None)`, `income_band(yearly_pay, edges=None)` (the yearly
+  pay itself: training.dataset, from the income as features.pit.latest_pay knows it)
 - `proxy_screen(features, protected, score=None, *, folds=5, seed=0) -> DataFrame`
   (attribute, feature, auc, n)
 - `plot_equal_burden(results, path)` writes a PNG
@@ -36,7 +36,6 @@ from audit.groups import (
     age_years,
     income_band,
     person_groups,
-    yearly_pay,
 )
 from audit.plot import plot_equal_burden
 from audit.policy import AuditPolicy, Resamples, load_audit_policy
@@ -64,5 +63,4 @@ __all__ = [
     "plot_equal_burden",
     "proxy_screen",
     "Resamples",
-    "yearly_pay",
 ]

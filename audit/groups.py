@@ -4,7 +4,7 @@ policy), derived here once for training, the night and the backtest."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -90,22 +90,3 @@ def income_band(yearly_pay: pd.Series, edges: Sequence[float] | None = None) -> 
     banded = pd.cut(pay.where(pay > 0), [0, *edges, np.inf], right=False, labels=labels)
     banded = banded.cat.add_categories([NO_PAY_LABEL]).fillna(NO_PAY_LABEL)
     return banded.cat.reorder_categories([NO_PAY_LABEL, *labels], ordered=True)
-
-
-def yearly_pay(
-    income_reports: pd.DataFrame, as_of: date | pd.Timestamp, months: int | None = None
-) -> pd.Series:
-    """Gross pay per person over the `months` calendar months before `as_of`'s month.
-
-    Point in time: only reports with reported_date <= as_of - 1 day count (a late report or
-    correction is not yet known). Indexed by person_id; persons with no report are absent
-    (`income_band` maps them to "no pay" after a reindex).
-    """
-    months = months if months is not None else load_audit_policy().income_months
-    day = pd.Timestamp(as_of)
-    first_of_month = day.to_period("M").to_timestamp()
-    start = first_of_month - pd.DateOffset(months=months)
-    known = pd.to_datetime(income_reports["reported_date"]) <= day - timedelta(days=1)
-    month = pd.to_datetime(income_reports["month"])
-    rows = income_reports.loc[known & (month >= start) & (month < first_of_month)]
-    return rows.groupby("person_id")["gross_pay_sek"].sum().rename("yearly_pay_sek")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -95,6 +96,16 @@ def known_by(
 def signed_extent(payments: ir.Table) -> ir.FloatingValue:
     """A payment's extent, negative for a reversal (negative amount): reversals cancel their days."""
     return (payments.amount_sek < 0).ifelse(-payments.extent, payments.extent)
+
+
+def latest_pay(reports: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """Income reports (AGI) as known: per `keys`, employer and month, the gross pay of the latest
+    of `reports` (rows already limited to those known by D-1). A correction repeats the month's
+    whole pay and replaces the report it corrects, so a month's reports are never summed.
+    Columns *keys, employer_id, month, pay."""
+    return reports.group_by([*keys, "employer_id", "month"]).aggregate(
+        pay=reports.gross_pay_sek.argmax(reports.reported_date)
+    )
 
 
 def weekdays_before(n: ir.IntegerValue) -> ir.IntegerValue:

@@ -15,6 +15,7 @@ import pandas as pd
 from features.build import paid_cases
 from features.compiled import QueryCache
 from features.facts import MARK_COLUMNS, marks_of, rule_break_periods
+from features.pit import latest_pay
 from features.settings import load_feature_settings
 from felrisk.datadir import rows_with_ids
 
@@ -67,7 +68,8 @@ def fetch_timeline_facts(
     window_days: int = 365,
     periods: pd.DataFrame | None = None,
 ) -> TimelineFacts:
-    """Payments and income of `persons` in the window before as_of, known by D-1, and the red
+    """Payments and monthly income (summed over employers, each employer's latest report of the
+    month: `features.pit.latest_pay`) of `persons` in the window before as_of, known by D-1, and the red
     marks of every case of theirs as of `as_of`; `periods`: their `rule_periods`, when already
     computed."""
     last_known = as_of - timedelta(days=1)
@@ -83,11 +85,10 @@ def fetch_timeline_facts(
     payments = _dates(payments.drop(columns="payment_id"), ("period_start", "period_end"))
     if "income_reports" in data:
         inc = rows_with_ids(data["income_reports"], "person_id", persons)
-        inc = (
-            inc.filter(inc.reported_date <= last_known, inc.month >= first)
-            .group_by("person_id", "month")
-            .aggregate(gross_pay_sek=inc.gross_pay_sek.sum())
+        inc = latest_pay(
+            inc.filter(inc.reported_date <= last_known, inc.month >= first), ["person_id"]
         )
+        inc = inc.group_by("person_id", "month").aggregate(gross_pay_sek=inc.pay.sum())
         income = inc.to_pandas().sort_values(["person_id", "month"], ignore_index=True)
         income = _dates(income, ("month",))
     else:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from audit import income_band, load_audit_policy, person_groups
+from features.pit import latest_pay
 from felrisk.contract import ERROR_OUTCOMES, PROTECTED_COLUMNS, TABLES
 from felrisk.datadir import DataSet, table_digests
 from felrisk.errors import ContractError
@@ -92,10 +93,9 @@ def data_end_date(data: DataSet) -> date:
 
 
 def _annual_pay(data: DataSet, closed: ibis.Table, months: int) -> pd.DataFrame:
-    """Reported gross pay over the `months` calendar months before each selected date's month.
-
-    Point in time as in the audit's `yearly_pay`: only reports known by D-1 count.
-    """
+    """Reported gross pay over the `months` calendar months before each selected date's month:
+    only reports known by D-1 count, and of a month's reports by one employer the latest
+    (`features.pit.latest_pay`: a correction replaces the report it corrects)."""
     spine = closed.select("control_id", "person_id", as_of=closed.selected_date)
     if "income_reports" not in data:
         return pd.DataFrame({"control_id": pd.Series(dtype=str), "annual_pay_sek": 0.0})
@@ -106,7 +106,8 @@ def _annual_pay(data: DataSet, closed: ibis.Table, months: int) -> pd.DataFrame:
         inc.month < first,
         inc.month >= first - ibis.interval(months=months),
     )
-    pay = j.group_by("control_id").aggregate(annual_pay_sek=j.gross_pay_sek.sum())
+    j = latest_pay(j, ["control_id"])
+    pay = j.group_by("control_id").aggregate(annual_pay_sek=j.pay.sum())
     return pay.execute()
 
 

@@ -268,6 +268,39 @@ def test_summary_shows_capacity_unused_slots_and_why_in_swedish():
     assert value_floor_sv(cfg).startswith("sannolikhet för fel minst 5,0\u00a0% och förväntat")
 
 
+def test_timeline_income_is_each_employers_latest_report_of_the_month(tmp_path):
+    """A correction repeats the month's whole pay: the picture shows it instead of the report it
+    corrects (as the features count pay), summed over employers; a report on D is not yet known."""
+    from felrisk.datadir import open_data
+    from scoring.timeline_data import fetch_timeline_facts
+    from tests.world.write import write_world
+
+    def report(employer, pay, reported):
+        return {
+            "person_id": "P1",
+            "employer_id": employer,
+            "month": "2025-08-01",
+            "gross_pay_sek": pay,
+            "reported_date": reported,
+        }
+
+    world = write_world(
+        tmp_path / "w",
+        persons=[{"person_id": "P1"}],
+        employers=[{"employer_id": "E1"}, {"employer_id": "E2"}],
+        cases=[{"case_id": "S1", "person_id": "P1", "benefit": "SJP"}],
+        payments=[{"case_id": "S1", "period_start": "2025-09-01", "period_end": "2025-09-05"}],
+        income_reports=[
+            report("E1", 30000.0, "2025-09-12"),
+            report("E1", 32000.0, "2025-09-20"),  # corrects the one above
+            report("E1", 90000.0, "2025-10-01"),  # on D: not yet known
+            report("E2", 1000.0, "2025-09-12"),
+        ],
+    )
+    facts = fetch_timeline_facts(open_data(world), pd.Series(["P1"]), D("2025-10-01"))
+    assert facts.income["gross_pay_sek"].tolist() == [33000.0]
+
+
 def test_timeline_facts_come_in_one_order_whatever_order_the_tables_hold(tmp_path):
     """Payments in payment_id order, income by person and month, marks sorted: a parallel scan
     returns rows in any order, and the page (whose hash the manifest pins) must not vary."""

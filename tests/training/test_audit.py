@@ -23,7 +23,6 @@ from audit import (
     person_groups,
     plot_equal_burden,
     proxy_screen,
-    yearly_pay,
 )
 from audit.burden import group_labels
 from audit.night import add_groups
@@ -206,25 +205,10 @@ def test_age_band_counts_completed_years() -> None:
     assert list(bands.cat.categories) == ["<30", "30-39", "40-49", "50-64", "65+"]
 
 
-def test_income_band_and_point_in_time_yearly_pay() -> None:
+def test_income_band() -> None:
     pay = pd.Series([0.0, np.nan, 149_999.0, 150_000.0, 500_000.0])
     bands = income_band(pay, edges=[150_000, 300_000, 450_000])
     assert bands.astype(str).tolist() == ["no pay", "no pay", "<150k", "150k-300k", "450k+"]
-    reports = pd.DataFrame(
-        {
-            "person_id": ["p", "p", "p", "p", "q"],
-            "month": pd.to_datetime(
-                ["2025-05-01", "2025-06-01", "2026-05-01", "2026-05-01", "2026-05-01"]
-            ),
-            "gross_pay_sek": [1.0, 10.0, 100.0, 1000.0, 7.0],
-            # the second May report arrives on the as-of date itself: not yet known
-            "reported_date": pd.to_datetime(
-                ["2025-06-12", "2025-07-12", "2026-05-31", "2026-06-01", "2026-05-20"]
-            ),
-        }
-    )
-    got = yearly_pay(reports, date(2026, 6, 1), months=12)
-    assert got.to_dict() == {"p": 110.0, "q": 7.0}  # June 2025 to May 2026
 
 
 def test_shipped_config_matches_library_defaults() -> None:
