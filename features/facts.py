@@ -17,13 +17,13 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from features import breaks, compiled, overlap, se_ae_work, sgi_amounts
+from features import breaks, compiled, overlap
 from features.build import build_context, build_features
-from features.period_facts import period_facts
 from features.pit import day_date as _date
 from features.pit import known_before
 from features.registry import REGISTRY
 from features.settings import FeatureSettings, load_feature_settings
+from features.table_facts import table_facts
 from felrisk import swedish
 from felrisk.contract import BENEFIT_NAMES_SV
 from felrisk.datadir import rows_with_ids
@@ -462,27 +462,6 @@ def _assistant_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
     return summary[cols]
 
 
-# Detectors whose facts come from their own table of checks: each has NAME, fact_rows(ctx) (an
-# Ibis table keyed by case_id and as_of_day) and facts_sv(rows, settings) (its Swedish sentences).
-TABLE_FACT_MODULES = (sgi_amounts, se_ae_work)
-
-
-def _table_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
-    """The facts of TABLE_FACT_MODULES' features among the items, from their own checks."""
-    cols = ["case_id", "as_of", "feature", "reason_sv"]
-    out = []
-    for module in TABLE_FACT_MODULES:
-        want = it[it["feature"] == module.NAME][["case_id", "as_of"]].drop_duplicates()
-        if want.empty:
-            continue
-        spine = ibis.memtable(want, schema={"case_id": "string", "as_of": "date"})
-        rows = data.con.execute(module.fact_rows(build_context(data, spine, rules, config)))
-        told = module.facts_sv(rows, config)
-        told["as_of"] = [_date(d) for d in told["as_of_day"]]
-        out.append(told.assign(feature=module.NAME)[cols])
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
-
-
 def explain(
     data,
     items: pd.DataFrame,
@@ -521,8 +500,7 @@ def explain(
                 _rule_facts(data, it, rules, config, periods),
                 _sgi_facts(data, it, vals),
                 _assistant_facts(data, it, rules, config),
-                _table_facts(data, it, rules, config),
-                period_facts(data, it, rules, config),
+                table_facts(data, it, rules, config),
             )
             if not d.empty
         ]

@@ -214,7 +214,7 @@ def facts_sv(checks: pd.DataFrame, settings: FeatureSettings | None = None) -> p
     """The facts behind the feature, in Swedish, from `period_checks` rows (executed) of a few case
     keys: how much above the rules, over which periods, and the largest period worked through.
     Columns case_id, as_of_day, reason_sv; one row per key with periods that count. `settings`
-    is unused: the facts' common signature (features.facts.TABLE_FACT_MODULES)."""
+    is unused: the facts' common signature (features.table_facts.SOURCES)."""
     c = checks[checks["over"]]
     rows = []
     for (case, as_of_day), g in c.groupby(["case_id", "as_of_day"], sort=True):

@@ -1,18 +1,22 @@
-"""The facts behind the period features, in Swedish: KAR claims in twelve months, assistance hours
-per settlement period, TFP months with pay not lowered.
+"""The facts behind the features whose builders keep a detail table, in Swedish: KAR claims in
+twelve months, assistance hours per settlement period, TFP months with pay not lowered, SEK paid
+above the rules (sgi_amounts), SE/AE pay beside the benefit (se_ae_work).
 
 Each fact comes from the builder's own detail table (features.kar.claim_days,
-features.settlement.excesses, features.vab.not_lowered), executed for a handful of cases, so the
-dates, hours and amounts told are those the value was computed from. Only the person's own case:
-hours and pay summed, never an assistant or an employer by name.
+features.settlement.excesses, features.vab.not_lowered, and the checks of sgi_amounts.fact_rows and
+se_ae_work.fact_rows), executed for a handful of cases, so the dates, hours and amounts told are
+those the value was computed from. Only the person's own case: hours and pay summed, never an
+assistant or an employer by name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 import pandas as pd
 
-from features import kar, settlement, vab
+from features import kar, se_ae_work, settlement, sgi_amounts, vab
 from features.build import build_context
 from features.pit import day_date as _date
 from felrisk import swedish
@@ -132,25 +136,40 @@ def _tfp(execute, ctx) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case_id", "as_of_day", "feature", "reason_sv"])
 
 
-def period_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
-    """Sentences for the items (case_id, as_of, feature) of the period features; others ignored.
+def _checks(module) -> Callable:
+    """A detector with its own table of checks (NAME, fact_rows(ctx), facts_sv(rows, settings))."""
+
+    def tell(execute, ctx) -> pd.DataFrame:
+        told = module.facts_sv(execute(module.fact_rows(ctx)), ctx.settings)
+        return told.assign(feature=module.NAME)[["case_id", "as_of_day", "feature", "reason_sv"]]
+
+    return tell
+
+
+# Each source: the features it tells, and how (the wanted keys' context in, one row per key and
+# feature with facts out: case_id, as_of_day, feature, reason_sv).
+SOURCES: tuple[tuple[tuple[str, ...], Callable], ...] = (
+    (KAR, _kar),
+    (ASS, _ass),
+    (TFP, _tfp),
+    ((sgi_amounts.NAME,), _checks(sgi_amounts)),
+    ((se_ae_work.NAME,), _checks(se_ae_work)),
+)
+
+
+def table_facts(data, it: pd.DataFrame, rules, config) -> pd.DataFrame:
+    """Sentences for the items (case_id, as_of, feature) of the SOURCES' features; others ignored.
 
     Returns case_id, as_of, feature, reason_sv (no final full stop), one row per item with facts.
     """
-    want = it[it["feature"].isin(KAR + ASS + TFP)]
+    want = it[it["feature"].isin([f for features, _ in SOURCES for f in features])]
     if want.empty:
         return pd.DataFrame(columns=COLUMNS)
     keys = want[["case_id", "as_of"]].drop_duplicates()
     spine = ibis.memtable(keys, schema={"case_id": "string", "as_of": "date"})
     ctx = build_context(data, spine, rules, config)
     asked = set(want["feature"])
-    parts = []
-    if asked & set(KAR):
-        parts.append(_kar(data.con.execute, ctx))
-    if asked & set(ASS):
-        parts.append(_ass(data.con.execute, ctx))
-    if asked & set(TFP):
-        parts.append(_tfp(data.con.execute, ctx))
+    parts = [tell(data.con.execute, ctx) for features, tell in SOURCES if asked & set(features)]
     out = pd.concat(parts, ignore_index=True)
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
