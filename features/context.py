@@ -85,8 +85,15 @@ class BuildContext:
     def person_payments_in_window(self, keys: ir.Table) -> ir.Table:
         """`keys` (with person_id, as_of_day, lo, hi) joined to the person's payments known by D-1
         whose period touches the window; adds s, e: the period clipped to the window."""
-        p = self.payments
-        j = keys.join(p, keys.person_id == p.pay_person)
+        return self._payments_in_window(keys, keys.person_id == self.payments.pay_person)
+
+    def case_payments_in_window(self, keys: ir.Table) -> ir.Table:
+        """`keys` (with case_id, as_of_day, lo, hi) joined to the case's own payments known by D-1
+        whose period touches the window; adds s, e: the period clipped to the window."""
+        return self._payments_in_window(keys, keys.case_id == self.payments.pay_case)
+
+    def _payments_in_window(self, keys: ir.Table, on: ir.BooleanValue) -> ir.Table:
+        j = keys.join(self.payments, on)
         j = j.filter(known_before(j.paid_day, j.as_of_day), j.pe >= j.lo, j.ps <= j.hi)
         return j.mutate(s=ibis.greatest(j.ps, j.lo), e=ibis.least(j.pe, j.hi))
 
